@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Regenerates gen/ts, gen/go and gen/openapi from proto/ with the pinned plugins.
+# --check: regenerate, then fail if anything differs from what is committed.
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/go-tools.sh"
+cd "$MESHCART_ROOT"
+ensure_go_tool protoc-gen-go "$PROTOC_GEN_GO_MODULE"
+ensure_go_tool protoc-gen-go-grpc "$PROTOC_GEN_GO_GRPC_MODULE"
+ensure_go_tool protoc-gen-grpc-gateway "$PROTOC_GEN_GATEWAY_MODULE"
+ensure_go_tool protoc-gen-openapiv2 "$PROTOC_GEN_OPENAPI_MODULE"
+rm -rf gen/ts/shop gen/ts/google gen/go/shop gen/openapi/*.json
+buf generate --path proto/shop
+# Descriptor set (with imports and source info) for gRPC server reflection.
+buf build --path proto/shop -o gen/descriptor.binpb
+if [ "${1:-}" = "--check" ]; then
+  if [ -n "$(git status --porcelain -- gen)" ]; then
+    git status --porcelain -- gen >&2
+    git --no-pager diff --stat -- gen >&2
+    die "generated code is stale: run 'npm run generate' and commit gen/"
+  fi
+  log "generated code is up to date"
+fi

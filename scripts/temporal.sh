@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Project-local Temporal dev server (the real server, built from the Go module proxy):
+#   scripts/temporal.sh ensure|start|stop|status
+# SQLite file in .data/temporal, frontend 127.0.0.1:$MESHCART_TEMPORAL_PORT (7233),
+# Web UI on $MESHCART_TEMPORAL_UI_PORT (8233). With TEMPORAL_ADDRESS set, nothing is started.
+source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/go-tools.sh"
+
+PORT="${MESHCART_TEMPORAL_PORT:-7233}"
+UI_PORT="${MESHCART_TEMPORAL_UI_PORT:-8233}"
+DIR="$MESHCART_DATA/temporal"
+PIDFILE="$DIR/temporal.pid"
+
+ensure() { mkdir -p "$MESHCART_TOOLS"; ensure_go_tool temporal "$TEMPORAL_CLI_MODULE"; }
+
+start() {
+  [ -n "${TEMPORAL_ADDRESS:-}" ] && { log "using TEMPORAL_ADDRESS=$TEMPORAL_ADDRESS, not starting a dev server"; return 0; }
+  ensure
+  if pid_alive "$PIDFILE"; then return 0; fi
+  port_free "$PORT" || die "port $PORT is taken by another program; set MESHCART_TEMPORAL_PORT to a free port (or stop it)."
+  port_free "$UI_PORT" || die "port $UI_PORT is taken by another program; set MESHCART_TEMPORAL_UI_PORT to a free port."
+  mkdir -p "$DIR"
+  log "starting Temporal dev server on 127.0.0.1:$PORT (Web UI http://127.0.0.1:$UI_PORT)"
+  nohup "$MESHCART_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" \
+    --db-filename "$DIR/temporal.db" --log-level warn --log-format json \
+    --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
+    --dynamic-config-value frontend.workerVersioningWorkflowAPIs=true \
+    >"$DIR/temporal.log" 2>&1 &
+  echo $! >"$PIDFILE"
+  local i
+  for ((i = 0; i < 300; i++)); do
+    if ! port_free "$PORT"; then
+      # the frontend answers before the default namespace is registered: ask for it
+      if "$MESHCART_TOOLS/bin/temporal" operator namespace describe --address "127.0.0.1:$PORT" -n default >/dev/null 2>&1; then return 0; fi
+    fi
+    pid_alive "$PIDFILE" || { tail -20 "$DIR/temporal.log" >&2; die "Temporal dev server exited (log: $DIR/temporal.log)"; }
+    sleep 0.2
+  done
+  die "Temporal dev server did not become ready within 60s (log: $DIR/temporal.log)"
+}
+
+stop() {
+  [ -n "${TEMPORAL_ADDRESS:-}" ] && return 0
+  pid_alive "$PIDFILE" || return 0
+  local pid; pid=$(cat "$PIDFILE")
+  kill "$pid" 2>/dev/null || true
+  local i; for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; return 0; }; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true; rm -f "$PIDFILE"
+}
+
+status() { if [ -n "${TEMPORAL_ADDRESS:-}" ] || pid_alive "$PIDFILE"; then echo running; else echo stopped; return 1; fi; }
+
+case "${1:-}" in
+  ensure|start|stop|status) "$1" ;;
+  *) echo "usage: $0 ensure|start|stop|status" >&2; exit 2 ;;
+esac
