@@ -1,0 +1,266 @@
+package edge
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Backend names, in a fixed order (logs, /readyz output and tests rely on it).
+const (
+	BackendUsers     = "users"
+	BackendCatalog   = "catalog"
+	BackendInventory = "inventory"
+	BackendOrders    = "orders"
+)
+
+// OpenAPIFileName is the generated spec's file name (gen/openapi/<name>, or next to the binary).
+const OpenAPIFileName = "meshcart.swagger.json"
+
+// BackendConfig is one gRPC backend the edge proxies to.
+type BackendConfig struct {
+	Name   string // users, catalog, inventory, orders
+	EnvVar string // the variable its address came from (for messages)
+	Target string // grpc.NewClient target, e.g. 127.0.0.1:50051 or dns:///orders:50056
+}
+
+// Config is the edge's whole configuration; it comes from the environment only.
+type Config struct {
+	HTTPAddr           string
+	Backends           []BackendConfig
+	MaxBodyBytes       int64
+	RequestTimeout     time.Duration
+	CORSAllowedOrigins []string // normalised origins, or "*"; empty = CORS off
+	OpenAPIPath        string
+	LogLevel           slog.Level
+}
+
+type envSpec struct {
+	name, def string
+}
+
+var backendEnv = []struct {
+	backend string
+	env     envSpec
+}{
+	{BackendUsers, envSpec{"USERS_ADDR", "127.0.0.1:50051"}},
+	{BackendCatalog, envSpec{"CATALOG_ADDR", "127.0.0.1:50052"}},
+	{BackendInventory, envSpec{"INVENTORY_ADDR", "127.0.0.1:50053"}},
+	{BackendOrders, envSpec{"ORDERS_ADDR", "127.0.0.1:50056"}},
+}
+
+const (
+	defaultHTTPAddr       = "127.0.0.1:8080"
+	defaultMaxBodyBytes   = 1 << 20
+	maxMaxBodyBytes       = 64 << 20
+	defaultRequestTimeout = 10 * time.Second
+	maxRequestTimeout     = 5 * time.Minute
+)
+
+// LoadConfig reads and validates the configuration. getenv is os.Getenv in production.
+// Every problem is reported, each naming its variable; nothing is defaulted silently
+// when a variable is set but invalid.
+func LoadConfig(getenv func(string) string) (Config, error) {
+	var errs []error
+	bad := func(name, value, why string) {
+		errs = append(errs, fmt.Errorf("%s=%q: %s", name, value, why))
+	}
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+
+	cfg := Config{}
+
+	cfg.HTTPAddr = get("EDGE_HTTP_ADDR", defaultHTTPAddr)
+	if err := validateListenAddr(cfg.HTTPAddr); err != nil {
+		bad("EDGE_HTTP_ADDR", cfg.HTTPAddr, err.Error())
+	}
+
+	for _, b := range backendEnv {
+		target := get(b.env.name, b.env.def)
+		if err := validateTarget(target); err != nil {
+			bad(b.env.name, target, err.Error())
+		}
+		cfg.Backends = append(cfg.Backends, BackendConfig{Name: b.backend, EnvVar: b.env.name, Target: target})
+	}
+
+	cfg.MaxBodyBytes = defaultMaxBodyBytes
+	if v := get("EDGE_MAX_BODY_BYTES", ""); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		switch {
+		case err != nil:
+			bad("EDGE_MAX_BODY_BYTES", v, "must be a whole number of bytes, e.g. 1048576")
+		case n < 1 || n > maxMaxBodyBytes:
+			bad("EDGE_MAX_BODY_BYTES", v, fmt.Sprintf("must be between 1 and %d", maxMaxBodyBytes))
+		default:
+			cfg.MaxBodyBytes = n
+		}
+	}
+
+	cfg.RequestTimeout = defaultRequestTimeout
+	if v := get("EDGE_REQUEST_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		switch {
+		case err != nil:
+			bad("EDGE_REQUEST_TIMEOUT", v, "must be a Go duration, e.g. 10s or 1500ms")
+		case d < 10*time.Millisecond || d > maxRequestTimeout:
+			bad("EDGE_REQUEST_TIMEOUT", v, fmt.Sprintf("must be between 10ms and %s", maxRequestTimeout))
+		default:
+			cfg.RequestTimeout = d
+		}
+	}
+
+	if v := get("EDGE_CORS_ALLOWED_ORIGINS", ""); v != "" {
+		origins, err := parseOrigins(v)
+		if err != nil {
+			bad("EDGE_CORS_ALLOWED_ORIGINS", v, err.Error())
+		}
+		cfg.CORSAllowedOrigins = origins
+	}
+
+	if v := get("EDGE_OPENAPI_PATH", ""); v != "" {
+		if st, err := os.Stat(v); err != nil || st.IsDir() {
+			bad("EDGE_OPENAPI_PATH", v, "must name a readable OpenAPI JSON file")
+		}
+		cfg.OpenAPIPath = v
+	} else {
+		cwd, _ := os.Getwd()
+		exe, _ := os.Executable()
+		p, err := findOpenAPISpec(cwd, exe)
+		if err != nil {
+			bad("EDGE_OPENAPI_PATH", "", err.Error())
+		}
+		cfg.OpenAPIPath = p
+	}
+
+	cfg.LogLevel = slog.LevelInfo
+	if v := get("LOG_LEVEL", ""); v != "" {
+		lvl, err := parseLogLevel(v)
+		if err != nil {
+			bad("LOG_LEVEL", v, err.Error())
+		}
+		cfg.LogLevel = lvl
+	}
+
+	if len(errs) > 0 {
+		return Config{}, errors.Join(errs...)
+	}
+	return cfg, nil
+}
+
+func validateListenAddr(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return errors.New("must be host:port, e.g. 127.0.0.1:8080 or :8080")
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 0 || p > 65535 {
+		return errors.New("port must be a number between 0 and 65535")
+	}
+	return nil
+}
+
+// validateTarget accepts host:port, or a gRPC target URI with a scheme (dns:///host:port,
+// unix:///path, passthrough:///host:port).
+func validateTarget(target string) error {
+	if i := strings.Index(target, ":///"); i > 0 {
+		if len(target) == i+4 {
+			return errors.New("target URI has no endpoint")
+		}
+		return nil
+	}
+	if strings.HasPrefix(target, "unix:") {
+		return nil
+	}
+	host, port, err := net.SplitHostPort(target)
+	if err != nil || host == "" {
+		return errors.New("must be host:port (e.g. 127.0.0.1:50056) or a gRPC target URI (dns:///orders:50056)")
+	}
+	if p, err := strconv.Atoi(port); err != nil || p < 1 || p > 65535 {
+		return errors.New("port must be a number between 1 and 65535")
+	}
+	return nil
+}
+
+// parseOrigins parses a comma list of origins (scheme://host[:port], no path) or "*".
+func parseOrigins(list string) ([]string, error) {
+	var out []string
+	for _, raw := range strings.Split(list, ",") {
+		o := strings.TrimSpace(raw)
+		if o == "" {
+			continue
+		}
+		if o == "*" {
+			out = append(out, o)
+			continue
+		}
+		u, err := url.Parse(o)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			(u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return nil, fmt.Errorf("%q is not an origin: use scheme://host[:port], e.g. https://shop.example.com", o)
+		}
+		if u.Path == "/" {
+			return nil, fmt.Errorf("%q: an origin has no trailing slash", o)
+		}
+		out = append(out, strings.ToLower(u.Scheme+"://"+u.Host))
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no origin in the list")
+	}
+	return out, nil
+}
+
+func parseLogLevel(v string) (slog.Level, error) {
+	switch strings.ToLower(v) {
+	case "debug", "trace":
+		return slog.LevelDebug, nil
+	case "info":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error", "fatal":
+		return slog.LevelError, nil
+	}
+	return 0, errors.New("must be one of debug, info, warn, error")
+}
+
+// findOpenAPISpec looks for the generated spec: next to the executable (the container
+// copies it there), then gen/openapi/ in the working directory or one of its parents
+// (repo root, gateway/), then relative to the executable's parents.
+func findOpenAPISpec(cwd, exe string) (string, error) {
+	var candidates []string
+	exeDir := ""
+	if exe != "" {
+		exeDir = filepath.Dir(exe)
+		candidates = append(candidates, filepath.Join(exeDir, OpenAPIFileName))
+	}
+	for _, start := range []string{cwd, exeDir} {
+		if start == "" {
+			continue
+		}
+		dir := start
+		for range 4 {
+			candidates = append(candidates, filepath.Join(dir, "gen", "openapi", OpenAPIFileName))
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	for _, c := range candidates {
+		if st, err := os.Stat(c); err == nil && !st.IsDir() {
+			return c, nil
+		}
+	}
+	return "", fmt.Errorf("not set, and %s was found neither next to the executable nor in gen/openapi/ above the working directory; set it to the spec's path", OpenAPIFileName)
+}

@@ -1,0 +1,179 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// Server is the JSON edge: grpc-gateway over the public services plus /healthz,
+// /readyz and /openapi.json, wrapped in the edge's middleware.
+type Server struct {
+	cfg      Config
+	logger   *slog.Logger
+	backends []*backend
+	spec     []byte
+	errs     *errorWriter
+	handler  http.Handler
+}
+
+// New loads the OpenAPI spec, dials the backends (lazily, see dialBackends) and builds
+// the HTTP handler. extra dial options are for tests.
+func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.DialOption) (*Server, error) {
+	spec, err := LoadOpenAPI(cfg.OpenAPIPath)
+	if err != nil {
+		return nil, fmt.Errorf("EDGE_OPENAPI_PATH=%q: %w", cfg.OpenAPIPath, err)
+	}
+	bs, err := dialBackends(cfg.Backends, extra...)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, logger: logger, backends: bs, spec: spec}
+	s.errs = &errorWriter{marshaler: newMarshaler(), logger: logger}
+
+	mux := runtime.NewServeMux(
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, s.errs.marshaler),
+		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
+		runtime.WithOutgoingHeaderMatcher(outgoingHeaderMatcher),
+		runtime.WithOutgoingTrailerMatcher(outgoingHeaderMatcher),
+		runtime.WithErrorHandler(s.errs.handle),
+		runtime.WithRoutingErrorHandler(s.errs.routing),
+		// No POST-as-GET form fallback and no X-HTTP-Method-Override: a wrong method is 405.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithWriteContentLength(),
+	)
+	if err := registerPublicServices(ctx, mux, bs); err != nil {
+		_ = closeBackends(bs)
+		return nil, err
+	}
+
+	api := limitBody(cfg.MaxBodyBytes, s.errs, withDeadline(cfg.RequestTimeout, mux))
+	h := s.routes(api)
+	h = newCORS(cfg.CORSAllowedOrigins, s.errs).wrap(h)
+	h = withRequestID(h)
+	h = recoverPanics(logger, s.errs, h)
+	s.handler = accessLog(logger, h)
+	return s, nil
+}
+
+// newMarshaler: protojson, lowerCamelCase JSON names, every field emitted (int64 as
+// strings, enums as names), unknown input fields rejected (-> 400).
+func newMarshaler() jsonMarshaler {
+	return jsonMarshaler{&runtime.JSONPb{
+		MarshalOptions:   protojson.MarshalOptions{UseProtoNames: false, EmitUnpopulated: true},
+		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+	}}
+}
+
+// Handler is the edge's complete HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Close closes the backend connections.
+func (s *Server) Close() error { return closeBackends(s.backends) }
+
+// routes serves the edge's own endpoints and hands everything else to grpc-gateway.
+func (s *Server) routes(api http.Handler) http.Handler {
+	ready := http.HandlerFunc(s.readyz)
+	spec := serveOpenAPI(s.spec)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz":
+			s.getOnly(w, r, http.HandlerFunc(healthz))
+		case "/readyz":
+			s.getOnly(w, r, ready)
+		case "/openapi.json":
+			s.getOnly(w, r, spec)
+		default:
+			api.ServeHTTP(w, r)
+		}
+	})
+}
+
+func (s *Server) getOnly(w http.ResponseWriter, r *http.Request, h http.Handler) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		s.errs.writeError(w, r, newEdgeError(http.StatusMethodNotAllowed, codes.Unimplemented, ReasonMethodNotAllowed, "method "+r.Method+" not allowed on "+r.URL.Path, nil))
+		return
+	}
+	h.ServeHTTP(w, r)
+}
+
+// HTTPServer returns the http.Server with the edge's timeouts:
+//   - ReadHeaderTimeout: min(EDGE_REQUEST_TIMEOUT, 5s)
+//   - ReadTimeout: EDGE_REQUEST_TIMEOUT (headers + body)
+//   - WriteTimeout: 2*EDGE_REQUEST_TIMEOUT + 5s (body read + the gRPC deadline + writing,
+//     so a 504 for an expired deadline still reaches the client)
+//   - IdleTimeout: 120s (keep-alive)
+func (s *Server) HTTPServer() *http.Server {
+	t := s.cfg.RequestTimeout
+	return &http.Server{
+		Addr:              s.cfg.HTTPAddr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: min(t, 5*time.Second),
+		ReadTimeout:       t,
+		WriteTimeout:      2*t + 5*time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// Run serves until ctx is cancelled (SIGTERM/SIGINT in main), then shuts down
+// gracefully: stop accepting, let in-flight requests finish (up to
+// EDGE_REQUEST_TIMEOUT + 5s), then close the backend connections.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
+	s, err := New(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = s.Close() }()
+
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("EDGE_HTTP_ADDR=%q: %w", cfg.HTTPAddr, err)
+	}
+	srv := s.HTTPServer()
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+
+	targets := make([]string, 0, len(cfg.Backends))
+	for _, b := range cfg.Backends {
+		targets = append(targets, b.Name+"="+b.Target)
+	}
+	logger.Info("edge listening",
+		slog.String("addr", ln.Addr().String()),
+		slog.String("backends", strings.Join(targets, " ")),
+		slog.String("routes", strings.Join(openAPIPaths(s.spec), " ")),
+		slog.Int64("max_body_bytes", cfg.MaxBodyBytes),
+		slog.String("request_timeout", cfg.RequestTimeout.String()),
+		slog.Any("cors_allowed_origins", cfg.CORSAllowedOrigins),
+		slog.String("openapi", cfg.OpenAPIPath))
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout+5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		_ = srv.Close()
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("http server: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}

@@ -1,0 +1,127 @@
+{{/*
+Shared helpers. Workload-level templates take a dict: (dict "root" $ "name" $name "w" $w)
+where $w is the workload's values merged over .Values.defaults (see meshcart.workloads).
+*/}}
+
+{{/* The workloads map with defaults merged in, as YAML (use: include ... | fromYaml). */}}
+{{- define "meshcart.workloads" -}}
+{{- $out := dict -}}
+{{- range $name, $w := .Values.workloads -}}
+{{- $merged := mergeOverwrite (deepCopy $.Values.defaults) (deepCopy $w) -}}
+{{- if not (has $merged.kind (list "grpc" "worker" "http")) -}}
+{{- fail (printf "workloads.%s.kind must be grpc, worker or http (got %v)" $name $merged.kind) -}}
+{{- end -}}
+{{- $_ := set $out $name $merged -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* Standard labels for any object of the release. */}}
+{{- define "meshcart.commonLabels" -}}
+app.kubernetes.io/part-of: meshcart
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{/* Labels of one workload's objects; `app` and `version` are the labels Istio telemetry reads. */}}
+{{- define "meshcart.labels" -}}
+{{ include "meshcart.commonLabels" .root }}
+{{ include "meshcart.selectorLabels" . }}
+app: {{ .name }}
+version: {{ include "meshcart.tag" .root | quote }}
+{{- end -}}
+
+{{/* Selector labels: stable across upgrades (never add a version here). */}}
+{{- define "meshcart.selectorLabels" -}}
+app.kubernetes.io/name: {{ .name }}
+app.kubernetes.io/instance: {{ .root.Release.Name }}
+{{- end -}}
+
+{{- define "meshcart.tag" -}}
+{{- .Values.image.tag | default .Chart.AppVersion -}}
+{{- end -}}
+
+{{/* Image reference: [<registry>/]meshcart/<workload>:<tag>, per-workload image.repository/tag win. */}}
+{{- define "meshcart.image" -}}
+{{- $img := .w.image | default dict -}}
+{{- $repo := $img.repository | default (printf "meshcart/%s" .name) -}}
+{{- $registry := .root.Values.image.registry -}}
+{{- if $registry -}}{{- $repo = printf "%s/%s" (trimSuffix "/" $registry) $repo -}}{{- end -}}
+{{- printf "%s:%s" $repo ($img.tag | default (include "meshcart.tag" .root)) -}}
+{{- end -}}
+
+{{/* In-cluster address of a workload's gRPC port (the *_ADDR env values). */}}
+{{- define "meshcart.fqdn" -}}
+{{- printf "%s.%s.svc.cluster.local" .name .root.Release.Namespace -}}
+{{- end -}}
+
+{{/* Mesh principal of a ServiceAccount in this namespace. */}}
+{{- define "meshcart.principal" -}}
+{{- printf "%s/ns/%s/sa/%s" .root.Values.istio.trustDomain .root.Release.Namespace .name -}}
+{{- end -}}
+
+{{/* terminationGracePeriodSeconds: preStop sleep + SHUTDOWN_GRACE_MS (rounded up) + 5 s margin. */}}
+{{- define "meshcart.terminationGrace" -}}
+{{- $graceS := div (add (int .w.shutdownGraceMs) 999) 1000 -}}
+{{- add (int .w.preStopSleepSeconds) $graceS 5 -}}
+{{- end -}}
+
+{{/* Pod-level security context shared by Deployments and migration Jobs. */}}
+{{- define "meshcart.podSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+fsGroup: 10001
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* Container-level security context (restricted Pod Security Standard). */}}
+{{- define "meshcart.containerSecurityContext" -}}
+runAsNonRoot: true
+runAsUser: 10001
+runAsGroup: 10001
+readOnlyRootFilesystem: {{ .Values.podSecurity.readOnlyRootFilesystem }}
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+seccompProfile:
+  type: RuntimeDefault
+{{- end -}}
+
+{{/* The call graph (files/call-graph.yaml) inverted: callee -> caller -> [methods]. */}}
+{{- define "meshcart.calleeGraph" -}}
+{{- $graph := .Files.Get "files/call-graph.yaml" | fromYaml -}}
+{{- if not $graph.callers -}}{{- fail "files/call-graph.yaml has no callers map" -}}{{- end -}}
+{{- $out := dict -}}
+{{- range $caller, $callees := $graph.callers -}}
+{{- range $callee, $methods := $callees -}}
+{{- $byCaller := get $out $callee | default dict -}}
+{{- $_ := set $byCaller $caller $methods -}}
+{{- $_ := set $out $callee $byCaller -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/*
+Dependency endpoints outside this namespace as a list of {host, port, protocol}: Temporal, each
+database, the OTLP collector. Used for Sidecar egress and ServiceEntries.
+*/}}
+{{- define "meshcart.dependencies" -}}
+{{- $deps := list -}}
+{{- $t := splitList ":" .Values.temporal.address -}}
+{{- $deps = append $deps (dict "host" (first $t) "port" (last $t | int) "protocol" "GRPC" "name" "temporal") -}}
+{{- range $name, $w := .Values.workloads -}}
+{{- if $w.database -}}
+{{- $deps = append $deps (dict "host" $w.database.host "port" ($w.database.port | default 3306 | int) "protocol" "TCP" "name" (printf "mysql-%s" $name)) -}}
+{{- end -}}
+{{- end -}}
+{{- if .Values.otel.endpoint -}}
+{{- $u := urlParse .Values.otel.endpoint -}}
+{{- $hp := splitList ":" $u.host -}}
+{{- $deps = append $deps (dict "host" (first $hp) "port" (ternary (last $hp) "4318" (gt (len $hp) 1) | int) "protocol" "HTTP" "name" "otel-collector") -}}
+{{- end -}}
+{{- toYaml (dict "items" $deps) -}}
+{{- end -}}

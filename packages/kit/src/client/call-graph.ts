@@ -1,0 +1,56 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+
+/**
+ * The call graph (helm/meshcart/files/call-graph.yaml) is the single source of truth for
+ * which workload may call which method. The Helm chart renders Istio AuthorizationPolicies
+ * from it; clients built here refuse any method their workload does not list, so code and
+ * mesh policy cannot drift apart without a failing test.
+ */
+export interface CallGraph {
+  /** caller -> set of "package.Service/Method" */
+  readonly allowed: ReadonlyMap<string, ReadonlySet<string>>;
+  allows(caller: string, method: string): boolean;
+}
+
+const RELATIVE = path.join('helm', 'meshcart', 'files', 'call-graph.yaml');
+
+/** Finds the file: MESHCART_CALL_GRAPH_FILE, else upwards from cwd and from this module. */
+export function locateCallGraph(env: Record<string, string | undefined> = process.env): string {
+  const explicit = env.MESHCART_CALL_GRAPH_FILE;
+  if (explicit) return explicit;
+  for (const start of [process.cwd(), __dirname]) {
+    let dir = start;
+    for (;;) {
+      const candidate = path.join(dir, RELATIVE);
+      if (existsSync(candidate)) return candidate;
+      const up = path.dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  throw new Error(`call graph not found: set MESHCART_CALL_GRAPH_FILE (looked for ${RELATIVE})`);
+}
+
+export function parseCallGraph(text: string): CallGraph {
+  const doc = parseYaml(text) as { callers?: Record<string, Record<string, string[]>> };
+  const allowed = new Map<string, Set<string>>();
+  for (const [caller, callees] of Object.entries(doc.callers ?? {})) {
+    const set = new Set<string>();
+    for (const methods of Object.values(callees ?? {})) for (const m of methods ?? []) set.add(m);
+    allowed.set(caller, set);
+  }
+  return {
+    allowed,
+    allows: (caller, method) => allowed.get(caller)?.has(method.replace(/^\//, '')) ?? false,
+  };
+}
+
+let cached: CallGraph | undefined;
+
+/** The project's call graph, read once. */
+export function loadCallGraph(): CallGraph {
+  cached ??= parseCallGraph(readFileSync(locateCallGraph(), 'utf8'));
+  return cached;
+}

@@ -1,0 +1,119 @@
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type ChannelOptions,
+  type Client,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type { CallContext } from '../server/call-context';
+import { loadCallGraph, type CallGraph } from './call-graph';
+import { GrpcCallError } from './grpc-call-error';
+
+type ReqOf<M> = M extends { requestSerialize: (v: infer R) => Buffer } ? R : never;
+type ResOf<M> = M extends { responseDeserialize: (b: Buffer) => infer R } ? R : never;
+
+export interface CallOptions {
+  /** Parent call: its trace/request ids are propagated and its deadline caps ours. */
+  ctx?: CallContext;
+  /** Overrides the client's default deadline for this call. */
+  timeoutMs?: number;
+  /** Extra metadata, e.g. { authorization: 'Bearer …' } to act for the end user. */
+  metadata?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Promise-returning typed client over a generated service definition. */
+export type TypedClient<D extends ServiceDefinition> = {
+  [K in keyof D]: (request: ReqOf<D[K]>, options?: CallOptions) => Promise<ResOf<D[K]>>;
+} & { close(): void; readonly grpc: Client };
+
+export interface ClientOptions {
+  /**
+   * The calling workload as named in the call graph (e.g. "saga-worker"), or null for callers
+   * outside the mesh (tests, third-party tools), which are not checked.
+   */
+  caller: string | null;
+  /** Default deadline of every call (ms). */
+  defaultTimeoutMs?: number;
+  /** Supplies the bearer token sent on every call (service identity), unless overridden. */
+  token?: () => Promise<string | undefined>;
+  callGraph?: CallGraph;
+  channelOptions?: ChannelOptions;
+}
+
+const DEFAULT_CHANNEL: ChannelOptions = {
+  'grpc.keepalive_time_ms': 30_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.enable_retries': 0, // retries belong to Temporal and the mesh, never three layers deep
+};
+
+/** Creates a typed client with a default deadline on every call and metadata propagation. */
+export function createClient<D extends ServiceDefinition>(
+  definition: D,
+  address: string,
+  opts: ClientOptions,
+): TypedClient<D> {
+  const Ctor = makeGenericClientConstructor(definition, 'meshcart');
+  const grpcClient = new Ctor(address, credentials.createInsecure(), {
+    ...DEFAULT_CHANNEL,
+    ...opts.channelOptions,
+  });
+  const graph = opts.caller === null ? undefined : (opts.callGraph ?? loadCallGraph());
+  const defaultTimeout = opts.defaultTimeoutMs ?? 5_000;
+  const out: Record<string, unknown> = {
+    close: () => grpcClient.close(),
+    grpc: grpcClient,
+  };
+  for (const key of Object.keys(definition)) {
+    const path = definition[key]!.path;
+    const allowed = opts.caller === null || graph!.allows(opts.caller, path);
+    out[key] = async (request: unknown, call: CallOptions = {}) => {
+      if (!allowed) {
+        throw new GrpcCallError(path, {
+          code: status.PERMISSION_DENIED,
+          details: `${opts.caller} may not call ${path}: not in the call graph`,
+        });
+      }
+      const md = new Metadata();
+      for (const [k, v] of Object.entries(call.ctx?.propagate ?? {})) md.set(k, v);
+      const token = await opts.token?.();
+      if (token) md.set('authorization', `Bearer ${token}`);
+      for (const [k, v] of Object.entries(call.metadata ?? {})) md.set(k, v);
+      let deadline = Date.now() + (call.timeoutMs ?? defaultTimeout);
+      if (call.ctx) deadline = Math.min(deadline, call.ctx.deadline.getTime());
+      return new Promise((resolve, reject) => {
+        const method = (grpcClient as unknown as Record<string, Function>)[key]!;
+        const c = method.call(grpcClient, request, md, { deadline }, (err: ServiceError | null, res: unknown) =>
+          err ? reject(new GrpcCallError(path, err)) : resolve(res),
+        );
+        const signal = call.signal ?? call.ctx?.signal;
+        signal?.addEventListener('abort', () => c.cancel(), { once: true });
+      });
+    };
+  }
+  return out as TypedClient<D>;
+}
+
+/** Token provider for a workload identity: mints, caches and refreshes before expiry. */
+export function serviceToken(
+  signer: { sign(c: { subject: string; roles: ['service']; ttlSeconds: number }): Promise<{ token: string; expiresAt: Date }> },
+  workload: string,
+  ttlSeconds = 600,
+): () => Promise<string> {
+  let current: { token: string; refreshAt: number } | undefined;
+  let pending: Promise<string> | undefined;
+  return async () => {
+    if (current && Date.now() < current.refreshAt) return current.token;
+    pending ??= signer
+      .sign({ subject: `service:${workload}`, roles: ['service'], ttlSeconds })
+      .then(({ token }) => {
+        current = { token, refreshAt: Date.now() + ttlSeconds * 800 };
+        return token;
+      })
+      .finally(() => (pending = undefined));
+    return pending;
+  };
+}

@@ -1,0 +1,25 @@
+import { credentials, makeGenericClientConstructor, type ServiceDefinition } from '@grpc/grpc-js';
+import { service as healthService } from 'grpc-health-check';
+
+/** Serving status as the grpc.health.v1 enum names it. */
+export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+const HealthClient = makeGenericClientConstructor(healthService as unknown as ServiceDefinition, 'Health');
+
+/** One grpc.health.v1 Check; rejects when the server cannot be reached in time. */
+export function checkHealth(address: string, service = '', timeoutMs = 1_000): Promise<HealthStatus> {
+  const client = new HealthClient(address, credentials.createInsecure());
+  return new Promise<HealthStatus>((resolve, reject) => {
+    (client as unknown as Record<string, Function>).check!.call(
+      client,
+      { service },
+      { deadline: Date.now() + timeoutMs },
+      (err: Error | null, res?: { status: string | number }) => {
+        client.close();
+        if (err) return reject(err);
+        const names = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'] as const;
+        resolve(typeof res?.status === 'number' ? names[res.status] ?? 'UNKNOWN' : ((res?.status ?? 'UNKNOWN') as HealthStatus));
+      },
+    );
+  });
+}

@@ -1,0 +1,14 @@
+/** Database layer of the meshcart kit: provisioning, migrations, drift checks, test databases. */
+export { provisionDatabase, dropDatabase, serviceDatabaseUrl } from './provision';
+export type { ProvisionOptions, DropOptions } from './provision';
+export { migrate, readMigrations, migrationChecksum, matchesChecksum, PRISMA_MIGRATIONS_DDL } from './migrate';
+export type { MigrateOptions, MigrateResult, LocalMigration } from './migrate';
+export { checkSchemaDrift } from './schema-drift';
+export type { DriftOptions } from './schema-drift';
+export { parsePrismaSchema } from './prisma-schema';
+export type { PrismaSchema, Model, Field } from './prisma-schema';
+export { parseMysqlUrl, formatMysqlUrl, withDatabase, redactUrl } from './mysql-url';
+export type { MysqlUrlParts } from './mysql-url';
+export { openConnection, withConnection, assertIdentifier } from './connection';
+export { createTestDatabase, expectNoSchemaDrift, resolveAdminUrl, DEFAULT_ADMIN_URL, TEST_NAME_PREFIX } from './test-database';
+export type { TestDatabase } from './test-database';

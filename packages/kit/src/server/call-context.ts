@@ -1,0 +1,41 @@
+import type { Metadata } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/principal';
+
+/** What every handler gets besides its request. */
+export interface CallContext {
+  /** Full method path, e.g. /shop.catalog.v1.CatalogService/GetProduct. */
+  readonly method: string;
+  /** Child logger carrying rpc, request id and trace id. */
+  readonly logger: Logger;
+  /** Incoming metadata (read-only by convention). */
+  readonly metadata: Metadata;
+  /** Deadline of the call; every call has one (the server default when the client sent none). */
+  readonly deadline: Date;
+  /** Aborted when the client cancels or the deadline passes. */
+  readonly signal: AbortSignal;
+  /** The verified caller, or undefined on public methods called without a token. */
+  readonly caller: Principal | undefined;
+  /** Metadata to pass on to downstream calls (authorization excluded; trace and request ids kept). */
+  readonly propagate: Record<string, string>;
+}
+
+/** Keys forwarded from an incoming call to the calls it makes. */
+export const PROPAGATED_KEYS = ['traceparent', 'tracestate', 'x-request-id'] as const;
+
+export function propagatedMetadata(md: Metadata): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of PROPAGATED_KEYS) {
+    const v = md.get(k)[0];
+    if (typeof v === 'string' && v.length > 0 && v.length < 512) out[k] = v;
+  }
+  return out;
+}
+
+/** Trace id from a W3C traceparent, for log correlation. */
+export function traceIdOf(md: Metadata): string | undefined {
+  const tp = md.get('traceparent')[0];
+  if (typeof tp !== 'string') return undefined;
+  const m = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/.exec(tp);
+  return m ? m[1] : undefined;
+}

@@ -1,0 +1,20 @@
+import { parse, v } from '../config/load-config';
+
+/**
+ * Config keys every gRPC service shares. Services spread this into their own spec:
+ *   const config = loadConfig({ ...serviceConfigSpec('catalog', 50052), databaseUrl: ... })
+ */
+export function serviceConfigSpec(service: string, defaultPort: number) {
+  return {
+    service: v('SERVICE_NAME', parse.string(), { default: service }),
+    logLevel: v('LOG_LEVEL', parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const), { default: 'info' as const }),
+    grpcHost: v('GRPC_HOST', parse.string(), { default: '127.0.0.1' }),
+    grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
+    shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),
+    shutdownDrainMs: v('SHUTDOWN_DRAIN_MS', parse.duration(), { default: 0 }),
+    defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
+    jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
+    jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
+    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<{ keys: Record<string, unknown>[] }>(), { secret: false }),
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * The contract between the orders service (starts, cancels and queries sagas) and the saga
+ * worker. Safe to import from workflow code and from Node code alike: definitions only.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/** Task queue the saga worker polls. */
+export const ORDER_SAGA_TASK_QUEUE = 'meshcart-order-saga';
+/** Workflow type name. */
+export const ORDER_SAGA_WORKFLOW = 'OrderSaga';
+/** One saga per order: the workflow id is derived from the order id. */
+export const orderWorkflowId = (orderId: string): string => `order-${orderId}`;
+
+export interface SagaMoney {
+  currencyCode: string;
+  /** Minor units as a decimal string (int64 safe; never a float). */
+  amountMinor: string;
+}
+
+export interface SagaAddress {
+  recipient: string;
+  lines: string[];
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+
+/** Everything the saga needs; the worker never reads the orders database. */
+export interface OrderSagaInput {
+  orderId: string;
+  userId: string;
+  items: { sku: string; quantity: number }[];
+  total: SagaMoney;
+  shippingAddress: SagaAddress;
+  /** Card token for the payment provider (a token, never card data). */
+  paymentToken: string;
+}
+
+/** Saga steps in order; compensations run in reverse. */
+export type SagaStep =
+  | 'STARTED'
+  | 'RESERVE_STOCK'
+  | 'AUTHORIZE_PAYMENT'
+  | 'CREATE_SHIPMENT'
+  | 'CAPTURE_PAYMENT'
+  | 'COMMIT_RESERVATION'
+  | 'CONFIRMED'
+  | 'COMPENSATING'
+  | 'CANCELLED'
+  | 'NEEDS_ATTENTION';
+
+export interface SagaState {
+  step: SagaStep;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'NEEDS_ATTENTION';
+  cancellationReason?: string;
+  cancelRequested: boolean;
+  /** Compensations that could not finish within their budget (NEEDS_ATTENTION). */
+  failedCompensations: { name: string; error: string }[];
+}
+
+/** Current step and status. */
+export const sagaStateQuery = defineQuery<SagaState>('sagaState');
+
+/**
+ * Customer cancellation. Accepted until the shipment is dispatched (and, after confirmation,
+ * within the cancellation window); rejected otherwise with an ApplicationFailure whose type
+ * is the reason (ALREADY_DISPATCHED, CANCELLATION_WINDOW_CLOSED).
+ */
+export const cancelOrderUpdate = defineUpdate<SagaState, []>('cancelOrder');
