@@ -49,7 +49,7 @@ start() {
     touch "$DIR/.fresh"
   fi
   log "starting MariaDB on 127.0.0.1:$PORT"
-  nohup "$daemon" --no-defaults "${user_opt[@]}" --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" \
+  setsid nohup "$daemon" --no-defaults "${user_opt[@]}" --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" \
     --port="$PORT" --bind-address=127.0.0.1 --tmpdir="$DIR/tmp" --log-error="$DIR/mariadbd.log" \
     --max-connections=500 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \

@@ -21,7 +21,7 @@ start() {
   port_free "$UI_PORT" || die "port $UI_PORT is taken by another program; set MESHCART_TEMPORAL_UI_PORT to a free port."
   mkdir -p "$DIR"
   log "starting Temporal dev server on 127.0.0.1:$PORT (Web UI http://127.0.0.1:$UI_PORT)"
-  nohup "$MESHCART_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" \
+  setsid nohup "$MESHCART_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" \
     --db-filename "$DIR/temporal.db" --log-level warn --log-format json \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
     --dynamic-config-value frontend.workerVersioningWorkflowAPIs=true \

@@ -54,8 +54,26 @@ export interface SagaState {
   status: 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'NEEDS_ATTENTION';
   cancellationReason?: string;
   cancelRequested: boolean;
+  /** Payment and shipment status last recorded on the order (proto enum names). */
+  paymentStatus?: string;
+  shipmentStatus?: string;
   /** Compensations that could not finish within their budget (NEEDS_ATTENTION). */
   failedCompensations: { name: string; error: string }[];
+}
+
+/**
+ * Durations the saga runs with (milliseconds). Optional second workflow argument: the orders
+ * service starts the saga with `[input]` only, and the worker's configuration
+ * (SAGA_CANCELLATION_WINDOW, SAGA_COMPENSATION_BUDGET, SAGA_AUTH_VALIDITY) applies; a value
+ * given here wins (tests use tiny ones). The values used are recorded in the history.
+ */
+export interface OrderSagaOptions {
+  /** How long a CONFIRMED order stays cancellable (default 24 h). */
+  cancellationWindowMs: number;
+  /** How long each compensation is retried before the order is NEEDS_ATTENTION (default 6 h). */
+  compensationBudgetMs: number;
+  /** How long an authorization stays capturable (default 7 d); past it the saga compensates. */
+  authValidityMs: number;
 }
 
 /** Current step and status. */

@@ -25,7 +25,11 @@ export interface JwtSettings {
 
 /** Mints tokens with one private key (users service for customers, workloads for themselves). */
 export interface TokenSigner {
-  sign(claims: { subject: string; roles: Role[]; ttlSeconds: number }): Promise<{ token: string; expiresAt: Date }>;
+  sign(claims: {
+    subject: string;
+    roles: Role[];
+    ttlSeconds: number;
+  }): Promise<{ token: string; expiresAt: Date }>;
 }
 
 export async function createTokenSigner(
@@ -67,18 +71,24 @@ export function createTokenVerifier(opts: JwtSettings & { jwks: JSONWebKeySet })
           clockTolerance: 5,
         }));
       } catch (e) {
-        if (e instanceof joseErrors.JWTExpired) throw errors.unauthenticated('TOKEN_EXPIRED', { message: 'token expired' });
+        if (e instanceof joseErrors.JWTExpired)
+          throw errors.unauthenticated('TOKEN_EXPIRED', { message: 'token expired' });
         throw errors.unauthenticated('TOKEN_INVALID', { message: 'token invalid' });
       }
-      const roles = Array.isArray(payload.roles) ? (payload.roles as unknown[]).filter((r): r is Role => ROLES.includes(r as Role)) : [];
-      if (!payload.sub || roles.length === 0) throw errors.unauthenticated('TOKEN_INVALID', { message: 'token lacks sub or roles' });
+      const roles = Array.isArray(payload.roles)
+        ? (payload.roles as unknown[]).filter((r): r is Role => ROLES.includes(r as Role))
+        : [];
+      if (!payload.sub || roles.length === 0)
+        throw errors.unauthenticated('TOKEN_INVALID', { message: 'token lacks sub or roles' });
       return { subject: payload.sub, roles, isService: roles.includes('service') };
     },
   };
 }
 
 /** A fresh Ed25519 key pair as PKCS8 PEM + public JWK (dev keys, tests). */
-export async function generateSigningKey(keyId: string): Promise<{ privateKeyPem: string; jwks: JSONWebKeySet }> {
+export async function generateSigningKey(
+  keyId: string,
+): Promise<{ privateKeyPem: string; jwks: JSONWebKeySet }> {
   const { privateKey } = await generateKeyPair(ALG, { crv: 'Ed25519', extractable: true });
   const privateKeyPem = await exportPKCS8(privateKey as KeyLike);
   return { privateKeyPem, jwks: jwksFromPrivateKey(privateKeyPem, keyId) };

@@ -12,6 +12,14 @@ import type { CallContext } from '../server/call-context';
 import { loadCallGraph, type CallGraph } from './call-graph';
 import { GrpcCallError } from './grpc-call-error';
 
+/** The callback form grpc-js generic clients expose for unary methods. */
+export type RawUnary = (
+  req: unknown,
+  md: Metadata,
+  opts: { deadline?: number },
+  cb: (err: ServiceError | null, res: unknown) => void,
+) => { cancel(): void };
+
 type ReqOf<M> = M extends { requestSerialize: (v: infer R) => Buffer } ? R : never;
 type ResOf<M> = M extends { responseDeserialize: (b: Buffer) => infer R } ? R : never;
 
@@ -85,9 +93,14 @@ export function createClient<D extends ServiceDefinition>(
       let deadline = Date.now() + (call.timeoutMs ?? defaultTimeout);
       if (call.ctx) deadline = Math.min(deadline, call.ctx.deadline.getTime());
       return new Promise((resolve, reject) => {
-        const method = (grpcClient as unknown as Record<string, Function>)[key]!;
-        const c = method.call(grpcClient, request, md, { deadline }, (err: ServiceError | null, res: unknown) =>
-          err ? reject(new GrpcCallError(path, err)) : resolve(res),
+        const method = (grpcClient as unknown as Record<string, RawUnary>)[key]!;
+        const c = method.call(
+          grpcClient,
+          request,
+          md,
+          { deadline },
+          (err: ServiceError | null, res: unknown) =>
+            err ? reject(new GrpcCallError(path, err)) : resolve(res),
         );
         const signal = call.signal ?? call.ctx?.signal;
         signal?.addEventListener('abort', () => c.cancel(), { once: true });
@@ -99,7 +112,13 @@ export function createClient<D extends ServiceDefinition>(
 
 /** Token provider for a workload identity: mints, caches and refreshes before expiry. */
 export function serviceToken(
-  signer: { sign(c: { subject: string; roles: ['service']; ttlSeconds: number }): Promise<{ token: string; expiresAt: Date }> },
+  signer: {
+    sign(c: {
+      subject: string;
+      roles: ['service'];
+      ttlSeconds: number;
+    }): Promise<{ token: string; expiresAt: Date }>;
+  },
   workload: string,
   ttlSeconds = 600,
 ): () => Promise<string> {

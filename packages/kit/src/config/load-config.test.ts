@@ -24,7 +24,10 @@ test('every bad variable is named at once; secret values are not echoed', () => 
 });
 
 test('valid config is typed, defaulted and frozen', () => {
-  const c = loadConfig(spec, { DATABASE_URL: 'mysql://u:p@127.0.0.1:3307/shop', SHUTDOWN_GRACE: '5s' });
+  const c = loadConfig(spec, {
+    DATABASE_URL: 'mysql://u:p@127.0.0.1:3307/shop',
+    SHUTDOWN_GRACE: '5s',
+  });
   expect(c).toEqual({ port: 50051, databaseUrl: 'mysql://u:p@127.0.0.1:3307/shop', grace: 5000 });
   expect(Object.isFrozen(c)).toBe(true);
 });

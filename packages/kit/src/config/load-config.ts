@@ -15,7 +15,9 @@ export interface VarSpec<T> {
 }
 
 export type ConfigSpec = Record<string, VarSpec<unknown>>;
-export type ConfigOf<S extends ConfigSpec> = { readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never };
+export type ConfigOf<S extends ConfigSpec> = {
+  readonly [K in keyof S]: S[K] extends VarSpec<infer T> ? T : never;
+};
 
 /** Thrown when configuration is invalid; `problems` names each variable. */
 export class ConfigError extends Error {
@@ -41,7 +43,9 @@ export function loadConfig<S extends ConfigSpec>(
     try {
       out[key] = v.parse(raw);
     } catch (e) {
-      const shown = v.secret ? '' : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
+      const shown = v.secret
+        ? ''
+        : ` (got ${JSON.stringify(raw.length > 80 ? `${raw.slice(0, 80)}…` : raw)})`;
       problems.push(`${v.env} ${(e as Error).message}${shown}`);
     }
   }
@@ -59,44 +63,56 @@ function deepFreeze<T>(o: T): T {
 
 /** Parsers: each throws an Error whose message completes "VAR <message>". */
 export const parse = {
-  string: (opts: { min?: number; max?: number; pattern?: RegExp } = {}): Parser<string> => (raw) => {
-    if (opts.min !== undefined && raw.length < opts.min) throw new Error(`must be at least ${opts.min} characters`);
-    if (opts.max !== undefined && raw.length > opts.max) throw new Error(`must be at most ${opts.max} characters`);
-    if (opts.pattern && !opts.pattern.test(raw)) throw new Error(`must match ${opts.pattern}`);
-    return raw;
-  },
-  int: (opts: { min?: number; max?: number } = {}): Parser<number> => (raw) => {
-    if (!/^-?\d+$/.test(raw.trim())) throw new Error('must be an integer');
-    const n = Number(raw);
-    if (opts.min !== undefined && n < opts.min) throw new Error(`must be >= ${opts.min}`);
-    if (opts.max !== undefined && n > opts.max) throw new Error(`must be <= ${opts.max}`);
-    return n;
-  },
+  string:
+    (opts: { min?: number; max?: number; pattern?: RegExp } = {}): Parser<string> =>
+    (raw) => {
+      if (opts.min !== undefined && raw.length < opts.min)
+        throw new Error(`must be at least ${opts.min} characters`);
+      if (opts.max !== undefined && raw.length > opts.max)
+        throw new Error(`must be at most ${opts.max} characters`);
+      if (opts.pattern && !opts.pattern.test(raw)) throw new Error(`must match ${opts.pattern}`);
+      return raw;
+    },
+  int:
+    (opts: { min?: number; max?: number } = {}): Parser<number> =>
+    (raw) => {
+      if (!/^-?\d+$/.test(raw.trim())) throw new Error('must be an integer');
+      const n = Number(raw);
+      if (opts.min !== undefined && n < opts.min) throw new Error(`must be >= ${opts.min}`);
+      if (opts.max !== undefined && n > opts.max) throw new Error(`must be <= ${opts.max}`);
+      return n;
+    },
   port: (): Parser<number> => parse.int({ min: 0, max: 65535 }),
   bool: (): Parser<boolean> => (raw) => {
     if (/^(1|true|yes|on)$/i.test(raw)) return true;
     if (/^(0|false|no|off)$/i.test(raw)) return false;
     throw new Error('must be true or false');
   },
-  oneOf: <T extends string>(values: readonly T[]): Parser<T> => (raw) => {
-    if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
-    return raw as T;
-  },
+  oneOf:
+    <T extends string>(values: readonly T[]): Parser<T> =>
+    (raw) => {
+      if (!(values as readonly string[]).includes(raw))
+        throw new Error(`must be one of ${values.join(', ')}`);
+      return raw as T;
+    },
   /** host:port */
   address: (): Parser<string> => (raw) => {
     if (!/^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/.test(raw)) throw new Error('must be host:port');
     return raw;
   },
-  url: (protocols: string[]): Parser<string> => (raw) => {
-    let u: URL;
-    try {
-      u = new URL(raw);
-    } catch {
-      throw new Error('must be a URL');
-    }
-    if (!protocols.includes(u.protocol.replace(/:$/, ''))) throw new Error(`must be a ${protocols.join('/')} URL`);
-    return raw;
-  },
+  url:
+    (protocols: string[]): Parser<string> =>
+    (raw) => {
+      let u: URL;
+      try {
+        u = new URL(raw);
+      } catch {
+        throw new Error('must be a URL');
+      }
+      if (!protocols.includes(u.protocol.replace(/:$/, '')))
+        throw new Error(`must be a ${protocols.join('/')} URL`);
+      return raw;
+    },
   /** Milliseconds from "250ms", "5s", "2m", "24h" or a bare number of ms. */
   duration: (): Parser<number> => (raw) => {
     const m = /^(\d+)(ms|s|m|h|d)?$/.exec(raw.trim());
@@ -104,16 +120,22 @@ export const parse = {
     const unit = { ms: 1, s: 1e3, m: 6e4, h: 36e5, d: 864e5 }[(m[2] ?? 'ms') as 'ms'];
     return Number(m[1]) * unit;
   },
-  json: <T>(): Parser<T> => (raw) => {
-    try {
-      return JSON.parse(raw) as T;
-    } catch {
-      throw new Error('must be valid JSON');
-    }
-  },
+  json:
+    <T>(): Parser<T> =>
+    (raw) => {
+      try {
+        return JSON.parse(raw) as T;
+      } catch {
+        throw new Error('must be valid JSON');
+      }
+    },
 };
 
 /** Shorthand for a VarSpec. */
-export function v<T>(env: string, p: Parser<T>, opts: { default?: T; secret?: boolean } = {}): VarSpec<T> {
+export function v<T>(
+  env: string,
+  p: Parser<T>,
+  opts: { default?: T; secret?: boolean } = {},
+): VarSpec<T> {
   return { env, parse: p, ...opts };
 }

@@ -29,7 +29,10 @@ export class DomainError extends Error {
   readonly violations: FieldViolation[];
 
   constructor(code: status, init: DomainErrorInit) {
-    super(init.message ?? init.reason, init.cause === undefined ? undefined : { cause: init.cause });
+    super(
+      init.message ?? init.reason,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
     this.name = 'DomainError';
     this.code = code;
     this.reason = init.reason;
@@ -49,7 +52,8 @@ export const errors = {
       ...init,
       violations,
     }),
-  notFound: (reason: string, init: Init = {}) => new DomainError(status.NOT_FOUND, { reason, ...init }),
+  notFound: (reason: string, init: Init = {}) =>
+    new DomainError(status.NOT_FOUND, { reason, ...init }),
   alreadyExists: (reason: string, init: Init = {}) =>
     new DomainError(status.ALREADY_EXISTS, { reason, ...init }),
   failedPrecondition: (reason: string, init: Init = {}) =>
@@ -60,7 +64,8 @@ export const errors = {
     new DomainError(status.PERMISSION_DENIED, { reason, ...init }),
   unavailable: (reason: string, init: Init = {}) =>
     new DomainError(status.UNAVAILABLE, { reason, ...init }),
-  aborted: (reason: string, init: Init = {}) => new DomainError(status.ABORTED, { reason, ...init }),
+  aborted: (reason: string, init: Init = {}) =>
+    new DomainError(status.ABORTED, { reason, ...init }),
   resourceExhausted: (reason: string, init: Init = {}) =>
     new DomainError(status.RESOURCE_EXHAUSTED, { reason, ...init }),
   deadlineExceeded: (reason: string, init: Init = {}) =>

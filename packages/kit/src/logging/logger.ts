@@ -22,7 +22,11 @@ const REDACT = [
 ];
 
 /** JSON logger for a service; `base` fields go on every line. */
-export function createLogger(opts: { service: string; level?: string; destination?: pino.DestinationStream }): Logger {
+export function createLogger(opts: {
+  service: string;
+  level?: string;
+  destination?: pino.DestinationStream;
+}): Logger {
   return pino(
     {
       level: opts.level ?? 'info',

@@ -1,10 +1,28 @@
-import { credentials, makeGenericClientConstructor, Metadata, status, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  makeGenericClientConstructor,
+  Metadata,
+  status,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { CatalogServiceService, type GetProductResponse } from '@meshcart/proto/shop/catalog/v1/catalog';
-import { checkHealth, createClient, createGrpcServer, errors, implement, silentLogger, type GrpcServer } from '../index';
+import {
+  CatalogServiceService,
+  type GetProductResponse,
+} from '@meshcart/proto/shop/catalog/v1/catalog';
+import {
+  checkHealth,
+  createClient,
+  type RawUnary,
+  createGrpcServer,
+  errors,
+  implement,
+  silentLogger,
+  type GrpcServer,
+} from '../index';
 import { GrpcCallError } from '../client/grpc-call-error';
 import { createTestAuth, startTestServer, type TestAuth } from '../../testkit';
 
@@ -35,8 +53,10 @@ beforeAll(async () => {
     CatalogServiceService,
     {
       getProduct: async (req) => {
-        if (req.sku === 'MISSING') throw errors.notFound('PRODUCT_NOT_FOUND', { metadata: { sku: req.sku } });
-        if (req.sku === 'BAD') throw errors.invalidArgument([{ field: 'sku', description: 'must be upper case' }]);
+        if (req.sku === 'MISSING')
+          throw errors.notFound('PRODUCT_NOT_FOUND', { metadata: { sku: req.sku } });
+        if (req.sku === 'BAD')
+          throw errors.invalidArgument([{ field: 'sku', description: 'must be upper case' }]);
         if (req.sku === 'BOOM') throw new Error('secret db password is hunter2');
         if (req.sku === 'SLOW') {
           markStarted();
@@ -49,7 +69,10 @@ beforeAll(async () => {
         await new Promise((r) => ctx.signal.addEventListener('abort', r));
         return { products: [], nextPageToken: String(ctx.deadline.getTime()) };
       },
-      batchGetProducts: async (_req, ctx) => ({ products: [], missingSkus: [ctx.caller?.subject ?? 'none'] }),
+      batchGetProducts: async (_req, ctx) => ({
+        products: [],
+        missingSkus: [ctx.caller?.subject ?? 'none'],
+      }),
     },
     {
       logger: silentLogger(),
@@ -61,7 +84,13 @@ beforeAll(async () => {
   );
   server = createGrpcServer({
     logger: silentLogger(),
-    services: [{ name: 'shop.catalog.v1.CatalogService', definition: CatalogServiceService, implementation: impl }],
+    services: [
+      {
+        name: 'shop.catalog.v1.CatalogService',
+        definition: CatalogServiceService,
+        implementation: impl,
+      },
+    ],
   });
   ({ address, stop } = await startTestServer(server));
 });
@@ -74,7 +103,9 @@ afterAll(async () => {
 const client = () => createClient(CatalogServiceService, address, { caller: null });
 
 test('a domain error reaches a generated client with its code, ErrorInfo reason and domain', async () => {
-  const err: GrpcCallError = await client().getProduct({ sku: 'MISSING' }).catch((e) => e);
+  const err: GrpcCallError = await client()
+    .getProduct({ sku: 'MISSING' })
+    .catch((e) => e);
   expect(err).toBeInstanceOf(GrpcCallError);
   expect(err.code).toBe(status.NOT_FOUND);
   expect(err.reason).toBe('PRODUCT_NOT_FOUND');
@@ -83,13 +114,17 @@ test('a domain error reaches a generated client with its code, ErrorInfo reason 
 });
 
 test('validation errors carry BadRequest field violations', async () => {
-  const err: GrpcCallError = await client().getProduct({ sku: 'BAD' }).catch((e) => e);
+  const err: GrpcCallError = await client()
+    .getProduct({ sku: 'BAD' })
+    .catch((e) => e);
   expect(err.code).toBe(status.INVALID_ARGUMENT);
   expect(err.violations).toEqual([{ field: 'sku', description: expect.any(String) }]);
 });
 
 test('an unknown error becomes INTERNAL and leaks nothing', async () => {
-  const err: GrpcCallError = await client().getProduct({ sku: 'BOOM' }).catch((e) => e);
+  const err: GrpcCallError = await client()
+    .getProduct({ sku: 'BOOM' })
+    .catch((e) => e);
   expect(err.code).toBe(status.INTERNAL);
   expect(err.reason).toBe('INTERNAL');
   expect(err.message).not.toMatch(/hunter2|password|db/);
@@ -98,10 +133,16 @@ test('an unknown error becomes INTERNAL and leaks nothing', async () => {
 test('a call without a deadline still gets the default one', async () => {
   // A raw grpc-js client, sending no deadline at all.
   const Raw = makeGenericClientConstructor(CatalogServiceService, 'raw');
-  const raw = new Raw(address, credentials.createInsecure()) as unknown as Record<string, Function>;
+  const raw = new Raw(address, credentials.createInsecure()) as unknown as Record<string, RawUnary>;
   const started = Date.now();
   const err = await new Promise<ServiceError>((resolve) =>
-    raw.listProducts!.call(raw, { pageSize: 0, pageToken: '', category: '' }, new Metadata(), {}, (e: ServiceError) => resolve(e)),
+    raw.listProducts!.call(
+      raw,
+      { pageSize: 0, pageToken: '', category: '' },
+      new Metadata(),
+      {},
+      (e) => resolve(e!),
+    ),
   );
   expect(err.code).toBe(status.DEADLINE_EXCEEDED);
   expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -125,7 +166,10 @@ test('methods needing a role refuse missing, forged and wrong-role tokens', asyn
     .batchGetProducts({ skus: ['A'] }, { metadata: auth.bearer(await auth.userToken('u1')) })
     .catch((e) => e);
   expect([customer.code, customer.reason]).toEqual([status.PERMISSION_DENIED, 'ROLE_REQUIRED']);
-  const ok = await c.batchGetProducts({ skus: ['A'] }, { metadata: auth.bearer(await auth.serviceToken('orders')) });
+  const ok = await c.batchGetProducts(
+    { skus: ['A'] },
+    { metadata: auth.bearer(await auth.serviceToken('orders')) },
+  );
   expect(ok.missingSkus).toEqual(['service:orders']);
 });
 
@@ -137,15 +181,27 @@ test('a client refuses methods its workload does not have in the call graph', as
 });
 
 const grpcurl = path.resolve(__dirname, '../../../../.tools/bin/grpcurl');
-const run = async (args: string[]) => (await promisify(execFile)(grpcurl, args, { encoding: 'utf8' })).stdout;
+const run = async (args: string[]) =>
+  (await promisify(execFile)(grpcurl, args, { encoding: 'utf8' })).stdout;
 // grpcurl is installed by scripts/test.sh (pinned, from the Go module proxy); fail loudly if it is not.
 test('grpcurl lists and describes the service through reflection', async () => {
   expect(existsSync(grpcurl)).toBe(true);
   const list = await run(['-plaintext', address, 'list']);
   expect(list).toContain('shop.catalog.v1.CatalogService');
-  const described = await run(['-plaintext', address, 'describe', 'shop.catalog.v1.CatalogService.GetProduct']);
+  const described = await run([
+    '-plaintext',
+    address,
+    'describe',
+    'shop.catalog.v1.CatalogService.GetProduct',
+  ]);
   expect(described).toContain('GetProductRequest');
-  const answer = await run(['-plaintext', '-d', '{"sku":"A1"}', address, 'shop.catalog.v1.CatalogService/GetProduct']);
+  const answer = await run([
+    '-plaintext',
+    '-d',
+    '{"sku":"A1"}',
+    address,
+    'shop.catalog.v1.CatalogService/GetProduct',
+  ]);
   expect(JSON.parse(answer).product.sku).toBe('A1');
 });
 

@@ -1,4 +1,9 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
 import { ReflectionService } from '@grpc/reflection';
 import { FileDescriptorProto, FileDescriptorSet } from 'protobufjs/ext/descriptor';
@@ -33,9 +38,15 @@ export function descriptorSetPath(): string {
  * grpcurl cannot resolve.)
  */
 function reflectionRoot(): ConstructorParameters<typeof ReflectionService>[0] {
-  const set = FileDescriptorSet.decode(readFileSync(descriptorSetPath())) as unknown as { file: object[] };
-  const fileDescriptorProtos = set.file.map((f) => Buffer.from(FileDescriptorProto.encode(f).finish()));
-  return { descriptors: { format: 'Protocol Buffer 3 DescriptorProto', type: {}, fileDescriptorProtos } } as never;
+  const set = FileDescriptorSet.decode(readFileSync(descriptorSetPath())) as unknown as {
+    file: object[];
+  };
+  const fileDescriptorProtos = set.file.map((f) =>
+    Buffer.from(FileDescriptorProto.encode(f).finish()),
+  );
+  return {
+    descriptors: { format: 'Protocol Buffer 3 DescriptorProto', type: {}, fileDescriptorProtos },
+  } as never;
 }
 
 export function createGrpcServer(opts: {
@@ -56,7 +67,9 @@ export function createGrpcServer(opts: {
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
   if (opts.reflection !== false) {
-    new ReflectionService(reflectionRoot(), { services: opts.services.map((s) => s.name) }).addToServer(server);
+    new ReflectionService(reflectionRoot(), {
+      services: opts.services.map((s) => s.name),
+    }).addToServer(server);
   }
   let stopping: Promise<void> | undefined;
 

@@ -10,7 +10,9 @@ export function runMain(main: () => Promise<void>): void {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     }
-    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

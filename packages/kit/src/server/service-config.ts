@@ -7,7 +7,11 @@ import { parse, v } from '../config/load-config';
 export function serviceConfigSpec(service: string, defaultPort: number) {
   return {
     service: v('SERVICE_NAME', parse.string(), { default: service }),
-    logLevel: v('LOG_LEVEL', parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const), { default: 'info' as const }),
+    logLevel: v(
+      'LOG_LEVEL',
+      parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+      { default: 'info' as const },
+    ),
     grpcHost: v('GRPC_HOST', parse.string(), { default: '127.0.0.1' }),
     grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
     shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),
@@ -15,6 +19,8 @@ export function serviceConfigSpec(service: string, defaultPort: number) {
     defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
     jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
     jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
-    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<{ keys: Record<string, unknown>[] }>(), { secret: false }),
+    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<{ keys: Record<string, unknown>[] }>(), {
+      secret: false,
+    }),
   };
 }

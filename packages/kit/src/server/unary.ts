@@ -86,7 +86,6 @@ async function runCall(
         : Date.now() + (opts.defaultDeadlineMs ?? 10_000);
   const controller = new AbortController();
   let answered = false;
-  let timer: NodeJS.Timeout | undefined;
   const answer = (err: Partial<ServiceError> | null, res?: unknown) => {
     if (answered) return;
     answered = true;
@@ -97,10 +96,13 @@ async function runCall(
     logger.debug({ code: status[code], ms: Math.round(durationMs) }, 'rpc done');
     callback(err, res);
   };
-  timer = setTimeout(() => {
-    controller.abort(errors.deadlineExceeded('DEADLINE_EXCEEDED'));
-    answer({ code: status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
-  }, Math.max(0, deadlineMs - Date.now()));
+  const timer = setTimeout(
+    () => {
+      controller.abort(errors.deadlineExceeded('DEADLINE_EXCEEDED'));
+      answer({ code: status.DEADLINE_EXCEEDED, details: 'deadline exceeded' });
+    },
+    Math.max(0, deadlineMs - Date.now()),
+  );
   call.on('cancelled', () => {
     controller.abort(new Error('cancelled by client'));
     answer({ code: status.CANCELLED, details: 'cancelled' });
@@ -134,7 +136,10 @@ async function authenticate(
     if (!token || !verifier) return undefined;
     return verifier.verify(token).catch(() => undefined);
   }
-  if (!verifier) throw errors.unauthenticated('AUTH_NOT_CONFIGURED', { message: 'authentication not configured' });
+  if (!verifier)
+    throw errors.unauthenticated('AUTH_NOT_CONFIGURED', {
+      message: 'authentication not configured',
+    });
   if (!token) throw errors.unauthenticated('TOKEN_MISSING', { message: 'bearer token required' });
   const principal = await verifier.verify(token);
   if (!hasAccess(principal, rule)) {
@@ -149,14 +154,18 @@ async function authenticate(
 /** Maps any thrown value to a status; unknown errors become a generic INTERNAL. */
 export function toStatus(e: unknown, domain: string, logger: Logger): Partial<ServiceError> {
   if (e instanceof DomainError) {
-    if (e.code === status.INTERNAL || e.code === status.UNKNOWN) logger.error({ err: e }, 'rpc failed');
+    if (e.code === status.INTERNAL || e.code === status.UNKNOWN)
+      logger.error({ err: e }, 'rpc failed');
     return domainErrorToStatus(e, domain);
   }
   if (e instanceof GrpcCallError && TRANSIENT_CODES.has(e.code)) {
     // A dependency is down or slow: keep the transient code so the caller may retry.
     logger.warn({ err: e, dependency: e.method }, 'dependency failed');
     return domainErrorToStatus(
-      new DomainError(e.code, { reason: 'DEPENDENCY_UNAVAILABLE', message: 'a dependency is unavailable' }),
+      new DomainError(e.code, {
+        reason: 'DEPENDENCY_UNAVAILABLE',
+        message: 'a dependency is unavailable',
+      }),
       domain,
     );
   }

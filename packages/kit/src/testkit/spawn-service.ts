@@ -44,14 +44,25 @@ export async function spawnTs(opts: {
   timeoutMs?: number;
 }): Promise<SpawnedProcess> {
   const chunks: string[] = [];
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.resolve(REPO_ROOT, opts.entry), ...(opts.args ?? [])], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'info', ...opts.env, ...(opts.port ? { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(opts.port) } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.resolve(REPO_ROOT, opts.entry), ...(opts.args ?? [])],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        LOG_LEVEL: 'info',
+        ...opts.env,
+        ...(opts.port ? { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(opts.port) } : {}),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d: Buffer) => chunks.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => chunks.push(d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
   const address = opts.port ? `127.0.0.1:${opts.port}` : '';
   const proc: SpawnedProcess = {
     name: opts.name,
@@ -66,7 +77,8 @@ export async function spawnTs(opts: {
   };
   const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${opts.name} exited with ${child.exitCode}:\n${proc.output()}`);
+    if (child.exitCode !== null)
+      throw new Error(`${opts.name} exited with ${child.exitCode}:\n${proc.output()}`);
     if (opts.port) {
       const ok = await checkHealth(address, '', 500).catch(() => undefined);
       if (ok === 'SERVING') return proc;
@@ -75,7 +87,9 @@ export async function spawnTs(opts: {
     }
     if (Date.now() > deadline) {
       await proc.kill('SIGKILL');
-      throw new Error(`${opts.name} not ready within ${opts.timeoutMs ?? 30_000} ms:\n${proc.output()}`);
+      throw new Error(
+        `${opts.name} not ready within ${opts.timeoutMs ?? 30_000} ms:\n${proc.output()}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 150));
   }

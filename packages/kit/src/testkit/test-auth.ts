@@ -1,4 +1,10 @@
-import { createTokenSigner, createTokenVerifier, generateSigningKey, type TokenSigner, type TokenVerifier } from '../auth/jwt';
+import {
+  createTokenSigner,
+  createTokenVerifier,
+  generateSigningKey,
+  type TokenSigner,
+  type TokenVerifier,
+} from '../auth/jwt';
 import type { JSONWebKeySet } from 'jose';
 
 /** A throwaway signing key with helpers to mint tokens for each kind of caller. */
@@ -23,8 +29,11 @@ export async function createTestAuth(keyId = 'test-key'): Promise<TestAuth> {
   const { privateKeyPem, jwks } = await generateSigningKey(keyId);
   const settings = { issuer: TEST_ISSUER, audience: TEST_AUDIENCE };
   const signer = await createTokenSigner({ ...settings, privateKeyPem, keyId });
-  const mint = async (subject: string, roles: ('customer' | 'admin' | 'service')[], ttlSeconds = 600) =>
-    (await signer.sign({ subject, roles, ttlSeconds })).token;
+  const mint = async (
+    subject: string,
+    roles: ('customer' | 'admin' | 'service')[],
+    ttlSeconds = 600,
+  ) => (await signer.sign({ subject, roles, ttlSeconds })).token;
   return {
     jwks,
     privateKeyPem,

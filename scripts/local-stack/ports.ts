@@ -1,0 +1,43 @@
+/** Default local ports (ARCHITECTURE.md "Local stack"); each overridable by env. */
+export const SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  users: 50051,
+  catalog: 50052,
+  inventory: 50053,
+  payments: 50054,
+  shipping: 50055,
+  orders: 50056,
+};
+
+export interface StackPorts {
+  services: Record<ServiceName, number>;
+  workerHealth: number;
+  edge: number;
+  temporal: number;
+  temporalUi: number;
+  mysql: number;
+}
+
+/** Ports from env (MESHCART_<NAME>_PORT) or the defaults. */
+export function portsFromEnv(env: Record<string, string | undefined> = process.env): StackPorts {
+  const num = (name: string, dflt: number) => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return dflt;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number (got ${raw})`);
+    return n;
+  };
+  const services = Object.fromEntries(
+    SERVICES.map((s) => [s, num(`MESHCART_${s.toUpperCase()}_PORT`, DEFAULT_PORTS[s])]),
+  ) as Record<ServiceName, number>;
+  return {
+    services,
+    workerHealth: num('MESHCART_WORKER_HEALTH_PORT', 50060),
+    edge: num('MESHCART_EDGE_PORT', 8080),
+    temporal: num('MESHCART_TEMPORAL_PORT', 7233),
+    temporalUi: num('MESHCART_TEMPORAL_UI_PORT', 8233),
+    mysql: num('MESHCART_MYSQL_PORT', 3307),
+  };
+}

@@ -1,0 +1,159 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { checkHealth } from '@meshcart/kit';
+import { prepareDatabases } from './databases';
+import { ensureDevSigningKey } from './dev-keys';
+import { SERVICES, type ServiceName, type StackPorts } from './ports';
+import { Supervisor } from './supervisor';
+
+export interface StackOptions {
+  root: string;
+  dataDir: string;
+  ports: StackPorts;
+  /** Admin URL of the MySQL/MariaDB server (creates databases and users). */
+  adminUrl: string;
+  temporalAddress: string;
+  /** Database/user name prefix: `shop_` locally, unique per e2e run. */
+  dbPrefix: string;
+  taskQueue?: string;
+  seed: boolean;
+  logLevel: string;
+  out?: NodeJS.WritableStream;
+  prettyLogs?: boolean;
+  log: (line: string) => void;
+}
+
+export interface RunningStack {
+  edgeUrl: string;
+  addresses: Record<ServiceName, string>;
+  env: Record<string, string>;
+  stop(): Promise<void>;
+  onUnexpectedExit(fn: (name: string, code: number | null) => void): void;
+}
+
+const ENTRY: Record<ServiceName, string> = Object.fromEntries(
+  SERVICES.map((s) => [s, `services/${s}/src/main.ts`]),
+) as Record<ServiceName, string>;
+
+/** Boots the platform as plain processes, in dependency order, waiting for health at each step. */
+export async function startStack(o: StackOptions): Promise<RunningStack> {
+  const key = ensureDevSigningKey(o.dataDir);
+  o.log('preparing databases');
+  const dbUrls = await prepareDatabases({
+    root: o.root,
+    adminUrl: o.adminUrl,
+    prefix: o.dbPrefix,
+    password: (s) => process.env[`${s.toUpperCase()}_DB_PASSWORD`] ?? `${s}-dev-password`,
+    log: o.log,
+  });
+  const addresses = Object.fromEntries(
+    SERVICES.map((s) => [s, `127.0.0.1:${o.ports.services[s]}`]),
+  ) as Record<ServiceName, string>;
+  const shared: Record<string, string> = {
+    LOG_LEVEL: o.logLevel,
+    JWT_ISSUER: 'meshcart',
+    JWT_AUDIENCE: 'meshcart',
+    JWT_PUBLIC_KEYS: key.jwksJson,
+    JWT_KEY_ID: key.keyId,
+    TEMPORAL_ADDRESS: o.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    ...(o.taskQueue ? { TEMPORAL_TASK_QUEUE: o.taskQueue } : {}),
+    PAYMENT_PROVIDER: 'simulated',
+    GRPC_HOST: '127.0.0.1',
+    ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_ADDR`, addresses[s]])),
+  };
+  const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
+  const names = [...SERVICES, 'worker', 'edge', 'seed'];
+  const sup = new Supervisor(names, o.out, o.prettyLogs ?? true);
+  const tsx = (entry: string) => ['--require', 'tsx/cjs', path.join(o.root, entry)];
+  const stop = () => sup.stopAll();
+  try {
+    for (const s of SERVICES) {
+      sup.start({
+        name: s,
+        command: process.execPath,
+        args: tsx(ENTRY[s]),
+        cwd: o.root,
+        env: {
+          ...shared,
+          ...(s === 'users' || s === 'orders' ? withKey : {}),
+          GRPC_PORT: String(o.ports.services[s]),
+          DATABASE_URL: dbUrls[s],
+        },
+      });
+    }
+    await Promise.all(SERVICES.map((s) => waitHealthy(s, addresses[s], 90_000)));
+    sup.start({
+      name: 'worker',
+      command: process.execPath,
+      args: tsx('workflows/src/worker.ts'),
+      cwd: o.root,
+      env: { ...shared, ...withKey, WORKER_HEALTH_PORT: String(o.ports.workerHealth) },
+    });
+    await waitHealthy('worker', `127.0.0.1:${o.ports.workerHealth}`, 90_000);
+    const edgeBin = buildEdge(o.root, o.dataDir);
+    sup.start({
+      name: 'edge',
+      command: edgeBin,
+      args: [],
+      cwd: o.root,
+      env: {
+        ...shared,
+        EDGE_HTTP_ADDR: `127.0.0.1:${o.ports.edge}`,
+        EDGE_OPENAPI_PATH: path.join(o.root, 'gen/openapi/meshcart.swagger.json'),
+        EDGE_CORS_ALLOWED_ORIGINS: process.env.EDGE_CORS_ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
+      },
+    });
+    await waitHttp(`http://127.0.0.1:${o.ports.edge}/readyz`, 60_000);
+    if (o.seed) await runSeed(sup, o.root, { ...shared, ...withKey });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    edgeUrl: `http://127.0.0.1:${o.ports.edge}`,
+    addresses,
+    env: { ...shared, ...withKey },
+    stop,
+    onUnexpectedExit: (fn) => (sup.onUnexpectedExit = fn),
+  };
+}
+
+async function waitHealthy(name: string, address: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if ((await checkHealth(address, '', 500).catch(() => undefined)) === 'SERVING') return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} did not report SERVING on ${address} within ${timeoutMs / 1000}s (see its log lines above)`);
+}
+
+async function waitHttp(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000}s`);
+}
+
+/** Builds the Go edge once into .tools/bin (Go's build cache makes rebuilds fast). */
+function buildEdge(root: string, _dataDir: string): string {
+  const out = path.join(root, '.tools', 'bin', 'meshcart-edge');
+  execFileSync('go', ['build', '-o', out, '.'], { cwd: path.join(root, 'gateway'), stdio: 'inherit' });
+  return out;
+}
+
+async function runSeed(sup: Supervisor, root: string, env: Record<string, string>): Promise<void> {
+  const child = sup.start({
+    name: 'seed',
+    command: process.execPath,
+    args: ['--require', 'tsx/cjs', path.join(root, 'scripts/seed.ts')],
+    cwd: root,
+    env,
+    oneShot: true,
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`seeding failed (exit ${code})`);
+}
