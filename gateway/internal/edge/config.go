@@ -229,8 +229,10 @@ func parseLogLevel(v string) (slog.Level, error) {
 		return slog.LevelWarn, nil
 	case "error", "fatal":
 		return slog.LevelError, nil
+	case "silent": // the services' (pino) level names are accepted too
+		return slog.LevelError + 4, nil
 	}
-	return 0, errors.New("must be one of debug, info, warn, error")
+	return 0, errors.New("must be one of debug, info, warn, error (or trace, fatal, silent)")
 }
 
 // findOpenAPISpec looks for the generated spec: next to the executable (the container

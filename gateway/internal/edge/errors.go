@@ -28,6 +28,7 @@ const (
 	ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
 	ReasonCORSOrigin       = "CORS_ORIGIN_NOT_ALLOWED"
 	ReasonBackendDown      = "BACKEND_UNAVAILABLE"
+	ReasonMalformedAuth    = "MALFORMED_AUTHORIZATION_HEADER"
 )
 
 // httpStatusByCode is THE gRPC -> HTTP status mapping of the edge. Codes not listed

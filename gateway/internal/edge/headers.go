@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"google.golang.org/grpc/codes"
 )
 
 const (
@@ -47,6 +49,26 @@ func withRequestID(next http.Handler) http.Handler {
 			r.Header.Set(headerRequestID, id)
 		}
 		w.Header().Set(headerRequestID, id)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// checkAuthorization refuses an Authorization header gRPC cannot carry (several values, or
+// bytes outside printable ASCII) with 401 instead of letting the gRPC client fail the call
+// with INTERNAL. grpc-gateway forwards the header without validating it.
+func checkAuthorization(ew *errorWriter, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		vals := r.Header.Values("Authorization")
+		ok := len(vals) <= 1
+		for _, v := range vals {
+			for i := 0; i < len(v) && ok; i++ {
+				ok = v[i] >= 0x20 && v[i] <= 0x7e
+			}
+		}
+		if !ok {
+			ew.writeError(w, r, newEdgeError(http.StatusUnauthorized, codes.Unauthenticated, ReasonMalformedAuth, "malformed Authorization header", nil))
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
 }

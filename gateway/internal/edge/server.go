@@ -57,7 +57,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 		return nil, err
 	}
 
-	api := limitBody(cfg.MaxBodyBytes, s.errs, withDeadline(cfg.RequestTimeout, mux))
+	api := limitBody(cfg.MaxBodyBytes, s.errs, checkAuthorization(s.errs, withDeadline(cfg.RequestTimeout, mux)))
 	h := s.routes(api)
 	h = newCORS(cfg.CORSAllowedOrigins, s.errs).wrap(h)
 	h = withRequestID(h)
