@@ -14,3 +14,4 @@ export * from './client/call-graph';
 export * from './client/create-client';
 export * from './client/health-check';
 export * from './server/run-main';
+export * from './db';

@@ -18,7 +18,9 @@ export function assertIdentifier(kind: 'database' | 'user', name: string): void 
     throw new Error(`invalid ${kind} name ${JSON.stringify(name)}: must match ${IDENTIFIER}`);
   }
   if (kind === 'user' && name.length > MAX_USER_LENGTH) {
-    throw new Error(`invalid user name ${JSON.stringify(name)}: at most ${MAX_USER_LENGTH} characters`);
+    throw new Error(
+      `invalid user name ${JSON.stringify(name)}: at most ${MAX_USER_LENGTH} characters`,
+    );
   }
 }
 
@@ -41,7 +43,10 @@ export interface OpenOptions {
 }
 
 /** Opens a connection from a mysql:// URL; connect errors carry the redacted URL. */
-export async function openConnection(url: string, opts: OpenOptions = {}): Promise<mariadb.Connection> {
+export async function openConnection(
+  url: string,
+  opts: OpenOptions = {},
+): Promise<mariadb.Connection> {
   const p = parseMysqlUrl(url);
   try {
     return await mariadb.createConnection({
@@ -57,7 +62,9 @@ export async function openConnection(url: string, opts: OpenOptions = {}): Promi
       decimalAsNumber: true,
     });
   } catch (err) {
-    throw new Error(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 

@@ -1,7 +1,13 @@
 /** Database layer of the meshcart kit: provisioning, migrations, drift checks, test databases. */
-export { provisionDatabase, dropDatabase, serviceDatabaseUrl } from './provision';
+export { provisionDatabase, dropDatabase, dropUser, serviceDatabaseUrl } from './provision';
 export type { ProvisionOptions, DropOptions } from './provision';
-export { migrate, readMigrations, migrationChecksum, matchesChecksum, PRISMA_MIGRATIONS_DDL } from './migrate';
+export {
+  migrate,
+  readMigrations,
+  migrationChecksum,
+  matchesChecksum,
+  PRISMA_MIGRATIONS_DDL,
+} from './migrate';
 export type { MigrateOptions, MigrateResult, LocalMigration } from './migrate';
 export { checkSchemaDrift } from './schema-drift';
 export type { DriftOptions } from './schema-drift';
@@ -10,5 +16,12 @@ export type { PrismaSchema, Model, Field } from './prisma-schema';
 export { parseMysqlUrl, formatMysqlUrl, withDatabase, redactUrl } from './mysql-url';
 export type { MysqlUrlParts } from './mysql-url';
 export { openConnection, withConnection, assertIdentifier } from './connection';
-export { createTestDatabase, expectNoSchemaDrift, resolveAdminUrl, DEFAULT_ADMIN_URL, TEST_NAME_PREFIX } from './test-database';
+export {
+  createTestDatabase,
+  expectNoSchemaDrift,
+  resolveAdminUrl,
+  testNameAgeSeconds,
+  DEFAULT_ADMIN_URL,
+  TEST_NAME_PREFIX,
+} from './test-database';
 export type { TestDatabase } from './test-database';

@@ -75,7 +75,10 @@ export function matchesChecksum(sql: string, recorded: string): boolean {
   const variants = [sql, sql.replace(/\r\n/g, '\n'), sql.replace(/\r?\n/g, '\r\n')];
   return variants.some((s) => {
     const digest = createHash('sha256').update(s, 'utf8').digest();
-    const hex = recorded.length === 64 ? digest.toString('hex') : [...digest].map((b) => b.toString(16)).join('');
+    const hex =
+      recorded.length === 64
+        ? digest.toString('hex')
+        : [...digest].map((b) => b.toString(16)).join('');
     return hex === recorded;
   });
 }
@@ -92,7 +95,8 @@ export function readMigrations(migrationsDir: string): LocalMigration[] {
       const bytes = readFileSync(file);
       const sql = bytes.toString('utf8');
       // DELIMITER is a mysql-client command; the server would reject it mid-script.
-      if (/^\s*DELIMITER\s/im.test(sql)) throw new Error(`migration ${name} uses DELIMITER, which only the mysql CLI understands`);
+      if (/^\s*DELIMITER\s/im.test(sql))
+        throw new Error(`migration ${name} uses DELIMITER, which only the mysql CLI understands`);
       return { name, sql, checksum: migrationChecksum(bytes) };
     });
 }
@@ -109,19 +113,29 @@ export async function migrate(opts: MigrateOptions): Promise<MigrateResult> {
   const log = opts.log ?? (() => undefined);
   // multipleStatements: the server splits migration.sql itself, so quotes,
   // comments and compound statements are parsed exactly as Prisma sends them.
-  return withConnection(opts.url, async (conn) => {
-    const rows = (await conn.query('SELECT DATABASE() AS db')) as Array<{ db: string | null }>;
-    const database = rows[0]?.db;
-    if (!database) throw new Error(`no database selected in ${redactUrl(opts.url)}`);
-    const lock = lockName(database);
-    const got = (await conn.query('SELECT GET_LOCK(?, ?) AS got', [lock, opts.lockTimeoutSeconds ?? 60])) as Array<{ got: number | null }>;
-    if (got[0]?.got !== 1) throw new Error(`could not take migration lock ${lock} on ${database}: another migrate is still running`);
-    try {
-      return await migrateLocked(conn, quoteIdent(database), local, log);
-    } finally {
-      await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
-    }
-  }, { multipleStatements: true });
+  return withConnection(
+    opts.url,
+    async (conn) => {
+      const rows = (await conn.query('SELECT DATABASE() AS db')) as Array<{ db: string | null }>;
+      const database = rows[0]?.db;
+      if (!database) throw new Error(`no database selected in ${redactUrl(opts.url)}`);
+      const lock = lockName(database);
+      const got = (await conn.query('SELECT GET_LOCK(?, ?) AS got', [
+        lock,
+        opts.lockTimeoutSeconds ?? 60,
+      ])) as Array<{ got: number | null }>;
+      if (got[0]?.got !== 1)
+        throw new Error(
+          `could not take migration lock ${lock} on ${database}: another migrate is still running`,
+        );
+      try {
+        return await migrateLocked(conn, quoteIdent(database), local, log);
+      } finally {
+        await conn.query('SELECT RELEASE_LOCK(?)', [lock]);
+      }
+    },
+    { multipleStatements: true },
+  );
 }
 
 async function migrateLocked(
@@ -149,13 +163,17 @@ async function migrateLocked(
   const byName = new Map(local.map((m) => [m.name, m]));
   const vanished = rows.filter((r) => !byName.has(r.migration_name)).map((r) => r.migration_name);
   if (vanished.length > 0) {
-    throw new Error(`database has applied migrations missing from disk: ${vanished.join(', ')} (restore them; never delete applied migrations)`);
+    throw new Error(
+      `database has applied migrations missing from disk: ${vanished.join(', ')} (restore them; never delete applied migrations)`,
+    );
   }
   const recorded = new Set<string>();
   for (const r of rows) {
     const m = byName.get(r.migration_name);
     if (m && !matchesChecksum(m.sql, r.checksum)) {
-      throw new Error(`migration ${r.migration_name} was edited after it was applied (checksum mismatch): add a new migration instead`);
+      throw new Error(
+        `migration ${r.migration_name} was edited after it was applied (checksum mismatch): add a new migration instead`,
+      );
     }
     recorded.add(r.migration_name);
   }
@@ -185,11 +203,17 @@ async function applyOne(conn: Connection, table: string, m: LocalMigration): Pro
     if (m.sql.trim() !== '') await conn.query(m.sql);
   } catch (err) {
     const message = (err as Error).message;
-    await conn.query(`UPDATE ${table} SET logs = ? WHERE id = ?`, [message, id]);
+    // Best effort: if the connection died, the unfinished row already blocks re-runs.
+    await conn
+      .query(`UPDATE ${table} SET logs = ? WHERE id = ?`, [message, id])
+      .catch(() => undefined);
     throw new Error(
       `migration ${m.name} failed: ${message}. Statements before the failure stay applied (MariaDB DDL is not transactional).`,
       { cause: err },
     );
   }
-  await conn.query(`UPDATE ${table} SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = ?`, [id]);
+  await conn.query(
+    `UPDATE ${table} SET finished_at = CURRENT_TIMESTAMP(3), applied_steps_count = 1 WHERE id = ?`,
+    [id],
+  );
 }

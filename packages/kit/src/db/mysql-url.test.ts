@@ -2,14 +2,16 @@ import { formatMysqlUrl, parseMysqlUrl, redactUrl, withDatabase } from './mysql-
 
 describe('mysql-url', () => {
   it('parses user, password, host, port, database and params', () => {
-    expect(parseMysqlUrl('mysql://app:s3cret@db.local:3307/shop_orders?connectionLimit=5')).toEqual({
-      user: 'app',
-      password: 's3cret',
-      host: 'db.local',
-      port: 3307,
-      database: 'shop_orders',
-      params: { connectionLimit: '5' },
-    });
+    expect(parseMysqlUrl('mysql://app:s3cret@db.local:3307/shop_orders?connectionLimit=5')).toEqual(
+      {
+        user: 'app',
+        password: 's3cret',
+        host: 'db.local',
+        port: 3307,
+        database: 'shop_orders',
+        params: { connectionLimit: '5' },
+      },
+    );
   });
 
   it('defaults the port, accepts mariadb:// and server-level URLs', () => {
@@ -18,12 +20,23 @@ describe('mysql-url', () => {
   });
 
   it('round-trips passwords with URL-special characters', () => {
-    const parts = { user: 'u', password: 'p@ss:w/rd?#%', host: '::1', port: 3307, database: 'shop_x', params: {} };
+    const parts = {
+      user: 'u',
+      password: 'p@ss:w/rd?#%',
+      host: '::1',
+      port: 3307,
+      database: 'shop_x',
+      params: {},
+    };
     expect(parseMysqlUrl(formatMysqlUrl(parts))).toEqual(parts);
   });
 
   it('switches database, keeping credentials', () => {
-    expect(parseMysqlUrl(withDatabase('mysql://a:b@h:1/', 'shop_y'))).toMatchObject({ user: 'a', password: 'b', database: 'shop_y' });
+    expect(parseMysqlUrl(withDatabase('mysql://a:b@h:1/', 'shop_y'))).toMatchObject({
+      user: 'a',
+      password: 'b',
+      database: 'shop_y',
+    });
   });
 
   it('redacts the password, including an unencoded @ inside it', () => {

@@ -27,7 +27,9 @@ export function parseMysqlUrl(url: string): MysqlUrlParts {
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`invalid MySQL URL ${redactUrl(url)}: expected mysql://user:password@host:port/database`);
+    throw new Error(
+      `invalid MySQL URL ${redactUrl(url)}: expected mysql://user:password@host:port/database`,
+    );
   }
   if (!SCHEMES.has(u.protocol)) {
     throw new Error(`invalid MySQL URL ${redactUrl(url)}: scheme must be mysql:// or mariadb://`);

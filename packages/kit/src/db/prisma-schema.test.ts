@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePrismaSchema } from './prisma-schema';
-import { expectedShapes, expectedTypes, normalizeColumnType } from './schema-drift';
+import { expectedShapes, expectedTypes, normalizeColumnType } from './table-shape';
 
 const shopSchema = readFileSync(join(__dirname, '__fixtures__/shop/prisma/schema.prisma'), 'utf8');
 const wrap = (body: string): string => `datasource db {\n  provider = "mysql"\n}\n${body}\n`;
@@ -26,7 +26,9 @@ describe('parsePrismaSchema', () => {
   });
 
   it('keeps // inside strings and drops it elsewhere', () => {
-    const s = parsePrismaSchema(wrap('model A {\n  id Int @id // c\n  s String @default("a // b") @map("s_col") // c\n}'));
+    const s = parsePrismaSchema(
+      wrap('model A {\n  id Int @id // c\n  s String @default("a // b") @map("s_col") // c\n}'),
+    );
     expect(s.models[0]?.fields.map((f) => f.column)).toEqual(['id', 's_col']);
   });
 
@@ -35,7 +37,10 @@ describe('parsePrismaSchema', () => {
     ['a scalar list', 'model A {\n  id Int @id\n  tags String[]\n}'],
     ['an Unsupported field', 'model A {\n  id Int @id\n  g Unsupported("point")\n}'],
     ['an unknown type', 'model A {\n  id Int @id\n  x Money\n}'],
-    ['an implicit many-to-many', 'model A {\n  id Int @id\n  bs B[]\n}\nmodel B {\n  id Int @id\n  as A[]\n}'],
+    [
+      'an implicit many-to-many',
+      'model A {\n  id Int @id\n  bs B[]\n}\nmodel B {\n  id Int @id\n  as A[]\n}',
+    ],
     ['an unclosed block', 'model A {\n  id Int @id'],
     ['a line it cannot read', 'model A {\n  id Int @id\n  = what\n}'],
   ])('refuses %s instead of guessing', (_name, body) => {
@@ -45,7 +50,12 @@ describe('parsePrismaSchema', () => {
 
 describe('column types', () => {
   const field = (type: string, attrs: Array<[string, string]> = []) => ({
-    name: 'f', column: 'f', type, kind: 'scalar' as const, optional: false, list: false,
+    name: 'f',
+    column: 'f',
+    type,
+    kind: 'scalar' as const,
+    optional: false,
+    list: false,
     attributes: attrs.map(([name, args]) => ({ name, args })),
   });
 

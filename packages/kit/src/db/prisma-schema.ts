@@ -17,7 +17,17 @@
  */
 
 /** Prisma scalar types that become one column. */
-export const SCALARS = new Set(['String', 'Boolean', 'Int', 'BigInt', 'Float', 'Decimal', 'DateTime', 'Json', 'Bytes']);
+export const SCALARS = new Set([
+  'String',
+  'Boolean',
+  'Int',
+  'BigInt',
+  'Float',
+  'Decimal',
+  'DateTime',
+  'Json',
+  'Bytes',
+]);
 
 export interface Attribute {
   /** Without the leading @ / @@, e.g. `unique`, `db.VarChar`, `map`. */
@@ -60,7 +70,12 @@ const FIELD = /^(\w+)\s+(\w+)(\[\])?(\?)?(?:\s+(.*))?$/;
 
 /** Parses schema text; throws `schema line N: ...` on anything outside the supported subset. */
 export function parsePrismaSchema(text: string): PrismaSchema {
-  const schema: PrismaSchema = { provider: '', relationMode: 'foreignKeys', models: [], enums: new Map() };
+  const schema: PrismaSchema = {
+    provider: '',
+    relationMode: 'foreignKeys',
+    models: [],
+    enums: new Map(),
+  };
   const lines = text.split(/\r?\n/).map((l) => stripComment(l).trim());
   const fail = (i: number, why: string): never => {
     throw new Error(`schema line ${i + 1}: ${why}: ${lines[i] ?? ''}`);
@@ -76,7 +91,8 @@ export function parsePrismaSchema(text: string): PrismaSchema {
       if (lines[i] !== '') body.push({ i, line: lines[i] ?? '' });
     }
     if (i >= lines.length) fail(i - 1, `block ${name} is not closed`);
-    if (keyword === 'view' || keyword === 'type') fail(body[0]?.i ?? i, `${keyword} blocks are not supported`);
+    if (keyword === 'view' || keyword === 'type')
+      fail(body[0]?.i ?? i, `${keyword} blocks are not supported`);
     if (keyword === 'datasource') {
       for (const { line: l } of body) {
         const kv = /^(\w+)\s*=\s*"([^"]*)"$/.exec(l);
@@ -88,8 +104,10 @@ export function parsePrismaSchema(text: string): PrismaSchema {
       for (const { i: n, line: l } of body) {
         if (l.startsWith('@@')) continue; // @@map names the enum, irrelevant to MySQL columns
         const m = /^(\w+)(?:\s+(.*))?$/.exec(l) ?? fail(n, 'expected an enum value');
-        const map = parseAttributes(m[2] ?? '', () => fail(n, 'bad attribute')).find((a) => a.name === 'map');
-        values.push(map ? firstString(map.args) ?? m[1]! : m[1]!);
+        const map = parseAttributes(m[2] ?? '', () => fail(n, 'bad attribute')).find(
+          (a) => a.name === 'map',
+        );
+        values.push(map ? (firstString(map.args) ?? m[1]!) : m[1]!);
       }
       schema.enums.set(name, values);
     } else if (keyword === 'model') {
@@ -102,7 +120,11 @@ export function parsePrismaSchema(text: string): PrismaSchema {
   return schema;
 }
 
-function parseModel(name: string, body: Array<{ i: number; line: string }>, fail: (i: number, why: string) => never): Model {
+function parseModel(
+  name: string,
+  body: Array<{ i: number; line: string }>,
+  fail: (i: number, why: string) => never,
+): Model {
   const model: Model = { name, table: name, fields: [], attributes: [] };
   for (const { i, line } of body) {
     if (line.startsWith('@@')) {
@@ -121,7 +143,7 @@ function parseModel(name: string, body: Array<{ i: number; line: string }>, fail
     const map = attributes.find((a) => a.name === 'map');
     model.fields.push({
       name: fieldName,
-      column: map ? firstString(map.args) ?? fieldName : fieldName,
+      column: map ? (firstString(map.args) ?? fieldName) : fieldName,
       type,
       kind: 'scalar', // fixed up in resolveKinds once every block is known
       optional: optional === '?',
@@ -139,10 +161,15 @@ function resolveKinds(schema: PrismaSchema, fail: (why: string) => never): void 
       if (models.has(f.type)) f.kind = 'relation';
       else if (schema.enums.has(f.type)) f.kind = 'enum';
       else if (!SCALARS.has(f.type)) fail(`${model.name}.${f.name}: unknown type ${f.type}`);
-      if (f.list && f.kind !== 'relation') fail(`${model.name}.${f.name}: scalar lists do not exist on MySQL`);
+      if (f.list && f.kind !== 'relation')
+        fail(`${model.name}.${f.name}: scalar lists do not exist on MySQL`);
       if (f.list && f.kind === 'relation') {
-        const back = models.get(f.type)?.fields.filter((o) => o.type === model.name && o !== f) ?? [];
-        if (back.some((o) => o.list)) fail(`${model.name}.${f.name}: implicit many-to-many relations are not supported, use an explicit join model`);
+        const back =
+          models.get(f.type)?.fields.filter((o) => o.type === model.name && o !== f) ?? [];
+        if (back.some((o) => o.list))
+          fail(
+            `${model.name}.${f.name}: implicit many-to-many relations are not supported, use an explicit join model`,
+          );
       }
     }
   }

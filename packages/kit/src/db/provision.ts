@@ -32,14 +32,18 @@ export async function provisionDatabase(opts: ProvisionOptions): Promise<void> {
   if (!opts.password) throw new Error(`empty password for database user ${opts.user}`);
   const db = quoteIdent(opts.database);
   await withConnection(opts.adminUrl, async (conn) => {
-    await conn.query(`CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+    await conn.query(
+      `CREATE DATABASE IF NOT EXISTS ${db} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+    );
     for (const host of USER_HOSTS) {
       const account = `${quoteIdent(opts.user)}@'${host}'`;
       // The password goes through the driver's escaping, never string concatenation.
       await conn.query(`CREATE USER IF NOT EXISTS ${account} IDENTIFIED BY ?`, [opts.password]);
       // ALTER as well: CREATE ... IF NOT EXISTS keeps an old password on re-runs.
       await conn.query(`ALTER USER ${account} IDENTIFIED BY ?`, [opts.password]);
-      await conn.query(`GRANT ALL PRIVILEGES ON ${quoteGrantDatabase(opts.database)}.* TO ${account}`);
+      await conn.query(
+        `GRANT ALL PRIVILEGES ON ${quoteGrantDatabase(opts.database)}.* TO ${account}`,
+      );
     }
   });
 }
@@ -55,12 +59,18 @@ export interface DropOptions {
 export async function dropDatabase(opts: DropOptions): Promise<void> {
   assertIdentifier('database', opts.database);
   if (opts.user !== undefined) assertIdentifier('user', opts.user);
+  await withConnection(opts.adminUrl, (conn) =>
+    conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(opts.database)}`),
+  );
+  if (opts.user !== undefined) await dropUser({ adminUrl: opts.adminUrl, user: opts.user });
+}
+
+/** Drops a user in every host form provisionDatabase creates. A missing user is not an error. */
+export async function dropUser(opts: { adminUrl: string; user: string }): Promise<void> {
+  assertIdentifier('user', opts.user);
   await withConnection(opts.adminUrl, async (conn) => {
-    await conn.query(`DROP DATABASE IF EXISTS ${quoteIdent(opts.database)}`);
-    if (opts.user === undefined) return;
-    for (const host of USER_HOSTS) {
+    for (const host of USER_HOSTS)
       await conn.query(`DROP USER IF EXISTS ${quoteIdent(opts.user)}@'${host}'`);
-    }
   });
 }
 
@@ -72,5 +82,10 @@ export function serviceDatabaseUrl(
   assertIdentifier('database', svc.database);
   assertIdentifier('user', svc.user);
   const admin = parseMysqlUrl(adminUrl);
-  return formatMysqlUrl({ ...admin, user: svc.user, password: svc.password, database: svc.database });
+  return formatMysqlUrl({
+    ...admin,
+    user: svc.user,
+    password: svc.password,
+    database: svc.database,
+  });
 }

@@ -13,18 +13,10 @@
 import { readFileSync } from 'node:fs';
 import type { Connection } from 'mariadb';
 import { withConnection } from './connection';
-import { type Field, listArg, type Model, parsePrismaSchema, type PrismaSchema } from './prisma-schema';
+import { parsePrismaSchema } from './prisma-schema';
+import { expectedShapes, normalizeColumnType, renderFk, type TableShape } from './table-shape';
 
-/** One table's shape; the same structure describes the schema and the database. */
-export interface TableShape {
-  /** column -> accepted types (several only on the schema side) and nullability */
-  columns: Map<string, { types: string[]; nullable: boolean }>;
-  primaryKey: string[];
-  uniques: string[][];
-  indexes: string[][];
-  /** rendered `(a, b) -> Other(x, y)` */
-  foreignKeys: string[];
-}
+export type { TableShape } from './table-shape';
 
 export interface DriftOptions {
   /** URL of the migrated database. */
@@ -35,94 +27,12 @@ export interface DriftOptions {
 /** Human-readable differences between schema and database; empty when in sync. */
 export async function checkSchemaDrift(opts: DriftOptions): Promise<string[]> {
   const schema = parsePrismaSchema(readFileSync(opts.schemaPath, 'utf8'));
-  if (schema.provider !== 'mysql') throw new Error(`${opts.schemaPath}: datasource provider must be "mysql"`);
+  if (schema.provider !== 'mysql')
+    throw new Error(`${opts.schemaPath}: datasource provider must be "mysql"`);
   const actual = await withConnection(opts.url, introspect);
   return diffShapes(expectedShapes(schema), actual, schema.relationMode === 'foreignKeys');
 }
 
-// Types whose (n) is a display width, not part of the type (MariaDB prints int(11), year(4)).
-const INT_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint', 'year']);
-const DEFAULT_TYPES: Record<string, string[]> = {
-  String: ['varchar(191)'],
-  Boolean: ['tinyint(1)'],
-  Int: ['int'],
-  BigInt: ['bigint'],
-  Float: ['double'],
-  Decimal: ['decimal(65,30)'],
-  DateTime: ['datetime(3)'],
-  Json: ['json', 'longtext'],
-  Bytes: ['longblob'],
-};
-
-/** The column types Prisma would create for a field (lower-case, MySQL spelling). */
-export function expectedTypes(field: Field, enums: Map<string, string[]>): string[] {
-  const native = field.attributes.find((a) => a.name.startsWith('db.'));
-  if (native) {
-    let name = native.name.slice(3).toLowerCase();
-    const unsigned = name.startsWith('unsigned');
-    if (unsigned) name = name.slice('unsigned'.length);
-    if (name === 'json') return DEFAULT_TYPES.Json ?? [];
-    const args = native.args.replace(/\s+/g, '');
-    // Integer display widths are noise, except TINYINT(1) which is how Boolean is spelt.
-    const keepArgs = args !== '' && (INT_TYPES.has(name) ? name === 'tinyint' && args === '1' : args !== '0');
-    return [`${name}${keepArgs ? `(${args})` : ''}${unsigned ? ' unsigned' : ''}`];
-  }
-  if (field.kind === 'enum') {
-    const values = enums.get(field.type) ?? [];
-    return [`enum(${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')})`];
-  }
-  return DEFAULT_TYPES[field.type] ?? [];
-}
-
-/** Normalises information_schema COLUMN_TYPE the same way (display widths, case). */
-export function normalizeColumnType(columnType: string): string {
-  if (/^enum\(/i.test(columnType)) return 'enum' + columnType.slice(4); // values keep their case
-  const t = columnType.toLowerCase().trim();
-  const int = /^(\w+)\((\d+)\)(.*)$/.exec(t);
-  if (int && INT_TYPES.has(int[1] ?? '')) {
-    return int[1] === 'tinyint' && int[2] === '1' ? `tinyint(1)${int[3]}` : `${int[1]}${int[3]}`;
-  }
-  return t;
-}
-
-/** Table name -> expected shape, from the parsed schema. */
-export function expectedShapes(schema: PrismaSchema): Map<string, TableShape> {
-  const byName = new Map(schema.models.map((m) => [m.name, m]));
-  const shapes = new Map<string, TableShape>();
-  for (const model of schema.models) {
-    const cols = (fields: string[]): string[] => fields.map((f) => columnOf(model, f));
-    const shape: TableShape = { columns: new Map(), primaryKey: [], uniques: [], indexes: [], foreignKeys: [] };
-    for (const f of model.fields) {
-      if (f.kind === 'relation') {
-        const rel = f.attributes.find((a) => a.name === 'relation');
-        const fields = rel ? listArg(rel.args, 'fields') : [];
-        const target = byName.get(f.type);
-        if (fields.length > 0 && target && rel) {
-          shape.foreignKeys.push(renderFk(cols(fields), target.table, listArg(rel.args, 'references').map((r) => columnOf(target, r))));
-        }
-        continue;
-      }
-      shape.columns.set(f.column, { types: expectedTypes(f, schema.enums), nullable: f.optional });
-      if (f.attributes.some((a) => a.name === 'id')) shape.primaryKey = [f.column];
-      if (f.attributes.some((a) => a.name === 'unique')) shape.uniques.push([f.column]);
-    }
-    for (const a of model.attributes) {
-      if (a.name === 'id') shape.primaryKey = cols(listArg(a.args));
-      if (a.name === 'unique') shape.uniques.push(cols(listArg(a.args)));
-      if (a.name === 'index') shape.indexes.push(cols(listArg(a.args)));
-    }
-    shapes.set(model.table, shape);
-  }
-  return shapes;
-}
-
-function columnOf(model: Model, fieldName: string): string {
-  const f = model.fields.find((x) => x.name === fieldName);
-  if (!f || f.kind === 'relation') throw new Error(`schema: ${model.name} has no scalar field ${fieldName}`);
-  return f.column;
-}
-
-const renderFk = (cols: string[], table: string, refs: string[]): string => `(${cols.join(', ')}) -> ${table}(${refs.join(', ')})`;
 const key = (cols: string[]): string => `(${cols.join(', ')})`;
 
 /** Reads the current database's shape from information_schema. */
@@ -130,16 +40,25 @@ export async function introspect(conn: Connection): Promise<Map<string, TableSha
   const shapes = new Map<string, TableShape>();
   const get = (t: string): TableShape => {
     let s = shapes.get(t);
-    if (!s) shapes.set(t, (s = { columns: new Map(), primaryKey: [], uniques: [], indexes: [], foreignKeys: [] }));
+    if (!s)
+      shapes.set(
+        t,
+        (s = { columns: new Map(), primaryKey: [], uniques: [], indexes: [], foreignKeys: [] }),
+      );
     return s;
   };
   const where = 'TABLE_SCHEMA = DATABASE()';
-  const tables = (await conn.query(`SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE ${where} AND TABLE_TYPE = 'BASE TABLE'`)) as Array<{ t: string }>;
+  const tables = (await conn.query(
+    `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE ${where} AND TABLE_TYPE = 'BASE TABLE'`,
+  )) as Array<{ t: string }>;
   for (const { t } of tables) get(t);
   const columns = (await conn.query(
     `SELECT TABLE_NAME AS t, COLUMN_NAME AS c, COLUMN_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS WHERE ${where} ORDER BY TABLE_NAME, ORDINAL_POSITION`,
   )) as Array<{ t: string; c: string; type: string; nullable: string }>;
-  for (const c of columns) shapes.get(c.t)?.columns.set(c.c, { types: [normalizeColumnType(c.type)], nullable: c.nullable === 'YES' });
+  for (const c of columns)
+    shapes
+      .get(c.t)
+      ?.columns.set(c.c, { types: [normalizeColumnType(c.type)], nullable: c.nullable === 'YES' });
 
   const stats = (await conn.query(
     `SELECT TABLE_NAME AS t, INDEX_NAME AS name, NON_UNIQUE AS nonUnique, COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE ${where} ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX`,
@@ -147,7 +66,12 @@ export async function introspect(conn: Connection): Promise<Map<string, TableSha
   const indexes = new Map<string, { t: string; name: string; unique: boolean; cols: string[] }>();
   for (const s of stats) {
     const k = `${s.t}\u0000${s.name}`;
-    const idx = indexes.get(k) ?? { t: s.t, name: s.name, unique: Number(s.nonUnique) === 0, cols: [] };
+    const idx = indexes.get(k) ?? {
+      t: s.t,
+      name: s.name,
+      unique: Number(s.nonUnique) === 0,
+      cols: [],
+    };
     idx.cols.push(s.c);
     indexes.set(k, idx);
   }
@@ -171,12 +95,17 @@ export async function introspect(conn: Connection): Promise<Map<string, TableSha
     g.refs.push(f.rc);
     grouped.set(k, g);
   }
-  for (const g of grouped.values()) shapes.get(g.t)?.foreignKeys.push(renderFk(g.cols, g.rt, g.refs));
+  for (const g of grouped.values())
+    shapes.get(g.t)?.foreignKeys.push(renderFk(g.cols, g.rt, g.refs));
   return shapes;
 }
 
 /** Lists every difference between expected (schema) and actual (database) shapes. */
-export function diffShapes(expected: Map<string, TableShape>, actual: Map<string, TableShape>, checkForeignKeys: boolean): string[] {
+export function diffShapes(
+  expected: Map<string, TableShape>,
+  actual: Map<string, TableShape>,
+  checkForeignKeys: boolean,
+): string[] {
   const out: string[] = [];
   for (const [table, want] of expected) {
     const have = actual.get(table);
@@ -192,24 +121,39 @@ export function diffShapes(expected: Map<string, TableShape>, actual: Map<string
         continue;
       }
       const type = h.types[0] ?? '';
-      if (!w.types.includes(type)) out.push(`${at} column ${col} is ${type}, schema expects ${w.types.join(' or ')}`);
-      if (h.nullable !== w.nullable) out.push(`${at} column ${col} is ${h.nullable ? 'NULL' : 'NOT NULL'}, schema expects ${w.nullable ? 'NULL' : 'NOT NULL'}`);
+      if (!w.types.includes(type))
+        out.push(`${at} column ${col} is ${type}, schema expects ${w.types.join(' or ')}`);
+      if (h.nullable !== w.nullable)
+        out.push(
+          `${at} column ${col} is ${h.nullable ? 'NULL' : 'NOT NULL'}, schema expects ${w.nullable ? 'NULL' : 'NOT NULL'}`,
+        );
     }
-    for (const col of have.columns.keys()) if (!want.columns.has(col)) out.push(`${at} column ${col} is not in the schema`);
-    if (key(want.primaryKey) !== key(have.primaryKey)) out.push(`${at} primary key is ${key(have.primaryKey)}, schema expects ${key(want.primaryKey)}`);
+    for (const col of have.columns.keys())
+      if (!want.columns.has(col)) out.push(`${at} column ${col} is not in the schema`);
+    if (key(want.primaryKey) !== key(have.primaryKey))
+      out.push(
+        `${at} primary key is ${key(have.primaryKey)}, schema expects ${key(want.primaryKey)}`,
+      );
     const haveUniques = new Set(have.uniques.map(key));
     const wantUniques = new Set(want.uniques.map(key));
-    for (const u of wantUniques) if (!haveUniques.has(u)) out.push(`${at} unique key on ${u} is missing`);
-    for (const u of haveUniques) if (!wantUniques.has(u)) out.push(`${at} unique key on ${u} is not in the schema`);
+    for (const u of wantUniques)
+      if (!haveUniques.has(u)) out.push(`${at} unique key on ${u} is missing`);
+    for (const u of haveUniques)
+      if (!wantUniques.has(u)) out.push(`${at} unique key on ${u} is not in the schema`);
     const haveIndexes = new Set(have.indexes.map(key));
-    for (const i of want.indexes.map(key)) if (!haveIndexes.has(i)) out.push(`${at} index on ${i} is missing`);
+    for (const i of want.indexes.map(key))
+      if (!haveIndexes.has(i)) out.push(`${at} index on ${i} is missing`);
     if (checkForeignKeys) {
-      for (const fk of want.foreignKeys) if (!have.foreignKeys.includes(fk)) out.push(`${at} foreign key ${fk} is missing`);
-      for (const fk of have.foreignKeys) if (!want.foreignKeys.includes(fk)) out.push(`${at} foreign key ${fk} is not in the schema`);
+      for (const fk of want.foreignKeys)
+        if (!have.foreignKeys.includes(fk)) out.push(`${at} foreign key ${fk} is missing`);
+      for (const fk of have.foreignKeys)
+        if (!want.foreignKeys.includes(fk))
+          out.push(`${at} foreign key ${fk} is not in the schema`);
     }
   }
   for (const table of actual.keys()) {
-    if (table !== '_prisma_migrations' && !expected.has(table)) out.push(`table ${table} is not in the schema`);
+    if (table !== '_prisma_migrations' && !expected.has(table))
+      out.push(`table ${table} is not in the schema`);
   }
   return out;
 }

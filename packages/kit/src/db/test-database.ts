@@ -2,9 +2,10 @@
  * Throwaway databases for integration tests: every test gets its own database
  * and user on the shared server, so tests never depend on order or on each other.
  *
- * Names are `test_<prefix>_<random>` (users `test_u_<random>`): the `test_`
- * namespace lets `npx tsx scripts/db.ts drop-test-dbs` clean up what a crashed
- * run left behind without touching service databases.
+ * Names are `test_<prefix>_<stamp>` (users `test_u_<stamp>`), where the stamp
+ * is the creation time (base36 seconds) plus randomness: the `test_` namespace
+ * and the age let `npx tsx scripts/db.ts drop-test-dbs` clean up what crashed
+ * runs left behind without touching service databases or tests running now.
  */
 import { randomBytes } from 'node:crypto';
 import { basename, join } from 'node:path';
@@ -16,6 +17,16 @@ import { checkSchemaDrift } from './schema-drift';
 export const DEFAULT_ADMIN_URL = 'mysql://meshcart_admin:meshcart-admin-dev@127.0.0.1:3307/';
 /** Leading marker of every database and user createTestDatabase makes. */
 export const TEST_NAME_PREFIX = 'test_';
+
+const STAMP_TIME_LENGTH = 6;
+
+/** Seconds since a createTestDatabase name (database or user) was made; undefined for other names. */
+export function testNameAgeSeconds(name: string, now = Date.now()): number | undefined {
+  const m = new RegExp(
+    `^${TEST_NAME_PREFIX}(?:.*_)?([0-9a-z]{${STAMP_TIME_LENGTH}})[0-9a-f]{8}$`,
+  ).exec(name);
+  return m ? Math.floor(now / 1000) - parseInt(m[1] ?? '', 36) : undefined;
+}
 
 /** Admin URL: MESHCART_MYSQL_ADMIN_URL, else MYSQL_URL (as scripts/mariadb.sh), else the local default. */
 export function resolveAdminUrl(env: NodeJS.ProcessEnv = process.env): string {
@@ -35,8 +46,14 @@ export interface TestDatabase {
 /** Provisions a uniquely named database + user; call drop() in afterAll/finally. */
 export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
   const adminUrl = resolveAdminUrl();
-  const suffix = randomBytes(5).toString('hex');
-  const clean = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 40);
+  const suffix = `${Math.floor(Date.now() / 1000)
+    .toString(36)
+    .padStart(STAMP_TIME_LENGTH, '0')}${randomBytes(4).toString('hex')}`;
+  const clean = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
   const database = `${TEST_NAME_PREFIX}${clean ? `${clean}_` : ''}${suffix}`;
   const user = `${TEST_NAME_PREFIX}u_${suffix}`;
   const password = randomBytes(12).toString('hex');
@@ -60,9 +77,14 @@ export async function expectNoSchemaDrift(serviceDir: string): Promise<void> {
   const db = await createTestDatabase(`drift_${basename(serviceDir)}`);
   try {
     await migrate({ url: db.url, migrationsDir: join(serviceDir, 'prisma', 'migrations') });
-    const diffs = await checkSchemaDrift({ url: db.url, schemaPath: join(serviceDir, 'prisma', 'schema.prisma') });
+    const diffs = await checkSchemaDrift({
+      url: db.url,
+      schemaPath: join(serviceDir, 'prisma', 'schema.prisma'),
+    });
     if (diffs.length > 0) {
-      throw new Error(`schema.prisma and migrations of ${serviceDir} disagree:\n  - ${diffs.join('\n  - ')}`);
+      throw new Error(
+        `schema.prisma and migrations of ${serviceDir} disagree:\n  - ${diffs.join('\n  - ')}`,
+      );
     }
   } finally {
     await db.drop();
