@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { freePort } from '@meshcart/kit/testkit';
+import { dropDatabase, resolveAdminUrl } from '../packages/kit/src/db';
+import { SERVICES, type ServiceName, type StackPorts } from '../scripts/local-stack/ports';
+import { startStack, type RunningStack } from '../scripts/local-stack/stack';
+
+/**
+ * Boots the platform exactly as `npm start` does (same startStack), but on free ports, with its
+ * own databases (prefix e2e_<random>_) and its own Temporal task queue, so it never collides
+ * with a developer's running stack. Logs are kept in memory and printed only on failure.
+ */
+export async function startE2EStack(): Promise<RunningStack & { logs(): string }> {
+  const root = path.resolve(__dirname, '..');
+  const services = {} as Record<ServiceName, number>;
+  for (const s of SERVICES) services[s] = await freePort();
+  const ports: StackPorts = {
+    services,
+    workerHealth: await freePort(),
+    edge: await freePort(),
+    temporal: Number(process.env.MESHCART_TEMPORAL_PORT ?? 7233),
+    temporalUi: Number(process.env.MESHCART_TEMPORAL_UI_PORT ?? 8233),
+    mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
+  };
+  const out = new PassThrough();
+  const lines: string[] = [];
+  out.on('data', (d: Buffer) => lines.push(d.toString()));
+  const run = randomBytes(3).toString('hex');
+  const adminUrl = resolveAdminUrl();
+  const dropAll = () =>
+    Promise.all(
+      SERVICES.map((s) => dropDatabase({ adminUrl, database: `e2e_${run}_${s}`, user: `e2e_${run}_${s}_svc` }).catch(() => undefined)),
+    );
+  const stack = await startStack({
+    root,
+    dataDir: path.join(root, '.data'),
+    ports,
+    adminUrl,
+    temporalAddress: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
+    dbPrefix: `e2e_${run}_`,
+    taskQueue: `meshcart-e2e-${run}`,
+    seed: true,
+    logLevel: 'info',
+    out,
+    prettyLogs: false,
+    log: (l) => lines.push(`[stack] ${l}\n`),
+  }).catch(async (e: Error) => {
+    await dropAll();
+    throw new Error(`${e.message}\n--- stack output ---\n${lines.join('').slice(-20_000)}`);
+  });
+  return {
+    ...stack,
+    stop: async () => {
+      await stack.stop();
+      await dropAll();
+    },
+    logs: () => lines.join(''),
+  };
+}
