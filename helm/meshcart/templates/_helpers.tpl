@@ -16,17 +16,22 @@ where $w is the workload's values merged over .Values.defaults (see meshcart.wor
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* Standard labels for any object of the release. */}}
-{{- define "meshcart.commonLabels" -}}
+{{/* Labels of every object of the release, minus the instance label (see commonLabels). */}}
+{{- define "meshcart.baseLabels" -}}
 app.kubernetes.io/part-of: meshcart
-app.kubernetes.io/instance: {{ .Release.Name }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
+{{/* Labels of release-wide objects (not tied to one workload). */}}
+{{- define "meshcart.commonLabels" -}}
+{{ include "meshcart.baseLabels" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
 {{/* Labels of one workload's objects; `app` and `version` are the labels Istio telemetry reads. */}}
 {{- define "meshcart.labels" -}}
-{{ include "meshcart.commonLabels" .root }}
+{{ include "meshcart.baseLabels" .root }}
 {{ include "meshcart.selectorLabels" . }}
 app: {{ .name }}
 version: {{ include "meshcart.tag" .root | quote }}
