@@ -6,21 +6,46 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
 export default tseslint.config(
-  { ignores: ['gen/**', '**/node_modules/**', '.tools/**', '.data/**', '**/dist/**', '**/generated/**', 'bench/results/**', '*.config.js', '*.config.mjs'] },
+  {
+    ignores: [
+      'gen/**',
+      '**/node_modules/**',
+      '.tools/**',
+      '.data/**',
+      '**/dist/**',
+      '**/generated/**',
+      'bench/results/**',
+      '*.config.js',
+      '*.config.mjs',
+    ],
+  },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
     },
   },
   {
     files: ['workflows/src/**/*.workflow.ts', 'workflows/src/workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.' })) }],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.',
+          })),
+        },
+      ],
     },
   },
 );

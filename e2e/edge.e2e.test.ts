@@ -12,8 +12,20 @@ import { startE2EStack } from './stack-fixture';
 jest.setTimeout(240_000);
 
 type Stack = Awaited<ReturnType<typeof startE2EStack>>;
-type Order = { id: string; status: string; cancellationReason: string; total: { amountMinor: string; currencyCode: string }; paymentStatus: string; shipmentStatus: string };
-type Product = { sku: string; price: { amountMinor: string; currencyCode: string }; active: boolean; category: string };
+type Order = {
+  id: string;
+  status: string;
+  cancellationReason: string;
+  total: { amountMinor: string; currencyCode: string };
+  paymentStatus: string;
+  shipmentStatus: string;
+};
+type Product = {
+  sku: string;
+  price: { amountMinor: string; currencyCode: string };
+  active: boolean;
+  category: string;
+};
 
 let stack: Stack;
 let api: ReturnType<typeof edgeClient>;
@@ -33,9 +45,16 @@ let seq = 0;
 const requestId = () => `e2e-${Date.now().toString(36)}-${seq++}`;
 
 async function register(email: string): Promise<string> {
-  const reg = await api.post('/v1/users', { email, password: 'correct horse battery', displayName: 'E2E' });
+  const reg = await api.post('/v1/users', {
+    email,
+    password: 'correct horse battery',
+    displayName: 'E2E',
+  });
   expect(reg.status).toBe(200);
-  const login = await api.post<{ accessToken: string; expireTime: string }>('/v1/sessions', { email, password: 'correct horse battery' });
+  const login = await api.post<{ accessToken: string; expireTime: string }>('/v1/sessions', {
+    email,
+    password: 'correct horse battery',
+  });
   expect(login.status).toBe(200);
   expect(login.body.accessToken).toMatch(/^ey/);
   return login.body.accessToken;
@@ -47,14 +66,27 @@ async function available(sku: string): Promise<number> {
   return r.body.available;
 }
 
-async function place(token: string, items: { sku: string; quantity: number }[], paymentToken = 'tok_visa', country = 'DE'): Promise<Order> {
-  const r = await api.post<{ order: Order }>('/v1/orders', { requestId: requestId(), items, shippingAddress: address(country), paymentToken }, token);
+async function place(
+  token: string,
+  items: { sku: string; quantity: number }[],
+  paymentToken = 'tok_visa',
+  country = 'DE',
+): Promise<Order> {
+  const r = await api.post<{ order: Order }>(
+    '/v1/orders',
+    { requestId: requestId(), items, shippingAddress: address(country), paymentToken },
+    token,
+  );
   expect(r.status).toBe(200);
   expect(r.body.order.status).toBe('ORDER_STATUS_PENDING');
   return r.body.order;
 }
 
-async function settle(token: string, id: string, until: (o: Order) => boolean = (o) => o.status !== 'ORDER_STATUS_PENDING'): Promise<Order> {
+async function settle(
+  token: string,
+  id: string,
+  until: (o: Order) => boolean = (o) => o.status !== 'ORDER_STATUS_PENDING',
+): Promise<Order> {
   const deadline = Date.now() + 90_000;
   for (;;) {
     const r = await api.get<{ order: Order }>(`/v1/orders/${id}`, token);
@@ -68,10 +100,16 @@ async function settle(token: string, id: string, until: (o: Order) => boolean = 
 beforeAll(async () => {
   stack = await startE2EStack();
   api = edgeClient(stack.edgeUrl);
-  const signer = await createTokenSigner({ issuer: 'meshcart', audience: 'meshcart', privateKeyPem: stack.env.JWT_PRIVATE_KEY!, keyId: stack.env.JWT_KEY_ID! });
+  const signer = await createTokenSigner({
+    issuer: 'meshcart',
+    audience: 'meshcart',
+    privateKeyPem: stack.env.JWT_PRIVATE_KEY!,
+    keyId: stack.env.JWT_KEY_ID!,
+  });
   const admin = createClient(InventoryAdminServiceService, stack.addresses.inventory, {
     caller: 'ops',
-    token: async () => (await signer.sign({ subject: 'ops:e2e', roles: ['admin'], ttlSeconds: 600 })).token,
+    token: async () =>
+      (await signer.sign({ subject: 'ops:e2e', roles: ['admin'], ttlSeconds: 600 })).token,
   });
   setStock = async (sku, onHand) => void (await admin.setStock({ sku, onHand, note: 'e2e' }));
   alice = await register(`alice-${Date.now()}@example.com`);
@@ -84,14 +122,17 @@ afterAll(async () => {
 
 afterEach(() => {
   const state = expect.getState();
-  if (state.assertionCalls > 0 && state.suppressedErrors.length > 0) process.stdout.write(stack.logs().slice(-20_000));
+  if (state.assertionCalls > 0 && state.suppressedErrors.length > 0)
+    process.stdout.write(stack.logs().slice(-20_000));
 });
 
 test('lists the seeded catalog page by page, in sku order, with no duplicates', async () => {
   let token = '';
   const seen: Product[] = [];
   do {
-    const r = await api.get<{ products: Product[]; nextPageToken: string }>(`/v1/products?pageSize=7${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
+    const r = await api.get<{ products: Product[]; nextPageToken: string }>(
+      `/v1/products?pageSize=7${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`,
+    );
     expect(r.status).toBe(200);
     expect(r.body.products.length).toBeLessThanOrEqual(7);
     seen.push(...r.body.products);
@@ -116,7 +157,9 @@ test('tok_visa: CONFIRMED, stock down by the quantity', async () => {
   expect(done.status).toBe('ORDER_STATUS_CONFIRMED');
   expect(done.paymentStatus).toBe('PAYMENT_STATUS_CAPTURED');
   expect(done.shipmentStatus).toBe('SHIPMENT_STATUS_CREATED');
-  expect(Number(done.total.amountMinor)).toBeGreaterThanOrEqual(2 * Number(products[0]!.price.amountMinor));
+  expect(Number(done.total.amountMinor)).toBeGreaterThanOrEqual(
+    2 * Number(products[0]!.price.amountMinor),
+  );
   expect(await available(sku)).toBe(38);
 });
 
@@ -124,7 +167,10 @@ test('tok_decline: CANCELLED PAYMENT_DECLINED, stock unchanged', async () => {
   const sku = products[1]!.sku;
   await setStock(sku, 10);
   const done = await settle(alice, (await place(alice, [{ sku, quantity: 3 }], 'tok_decline')).id);
-  expect([done.status, done.cancellationReason]).toEqual(['ORDER_STATUS_CANCELLED', 'PAYMENT_DECLINED']);
+  expect([done.status, done.cancellationReason]).toEqual([
+    'ORDER_STATUS_CANCELLED',
+    'PAYMENT_DECLINED',
+  ]);
   expect(await available(sku)).toBe(10);
 });
 
@@ -139,8 +185,14 @@ test('tok_flaky: CONFIRMED after the provider recovers', async () => {
 test('country AQ: CANCELLED DESTINATION_NOT_SERVED, payment voided, stock restored', async () => {
   const sku = products[3]!.sku;
   await setStock(sku, 10);
-  const done = await settle(alice, (await place(alice, [{ sku, quantity: 4 }], 'tok_visa', 'AQ')).id);
-  expect([done.status, done.cancellationReason]).toEqual(['ORDER_STATUS_CANCELLED', 'DESTINATION_NOT_SERVED']);
+  const done = await settle(
+    alice,
+    (await place(alice, [{ sku, quantity: 4 }], 'tok_visa', 'AQ')).id,
+  );
+  expect([done.status, done.cancellationReason]).toEqual([
+    'ORDER_STATUS_CANCELLED',
+    'DESTINATION_NOT_SERVED',
+  ]);
   expect(done.paymentStatus).toBe('PAYMENT_STATUS_VOIDED');
   expect(await available(sku)).toBe(10);
 });
@@ -149,14 +201,19 @@ test('out of stock: CANCELLED OUT_OF_STOCK', async () => {
   const sku = products[4]!.sku;
   await setStock(sku, 1);
   const done = await settle(alice, (await place(alice, [{ sku, quantity: 2 }])).id);
-  expect([done.status, done.cancellationReason]).toEqual(['ORDER_STATUS_CANCELLED', 'OUT_OF_STOCK']);
+  expect([done.status, done.cancellationReason]).toEqual([
+    'ORDER_STATUS_CANCELLED',
+    'OUT_OF_STOCK',
+  ]);
   expect(await available(sku)).toBe(1);
 });
 
 test('a race for scarce stock: exactly the stock is sold, never more', async () => {
   const sku = products[5]!.sku;
   await setStock(sku, 3);
-  const orders = await Promise.all(Array.from({ length: 8 }, () => place(alice, [{ sku, quantity: 1 }])));
+  const orders = await Promise.all(
+    Array.from({ length: 8 }, () => place(alice, [{ sku, quantity: 1 }])),
+  );
   const done = await Promise.all(orders.map((o) => settle(alice, o.id)));
   expect(done.filter((o) => o.status === 'ORDER_STATUS_CONFIRMED')).toHaveLength(3);
   expect(done.filter((o) => o.cancellationReason === 'OUT_OF_STOCK')).toHaveLength(5);
@@ -177,7 +234,12 @@ test('customer cancel after confirmation refunds and returns the stock', async (
 });
 
 test('errors: 401 without a token, 404 for another user’s order, 400 with field violations, 409, 413', async () => {
-  const noToken = await api.post('/v1/orders', { requestId: requestId(), items: [{ sku: products[0]!.sku, quantity: 1 }], shippingAddress: address(), paymentToken: 'tok_visa' });
+  const noToken = await api.post('/v1/orders', {
+    requestId: requestId(),
+    items: [{ sku: products[0]!.sku, quantity: 1 }],
+    shippingAddress: address(),
+    paymentToken: 'tok_visa',
+  });
   expect(noToken.status).toBe(401);
   expect(reasonOf(noToken.body)).toBe('TOKEN_MISSING');
   const forged = await api.get('/v1/orders', 'not-a-jwt');
@@ -190,31 +252,61 @@ test('errors: 401 without a token, 404 for another user’s order, 400 with fiel
   expect(bobList.status).toBe(200);
   expect(bobList.body.orders).toHaveLength(0);
 
-  const bad = await api.post('/v1/orders', { requestId: requestId(), items: [{ sku: products[0]!.sku, quantity: 0 }], shippingAddress: address(), paymentToken: 'tok_visa' }, alice);
+  const bad = await api.post(
+    '/v1/orders',
+    {
+      requestId: requestId(),
+      items: [{ sku: products[0]!.sku, quantity: 0 }],
+      shippingAddress: address(),
+      paymentToken: 'tok_visa',
+    },
+    alice,
+  );
   expect(bad.status).toBe(400);
   expect(violatedFields(bad.body)).toContain('items[0].quantity');
-  const badEmail = await api.post('/v1/users', { email: 'not-an-email', password: 'correct horse battery', displayName: 'X' });
+  const badEmail = await api.post('/v1/users', {
+    email: 'not-an-email',
+    password: 'correct horse battery',
+    displayName: 'X',
+  });
   expect(badEmail.status).toBe(400);
   expect(violatedFields(badEmail.body)).toContain('email');
-  const malformed = await api.raw('POST', '/v1/orders', { rawBody: '{"requestId": ', token: alice });
+  const malformed = await api.raw('POST', '/v1/orders', {
+    rawBody: '{"requestId": ',
+    token: alice,
+  });
   expect(malformed.status).toBe(400);
 
   const email = `carol-${Date.now()}@example.com`;
-  expect((await api.post('/v1/users', { email, password: 'correct horse battery', displayName: 'C' })).status).toBe(200);
-  const dup = await api.post('/v1/users', { email: email.toUpperCase(), password: 'correct horse battery', displayName: 'C' });
+  expect(
+    (await api.post('/v1/users', { email, password: 'correct horse battery', displayName: 'C' }))
+      .status,
+  ).toBe(200);
+  const dup = await api.post('/v1/users', {
+    email: email.toUpperCase(),
+    password: 'correct horse battery',
+    displayName: 'C',
+  });
   expect(dup.status).toBe(409);
   const wrongPassword = await api.post('/v1/sessions', { email, password: 'wrong password!!' });
   expect(wrongPassword.status).toBe(401);
 
-  const huge = await api.raw('POST', '/v1/orders', { rawBody: JSON.stringify({ requestId: 'x', paymentToken: 'x'.repeat(2 * 1024 * 1024) }), token: alice });
+  const huge = await api.raw('POST', '/v1/orders', {
+    rawBody: JSON.stringify({ requestId: 'x', paymentToken: 'x'.repeat(2 * 1024 * 1024) }),
+    token: alice,
+  });
   expect(huge.status).toBe(413);
 });
 
 test('serves a valid OpenAPI 2 document covering every public route', async () => {
-  const r = await api.get<{ swagger: string; paths: Record<string, Record<string, unknown>> }>('/openapi.json');
+  const r = await api.get<{ swagger: string; paths: Record<string, Record<string, unknown>> }>(
+    '/openapi.json',
+  );
   expect(r.status).toBe(200);
   expect(r.body.swagger).toBe('2.0');
-  const routes = Object.entries(r.body.paths).flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
+  const routes = Object.entries(r.body.paths).flatMap(([p, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`),
+  );
   expect(routes.sort()).toEqual(
     [
       'POST /v1/users',

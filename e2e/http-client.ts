@@ -7,17 +7,29 @@ export interface HttpResult<T = Record<string, unknown>> {
 export interface RpcStatusBody {
   code: number;
   message: string;
-  details: { '@type': string; reason?: string; domain?: string; metadata?: Record<string, string>; fieldViolations?: { field: string; description: string }[] }[];
+  details: {
+    '@type': string;
+    reason?: string;
+    domain?: string;
+    metadata?: Record<string, string>;
+    fieldViolations?: { field: string; description: string }[];
+  }[];
 }
 
 export function edgeClient(baseUrl: string) {
   const call = async <T = Record<string, unknown>>(
     method: string,
     path: string,
-    opts: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+    opts: {
+      body?: unknown;
+      rawBody?: string;
+      token?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<HttpResult<T>> => {
     const headers: Record<string, string> = { ...opts.headers };
-    if (opts.body !== undefined || opts.rawBody !== undefined) headers['content-type'] = 'application/json';
+    if (opts.body !== undefined || opts.rawBody !== undefined)
+      headers['content-type'] = 'application/json';
     if (opts.token) headers.authorization = `Bearer ${opts.token}`;
     const res = await fetch(baseUrl + path, {
       method,
@@ -35,8 +47,10 @@ export function edgeClient(baseUrl: string) {
     return { status: res.status, body: body as T };
   };
   return {
-    get: <T = Record<string, unknown>>(path: string, token?: string) => call<T>('GET', path, { token }),
-    post: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) => call<T>('POST', path, { body, token }),
+    get: <T = Record<string, unknown>>(path: string, token?: string) =>
+      call<T>('GET', path, { token }),
+    post: <T = Record<string, unknown>>(path: string, body: unknown, token?: string) =>
+      call<T>('POST', path, { body, token }),
     raw: call,
   };
 }
@@ -50,5 +64,7 @@ export function reasonOf(body: unknown): string | undefined {
 /** Field paths of the BadRequest detail of a google.rpc.Status JSON body. */
 export function violatedFields(body: unknown): string[] {
   const details = (body as RpcStatusBody).details ?? [];
-  return details.filter((d) => d['@type'].endsWith('google.rpc.BadRequest')).flatMap((d) => (d.fieldViolations ?? []).map((v) => v.field));
+  return details
+    .filter((d) => d['@type'].endsWith('google.rpc.BadRequest'))
+    .flatMap((d) => (d.fieldViolations ?? []).map((v) => v.field));
 }

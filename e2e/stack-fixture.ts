@@ -30,7 +30,11 @@ export async function startE2EStack(): Promise<RunningStack & { logs(): string }
   const adminUrl = resolveAdminUrl();
   const dropAll = () =>
     Promise.all(
-      SERVICES.map((s) => dropDatabase({ adminUrl, database: `e2e_${run}_${s}`, user: `e2e_${run}_${s}_svc` }).catch(() => undefined)),
+      SERVICES.map((s) =>
+        dropDatabase({ adminUrl, database: `e2e_${run}_${s}`, user: `e2e_${run}_${s}_svc` }).catch(
+          () => undefined,
+        ),
+      ),
     );
   const stack = await startStack({
     root,
