@@ -1,0 +1,104 @@
+/** UserService handlers: validate, call the domain and store, translate. Nothing else. */
+import {
+  errors,
+  implement,
+  type CallContext,
+  type Logger,
+  type TokenSigner,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
+import { validateAddAddress } from '../domain/address';
+import { hashPassword, verifyAgainstDummy, verifyPassword } from '../domain/password';
+import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
+import type { UsersStore } from '../store/users.store';
+import { toProtoSavedAddress, toProtoUser, toTimestamp } from './mappers';
+
+export interface UsersHandlerDeps {
+  logger: Logger;
+  verifier: TokenVerifier;
+  /** Signs customer access tokens (CreateSession). */
+  signer: TokenSigner;
+  store: UsersStore;
+  sessionTtlSeconds: number;
+  defaultDeadlineMs?: number;
+}
+
+/** The caller's user id; 'customer' methods always have one (the wrapper checked the token). */
+function ownerOf(ctx: CallContext): string {
+  if (!ctx.caller)
+    throw errors.unauthenticated('TOKEN_MISSING', { message: 'bearer token required' });
+  return ctx.caller.subject;
+}
+
+const invalidCredentials = () =>
+  errors.unauthenticated('INVALID_CREDENTIALS', { message: 'wrong email or password' });
+
+export function usersImplementation(deps: UsersHandlerDeps) {
+  const { store } = deps;
+  return implement(
+    UserServiceService,
+    {
+      async registerUser(req, ctx) {
+        const reg = validateRegistration(req);
+        const user = await store.createUser({
+          email: reg.email,
+          displayName: reg.displayName,
+          passwordHash: await hashPassword(reg.password),
+        });
+        ctx.logger.info({ user_id: user.id }, 'user registered');
+        return { user: toProtoUser(user) };
+      },
+
+      async createSession(req, ctx) {
+        const creds = validateCredentials(req);
+        const found = await store.findCredentials(creds.email);
+        // Unknown emails burn the same scrypt time as a wrong password: no timing oracle.
+        const ok = found
+          ? await verifyPassword(creds.password, found.passwordHash)
+          : await verifyAgainstDummy(creds.password);
+        if (!found || !ok) throw invalidCredentials();
+        const { token, expiresAt } = await deps.signer.sign({
+          subject: found.user.id,
+          roles: ['customer'],
+          ttlSeconds: deps.sessionTtlSeconds,
+        });
+        ctx.logger.info({ user_id: found.user.id }, 'session created');
+        return { accessToken: token, expireTime: toTimestamp(expiresAt) };
+      },
+
+      async getUser(req, ctx) {
+        const userId = validateUserId(req.userId);
+        if (userId !== ownerOf(ctx)) {
+          throw errors.permissionDenied('NOT_OWNER', {
+            message: 'a user may only read its own profile',
+          });
+        }
+        return { user: toProtoUser(await store.getUser(userId)) };
+      },
+
+      async addAddress(req, ctx) {
+        const owner = ownerOf(ctx);
+        const { requestId, address } = validateAddAddress(req);
+        return { address: toProtoSavedAddress(await store.addAddress(owner, requestId, address)) };
+      },
+
+      async listAddresses(_req, ctx) {
+        return { addresses: (await store.listAddresses(ownerOf(ctx))).map(toProtoSavedAddress) };
+      },
+    },
+    {
+      logger: deps.logger,
+      domain: 'users.meshcart',
+      verifier: deps.verifier,
+      defaultDeadlineMs: deps.defaultDeadlineMs,
+      access: {
+        registerUser: 'public',
+        createSession: 'public',
+        getUser: 'customer',
+        addAddress: 'customer',
+        listAddresses: 'customer',
+      },
+    },
+  );
+}
