@@ -50,11 +50,19 @@ describe('RegisterUser', () => {
     expect(rows[0]!.passwordHash).not.toBe(rows[1]!.passwordHash);
   });
 
-  test('a second registration of the same email, in any case, fails EMAIL_TAKEN', async () => {
+  test('an exact repeat is a retry: the same user comes back, no second account', async () => {
+    const email = uniqueEmail('retry');
+    const first = await register(email);
+    const again = await register(email.toUpperCase());
+    expect(again.user!.id).toBe(first.user!.id);
+  });
+
+  test('the same email with another password or name, in any case, fails EMAIL_TAKEN', async () => {
     const email = uniqueEmail('taken');
     await register(email);
     for (const again of [email, email.toUpperCase(), ` ${email} `]) {
-      const err = await failure(register(again));
+      expect((await failure(register(again, 'another password!'))).reason).toBe('EMAIL_TAKEN');
+      const err = await failure(register(again, 'correct horse battery', 'Someone Else'));
       expect([err.code, err.reason, err.domain]).toEqual([
         status.ALREADY_EXISTS,
         'EMAIL_TAKEN',
@@ -65,7 +73,9 @@ describe('RegisterUser', () => {
 
   test('concurrent registrations of one email: exactly one wins', async () => {
     const email = uniqueEmail('race');
-    const results = await Promise.allSettled(Array.from({ length: 5 }, () => register(email)));
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, (_, i) => register(email, `password number ${i}`)),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results)
       if (r.status === 'rejected') expect(r.reason.reason).toBe('EMAIL_TAKEN');

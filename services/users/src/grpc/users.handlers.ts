@@ -1,5 +1,6 @@
 /** UserService handlers: validate, call the domain and store, translate. Nothing else. */
 import {
+  DomainError,
   errors,
   implement,
   type CallContext,
@@ -41,13 +42,27 @@ export function usersImplementation(deps: UsersHandlerDeps) {
     {
       async registerUser(req, ctx) {
         const reg = validateRegistration(req);
-        const user = await store.createUser({
-          email: reg.email,
-          displayName: reg.displayName,
-          passwordHash: await hashPassword(reg.password),
-        });
-        ctx.logger.info({ user_id: user.id }, 'user registered');
-        return { user: toProtoUser(user) };
+        try {
+          const user = await store.createUser({
+            email: reg.email,
+            displayName: reg.displayName,
+            passwordHash: await hashPassword(reg.password),
+          });
+          ctx.logger.info({ user_id: user.id }, 'user registered');
+          return { user: toProtoUser(user) };
+        } catch (e) {
+          // The email is the idempotency key: an exact repeat (same password and name) is a
+          // retry whose first answer was lost (a mesh or client retry), so it gets the same user.
+          // Anything else keeps EMAIL_TAKEN, which reveals no more than the conflict already does.
+          if (!(e instanceof DomainError) || e.reason !== 'EMAIL_TAKEN') throw e;
+          const found = await store.findCredentials(reg.email);
+          const same =
+            found !== undefined &&
+            found.user.displayName === reg.displayName &&
+            (await verifyPassword(reg.password, found.passwordHash));
+          if (!same) throw e;
+          return { user: toProtoUser(found.user) };
+        }
       },
 
       async createSession(req, ctx) {
