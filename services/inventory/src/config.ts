@@ -1,0 +1,25 @@
+/** Configuration of the inventory service: the only place that reads its environment. */
+import path from 'node:path';
+import { parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+
+const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
+
+export const inventoryConfigSpec = {
+  ...serviceConfigSpec('inventory', 50053),
+  databaseUrl,
+  /** Connections of the write pool; each reserve/transition/admin transaction holds one. */
+  dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 200 }), { default: 10 }),
+  /** innodb_lock_wait_timeout of the service's connections (whole seconds); past it, retried. */
+  dbLockWaitTimeoutMs: v('DB_LOCK_WAIT_TIMEOUT', parse.duration(), { default: 5_000 }),
+};
+export type InventoryConfig = ConfigOf<typeof inventoryConfigSpec>;
+
+/** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
+export const migrateConfigSpec = {
+  service: v('SERVICE_NAME', parse.string(), { default: 'inventory' }),
+  logLevel: inventoryConfigSpec.logLevel,
+  databaseUrl,
+  migrationsDir: v('MIGRATIONS_DIR', parse.string(), {
+    default: path.resolve(__dirname, '../prisma/migrations'),
+  }),
+};

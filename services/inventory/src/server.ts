@@ -1,0 +1,61 @@
+/** buildServer: the inventory gRPC server, unstarted (main.ts listens; tests bind port 0). */
+import {
+  createGrpcServer,
+  type CallObserver,
+  type GrpcServer,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import {
+  InventoryAdminServiceService,
+  InventoryServiceService,
+  ReservationServiceService,
+} from '@meshcart/proto/shop/inventory/v1/inventory';
+import { ERROR_DOMAIN } from './domain/reasons';
+import { adminService } from './grpc/admin.handlers';
+import { inventoryService } from './grpc/inventory.handlers';
+import { reservationService } from './grpc/reservation.handlers';
+import type { Db } from './store/db';
+import { createReservationStore } from './store/reservation.store';
+import { createStockStore } from './store/stock.store';
+
+export interface ServerDeps {
+  logger: Logger;
+  db: Db;
+  verifier: TokenVerifier;
+  /** Deadline of calls that arrive without one. */
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+}
+
+export function buildServer(deps: ServerDeps): GrpcServer {
+  const stock = createStockStore(deps.db);
+  const reservations = createReservationStore(deps.db);
+  const opts = {
+    logger: deps.logger,
+    domain: ERROR_DOMAIN,
+    verifier: deps.verifier,
+    defaultDeadlineMs: deps.defaultDeadlineMs,
+    observer: deps.observer,
+  };
+  return createGrpcServer({
+    logger: deps.logger,
+    services: [
+      {
+        name: 'shop.inventory.v1.InventoryService',
+        definition: InventoryServiceService,
+        implementation: inventoryService(stock, opts),
+      },
+      {
+        name: 'shop.inventory.v1.ReservationService',
+        definition: ReservationServiceService,
+        implementation: reservationService(reservations, opts),
+      },
+      {
+        name: 'shop.inventory.v1.InventoryAdminService',
+        definition: InventoryAdminServiceService,
+        implementation: adminService(stock, opts),
+      },
+    ],
+  });
+}

@@ -1,0 +1,120 @@
+/** Test harness: a migrated throwaway database, the server on port 0, typed clients, tokens. */
+import path from 'node:path';
+import {
+  createClient,
+  createTestDatabase,
+  GrpcCallError,
+  migrate,
+  silentLogger,
+  type TestDatabase,
+  type TypedClient,
+} from '@meshcart/kit';
+import { createTestAuth, startTestServer, type TestAuth } from '@meshcart/kit/testkit';
+import {
+  InventoryAdminServiceService,
+  InventoryServiceService,
+  ReservationServiceService,
+} from '@meshcart/proto/shop/inventory/v1/inventory';
+import { buildServer } from '../src/server';
+import { createDb, type Db } from '../src/store/db';
+
+export const MIGRATIONS_DIR = path.resolve(__dirname, '../prisma/migrations');
+
+/** A migrated database of its own plus a Prisma client on it (for seeding and assertions). */
+export async function migratedDatabase(
+  prefix: string,
+): Promise<{ database: TestDatabase; db: Db; close(): Promise<void> }> {
+  const database = await createTestDatabase(prefix);
+  await migrate({ url: database.url, migrationsDir: MIGRATIONS_DIR });
+  const db = createDb(database.url);
+  return {
+    database,
+    db,
+    close: async () => {
+      await db.close();
+      await database.drop();
+    },
+  };
+}
+
+export interface Clients {
+  inventory: TypedClient<typeof InventoryServiceService>;
+  reservations: TypedClient<typeof ReservationServiceService>;
+  admin: TypedClient<typeof InventoryAdminServiceService>;
+  close(): void;
+}
+
+/** Clients on `address` sending `token` (or no token) on every call. */
+export function clientsFor(address: string, token?: string): Clients {
+  const opts = { caller: null, defaultTimeoutMs: 15_000, token: async () => token };
+  const inventory = createClient(InventoryServiceService, address, opts);
+  const reservations = createClient(ReservationServiceService, address, opts);
+  const admin = createClient(InventoryAdminServiceService, address, opts);
+  return {
+    inventory,
+    reservations,
+    admin,
+    close: () => [inventory, reservations, admin].forEach((c) => c.close()),
+  };
+}
+
+export interface Harness {
+  db: Db;
+  auth: TestAuth;
+  address: string;
+  /** As the order saga (role service). */
+  saga: Clients;
+  /** As an operator (role admin). */
+  admin: Clients;
+  /** As a shopper (role customer). */
+  customer: Clients;
+  anonymous: Clients;
+  /** Seeds stock straight into the database. */
+  seed(stock: Record<string, number>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startInventory(prefix: string): Promise<Harness> {
+  const { db, close } = await migratedDatabase(prefix);
+  const auth = await createTestAuth();
+  const server = buildServer({ logger: silentLogger(), db, verifier: auth.verifier });
+  const { address, stop } = await startTestServer(server);
+  const clients = {
+    saga: clientsFor(address, await auth.serviceToken('saga-worker')),
+    admin: clientsFor(address, await auth.adminToken()),
+    customer: clientsFor(address, await auth.userToken('u-1')),
+    anonymous: clientsFor(address),
+  };
+  return {
+    db,
+    auth,
+    address,
+    ...clients,
+    seed: (stock) => seedStock(db, stock),
+    stop: async () => {
+      Object.values(clients).forEach((c) => c.close());
+      await stop();
+      await close();
+    },
+  };
+}
+
+export async function seedStock(db: Db, stock: Record<string, number>): Promise<void> {
+  for (const [sku, onHand] of Object.entries(stock)) {
+    await db.pool.query(
+      'INSERT INTO stock (sku, on_hand, reserved, updated_at) VALUES (?, ?, 0, UTC_TIMESTAMP(3))',
+      [sku, onHand],
+    );
+  }
+}
+
+/** Awaits a call expected to fail and returns the GrpcCallError. */
+export async function failure(p: Promise<unknown>): Promise<GrpcCallError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof GrpcCallError) return e;
+    throw e;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}

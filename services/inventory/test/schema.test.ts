@@ -1,0 +1,82 @@
+/** The database side: migrations in step with schema.prisma, constraints, and the database being down. */
+import { status } from '@grpc/grpc-js';
+import { expectNoSchemaDrift, silentLogger } from '@meshcart/kit';
+import { createTestAuth, startTestServer } from '@meshcart/kit/testkit';
+import { buildServer } from '../src/server';
+import { createDb } from '../src/store/db';
+import { clientsFor, failure, migratedDatabase, seedStock } from './harness';
+
+test('schema.prisma and the migrations agree', async () => {
+  await expectNoSchemaDrift('services/inventory');
+});
+
+describe('database constraints', () => {
+  let env: Awaited<ReturnType<typeof migratedDatabase>>;
+  beforeAll(async () => {
+    env = await migratedDatabase('inv_schema');
+    await seedStock(env.db, { 'CK-A1': 5 });
+  });
+  afterAll(() => env?.close());
+
+  const sqlError = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: { errno?: number }) => e.errno,
+    );
+
+  test('CHECK constraints refuse negative or over-reserved stock, whatever the application does', async () => {
+    const q = (sql: string) => sqlError(env.db.pool.query(sql));
+    const CHECK_FAILED = 4025;
+    expect(await q("UPDATE stock SET reserved = 6 WHERE sku = 'CK-A1'")).toBe(CHECK_FAILED);
+    expect(await q("UPDATE stock SET on_hand = -1, reserved = 0 WHERE sku = 'CK-A1'")).toBe(
+      CHECK_FAILED,
+    );
+    expect(await q("UPDATE stock SET reserved = -1 WHERE sku = 'CK-A1'")).toBe(CHECK_FAILED);
+    expect(await q("UPDATE stock SET reserved = 5 WHERE sku = 'CK-A1'")).toBeUndefined();
+    expect(await q("UPDATE stock SET on_hand = 4 WHERE sku = 'CK-A1'")).toBe(CHECK_FAILED);
+  });
+
+  test('reservation items need their reservation and a quantity of 1-1000', async () => {
+    await env.db.pool.query(
+      "INSERT INTO reservations (id, status, updated_at) VALUES ('r1', 'ACTIVE', UTC_TIMESTAMP(3))",
+    );
+    const insert = (qty: number, id = 'r1') =>
+      sqlError(
+        env.db.pool.query(
+          'INSERT INTO reservation_items (reservation_id, sku, quantity) VALUES (?, ?, ?)',
+          [id, `CK-${qty}`, qty],
+        ),
+      );
+    expect(await insert(0)).toBe(4025);
+    expect(await insert(1001)).toBe(4025);
+    expect(await insert(1000)).toBeUndefined();
+    expect(await insert(1, 'no-such-reservation')).toBe(1452);
+  });
+});
+
+test('with the database unreachable every RPC answers UNAVAILABLE (retryable), never INTERNAL', async () => {
+  const db = createDb('mysql://nobody:secret@127.0.0.1:1/shop_inventory', {
+    acquireTimeoutMs: 500,
+  });
+  const auth = await createTestAuth();
+  const { address, stop } = await startTestServer(
+    buildServer({ logger: silentLogger(), db, verifier: auth.verifier }),
+  );
+  const c = clientsFor(address, await auth.serviceToken('saga-worker'));
+  try {
+    for (const call of [
+      () =>
+        c.reservations.reserveStock({ reservationId: 'o', items: [{ sku: 'ABC', quantity: 1 }] }),
+      () => c.reservations.releaseReservation({ reservationId: 'o' }),
+      () => c.reservations.getReservation({ reservationId: 'o' }),
+      () => c.inventory.getStock({ sku: 'ABC' }),
+    ]) {
+      const err = await failure(call());
+      expect([err.code, err.reason]).toEqual([status.UNAVAILABLE, 'DATABASE_UNAVAILABLE']);
+    }
+  } finally {
+    c.close();
+    await stop();
+    await db.close().catch(() => undefined);
+  }
+});
