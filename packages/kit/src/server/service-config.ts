@@ -1,3 +1,4 @@
+import type { JSONWebKeySet } from 'jose';
 import { parse, v } from '../config/load-config';
 
 /**
@@ -19,7 +20,7 @@ export function serviceConfigSpec(service: string, defaultPort: number) {
     defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
     jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
     jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
-    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<{ keys: Record<string, unknown>[] }>(), {
+    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<JSONWebKeySet>(), {
       secret: false,
     }),
   };
