@@ -1,9 +1,8 @@
 /** Picks the key id (kid) customer tokens are signed with, and refuses keys verifiers would reject. */
 import { ConfigError, jwksFromPrivateKey } from '@meshcart/kit';
+import type { JSONWebKeySet } from 'jose';
 
-interface Jwks {
-  keys: Record<string, unknown>[];
-}
+type Jwks = JSONWebKeySet;
 
 /**
  * The kid for `privateKeyPem`: `explicitKid` when set, else the kid of the JWKS entry holding the
