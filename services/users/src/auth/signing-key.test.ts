@@ -4,9 +4,7 @@ import { resolveKeyId } from './signing-key';
 test('the kid comes from JWT_KEY_ID, or from the JWKS entry holding the same public key', async () => {
   const mine = await generateSigningKey('k-mine');
   const other = await generateSigningKey('k-other');
-  const jwks = { keys: [...other.jwks.keys, ...mine.jwks.keys] } as unknown as {
-    keys: Record<string, unknown>[];
-  };
+  const jwks = { keys: [...other.jwks.keys, ...mine.jwks.keys] };
   expect(resolveKeyId(mine.privateKeyPem, jwks, '')).toBe('k-mine');
   expect(resolveKeyId(mine.privateKeyPem, jwks, 'k-mine')).toBe('k-mine');
   expect(resolveKeyId(mine.privateKeyPem, undefined, 'anything')).toBe('anything');
