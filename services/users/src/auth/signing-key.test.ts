@@ -13,7 +13,7 @@ test('the kid comes from JWT_KEY_ID, or from the JWKS entry holding the same pub
 test('a kid verifiers would not accept for this key fails as a config error', async () => {
   const mine = await generateSigningKey('k-mine');
   const other = await generateSigningKey('k-other');
-  const jwks = other.jwks as unknown as { keys: Record<string, unknown>[] };
+  const jwks = other.jwks;
   expect(() => resolveKeyId(mine.privateKeyPem, jwks, '')).toThrow(ConfigError);
   expect(() => resolveKeyId(mine.privateKeyPem, jwks, 'k-other')).toThrow(ConfigError);
   expect(() => resolveKeyId(mine.privateKeyPem, undefined, '')).toThrow(ConfigError);
