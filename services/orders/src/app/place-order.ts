@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import { errors, tagOrderId, type CallContext } from '@meshcart/kit';
+import { requestFingerprint } from '../domain/fingerprint';
+import type { Order } from '../domain/order';
+import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-order.validation';
+import { orderTotals, priceItems } from '../domain/pricing';
+import { sagaInputOf, type SagaGateway } from '../saga/saga-gateway';
+import type { OrdersStore, StoredRequest } from '../store/orders.store';
+import type { CatalogPort, ShippingPort } from './ports';
+
+export interface PlaceOrderDeps {
+  store: OrdersStore;
+  catalog: CatalogPort;
+  shipping: ShippingPort;
+  saga: SagaGateway;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+/**
+ * Validates, prices from the catalog, adds the shipping quote, stores the order PENDING and
+ * starts its saga. Idempotent per (user, request id): a repeat returns the stored order and
+ * (re)starts its saga, which covers a crash between the insert and the start.
+ */
+export async function placeOrder(
+  deps: PlaceOrderDeps,
+  userId: string,
+  cmd: PlaceOrderCommand,
+  ctx: CallContext,
+): Promise<Order> {
+  const req = validatePlaceOrder(cmd);
+  const fingerprint = requestFingerprint(req);
+  const existing = await deps.store.findByRequest(userId, req.requestId);
+  if (existing) return resume(deps, existing, fingerprint, req.paymentToken, ctx);
+
+  const products = await deps.catalog.getProducts(
+    req.items.map((i) => i.sku),
+    ctx,
+  );
+  const priced = priceItems(req.items, products);
+  const quote = await deps.shipping.quote(
+    { address: req.shippingAddress, items: req.items, currencyCode: priced.currencyCode },
+    ctx,
+  );
+  // Not served: accept anyway with shipping 0; the saga's CreateShipment fails and it cancels
+  // the order (DESTINATION_NOT_SERVED) after voiding the authorization.
+  const totals = orderTotals(
+    priced,
+    quote.served ? quote.price : { currencyCode: priced.currencyCode, amountMinor: 0n },
+  );
+  const now = (deps.now ?? (() => new Date()))();
+  const stored = await deps.store.insert({
+    id: (deps.newId ?? randomUUID)(),
+    userId,
+    requestId: req.requestId,
+    status: 'PENDING',
+    cancellationReason: '',
+    paymentStatus: null,
+    shipmentStatus: null,
+    step: '',
+    statusDetail: '',
+    currencyCode: priced.currencyCode,
+    items: priced.lines,
+    ...totals,
+    shippingAddress: req.shippingAddress,
+    createTime: now,
+    updateTime: now,
+    fingerprint,
+    paymentToken: req.paymentToken,
+  });
+  if (!stored.created) return resume(deps, stored, fingerprint, req.paymentToken, ctx);
+  ctx.logger.info(
+    { order_id: stored.order.id, served: quote.served, lines: priced.lines.length },
+    'order placed',
+  );
+  await startSaga(deps, stored.order, req.paymentToken, ctx);
+  return stored.order;
+}
+
+/** Starts (or re-finds) the saga; a failure leaves the order PENDING and the client's repeat retries. */
+async function startSaga(
+  deps: PlaceOrderDeps,
+  order: Order,
+  paymentToken: string,
+  ctx: CallContext,
+) {
+  tagOrderId(order.id); // the PlaceOrder span gets the order id the request could not carry
+  try {
+    await deps.saga.start(sagaInputOf(order, paymentToken), { deadline: ctx.deadline });
+  } catch (err) {
+    ctx.logger.warn(
+      { err, order_id: order.id },
+      'saga start failed: order stays PENDING until repeated',
+    );
+    throw err;
+  }
+}
+
+async function resume(
+  deps: PlaceOrderDeps,
+  stored: StoredRequest,
+  fingerprint: string,
+  paymentToken: string,
+  ctx: CallContext,
+): Promise<Order> {
+  if (stored.fingerprint !== fingerprint) {
+    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+      message: 'request_id was already used for a different order',
+      metadata: { requestId: stored.order.requestId },
+    });
+  }
+  // Only a PENDING order can be missing its saga; later states prove the saga ran.
+  if (stored.order.status === 'PENDING') {
+    ctx.logger.debug({ order_id: stored.order.id }, 'repeated PlaceOrder: ensuring the saga runs');
+    await startSaga(deps, stored.order, paymentToken, ctx);
+  }
+  return stored.order;
+}

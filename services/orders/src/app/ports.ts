@@ -1,0 +1,19 @@
+import type { CallContext } from '@meshcart/kit';
+import type { Address, Money } from '../domain/order';
+import type { CatalogProduct } from '../domain/pricing';
+
+/** Product lookup (CatalogService.BatchGetProducts); unknown skus are simply absent. */
+export interface CatalogPort {
+  getProducts(skus: string[], ctx?: CallContext): Promise<ReadonlyMap<string, CatalogProduct>>;
+}
+
+/** A shipping quote, or the carrier's refusal to serve the destination (a business outcome, not an error). */
+export type ShippingQuote = { served: true; price: Money } | { served: false };
+
+/** Shipping prices (ShippingService.QuoteShipping). */
+export interface ShippingPort {
+  quote(
+    req: { address: Address; items: { sku: string; quantity: number }[]; currencyCode: string },
+    ctx?: CallContext,
+  ): Promise<ShippingQuote>;
+}

@@ -1,0 +1,47 @@
+import { ConfigError } from '@meshcart/kit';
+import { loadMigrateConfig, loadOrdersConfig } from './config';
+
+const required = {
+  DATABASE_URL: 'mysql://orders:pw@127.0.0.1:3307/shop_orders',
+  JWT_PUBLIC_KEYS: '{"keys":[]}',
+  JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nsecret\n-----END PRIVATE KEY-----',
+  JWT_KEY_ID: 'orders-1',
+};
+
+test('defaults: port 50056, local catalog/shipping/Temporal', () => {
+  expect(loadOrdersConfig(required)).toMatchObject({
+    service: 'orders',
+    grpcPort: 50056,
+    catalogAddr: '127.0.0.1:50052',
+    shippingAddr: '127.0.0.1:50055',
+    temporalAddress: '127.0.0.1:7233',
+    temporalNamespace: 'default',
+    temporalTaskQueue: 'meshcart-order-saga',
+  });
+});
+
+test('missing or bad variables fail all at once, never echoing secrets', () => {
+  let err: unknown;
+  try {
+    loadOrdersConfig({ DATABASE_URL: 'postgres://u:hunter2@db/x', CATALOG_ADDR: 'no-port' });
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(ConfigError);
+  const problems = (err as ConfigError).problems.join('\n');
+  for (const v of [
+    'DATABASE_URL',
+    'CATALOG_ADDR',
+    'JWT_PUBLIC_KEYS',
+    'JWT_PRIVATE_KEY',
+    'JWT_KEY_ID',
+  ])
+    expect(problems).toContain(v);
+  expect(problems).not.toContain('hunter2');
+});
+
+test('migrate mode needs only the database URL', () => {
+  expect(loadMigrateConfig({ DATABASE_URL: required.DATABASE_URL })).toEqual({
+    databaseUrl: required.DATABASE_URL,
+  });
+});

@@ -1,0 +1,34 @@
+import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+import { ORDER_SAGA_TASK_QUEUE } from '@meshcart/workflows/src/contract';
+
+/** Every environment variable the orders service reads. */
+export const spec = {
+  ...serviceConfigSpec('orders', 50056),
+  databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
+  catalogAddr: v('CATALOG_ADDR', parse.address(), { default: '127.0.0.1:50052' }),
+  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: '127.0.0.1:50055' }),
+  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), { default: '127.0.0.1:7233' }),
+  temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1, max: 255 }), {
+    default: 'default',
+  }),
+  /** Must match the saga worker's TEMPORAL_TASK_QUEUE (the chart sets both from one value). */
+  temporalTaskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), {
+    default: ORDER_SAGA_TASK_QUEUE,
+  }),
+  /** PKCS8 PEM of this workload's signing key: orders mints its own service token for catalog and shipping. */
+  jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ min: 1 }), { secret: true }),
+  jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1, max: 128 })),
+};
+
+export type OrdersConfig = ConfigOf<typeof spec>;
+
+export function loadOrdersConfig(env?: Record<string, string | undefined>): OrdersConfig {
+  return loadConfig(spec, env);
+}
+
+/** `main.ts migrate` needs the database only (a migration Job has no JWT keys). */
+export function loadMigrateConfig(env?: Record<string, string | undefined>): {
+  databaseUrl: string;
+} {
+  return loadConfig({ databaseUrl: spec.databaseUrl }, env);
+}

@@ -1,0 +1,29 @@
+import { status } from '@grpc/grpc-js';
+import { GrpcCallError, type TypedClient } from '@meshcart/kit';
+import type { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
+import type { ShippingPort } from '../app/ports';
+import { moneyFromProto } from './money';
+
+/**
+ * ShippingPort over the shipping gRPC client. DESTINATION_NOT_SERVED is an answer, not a
+ * failure: the order is still accepted and its saga cancels it when booking the shipment fails.
+ */
+export function shippingAdapter(client: TypedClient<typeof ShippingServiceService>): ShippingPort {
+  return {
+    async quote({ address, items, currencyCode }, ctx) {
+      try {
+        const res = await client.quoteShipping({ address, items, currencyCode }, { ctx });
+        return { served: true, price: moneyFromProto(res.price, 'shipping quote') };
+      } catch (e) {
+        if (
+          e instanceof GrpcCallError &&
+          e.code === status.FAILED_PRECONDITION &&
+          e.reason === 'DESTINATION_NOT_SERVED'
+        ) {
+          return { served: false };
+        }
+        throw e;
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { OrderSagaInput } from '@meshcart/workflows/src/contract';
+import type { Order } from '../domain/order';
+
+/** The port to the order saga: the only way the service starts or cancels one. */
+export interface SagaGateway {
+  /**
+   * Starts the saga of an order. Idempotent: while a saga for the order runs, or after it
+   * closed, this does nothing (never a second saga). Transport failures reject (UNAVAILABLE).
+   */
+  start(input: OrderSagaInput, opts?: { deadline?: Date }): Promise<void>;
+  /**
+   * Asks the saga to cancel the order. Resolves once the saga accepted; rejects with a
+   * DomainError FAILED_PRECONDITION reason ALREADY_DISPATCHED or CANCELLATION_WINDOW_CLOSED
+   * (also when no saga runs for the order any more).
+   */
+  cancel(orderId: string, opts?: { deadline?: Date }): Promise<void>;
+}
+
+/** The saga's input for an order (the token comes from the request, never from a read). */
+export function sagaInputOf(order: Order, paymentToken: string): OrderSagaInput {
+  const a = order.shippingAddress;
+  return {
+    orderId: order.id,
+    userId: order.userId,
+    items: order.items.map((i) => ({ sku: i.sku, quantity: i.quantity })),
+    total: { currencyCode: order.currencyCode, amountMinor: order.totalMinor.toString() },
+    shippingAddress: {
+      recipient: a.recipient,
+      lines: [...a.lines],
+      city: a.city,
+      postalCode: a.postalCode,
+      countryCode: a.countryCode,
+    },
+    paymentToken,
+  };
+}

@@ -1,0 +1,62 @@
+import {
+  createGrpcServer,
+  loadCallGraph,
+  type CallGraph,
+  type CallObserver,
+  type GrpcServer,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import {
+  OrderSagaServiceService,
+  OrderServiceService,
+} from '@meshcart/proto/shop/orders/v1/orders';
+import type { CatalogPort, ShippingPort } from './app/ports';
+import { createOrdersApp } from './app/orders.app';
+import { orderSagaServiceImpl } from './grpc/order-saga.handlers';
+import { orderServiceImpl } from './grpc/order.handlers';
+import type { SagaGateway } from './saga/saga-gateway';
+import type { OrdersStore } from './store/orders.store';
+
+/** Error domain of every orders error (ErrorInfo.domain). */
+export const ERROR_DOMAIN = 'orders.meshcart';
+
+export interface ServerDeps {
+  logger: Logger;
+  verifier: TokenVerifier;
+  store: OrdersStore;
+  catalog: CatalogPort;
+  shipping: ShippingPort;
+  saga: SagaGateway;
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+  /** Who may call what (defaults to helm/meshcart/files/call-graph.yaml). */
+  callGraph?: CallGraph;
+}
+
+/** Builds the orders gRPC server (OrderService + OrderSagaService); never listens by itself. */
+export function buildServer(deps: ServerDeps): GrpcServer {
+  const app = createOrdersApp(deps);
+  const common = {
+    logger: deps.logger,
+    domain: ERROR_DOMAIN,
+    verifier: deps.verifier,
+    defaultDeadlineMs: deps.defaultDeadlineMs,
+    observer: deps.observer,
+  };
+  return createGrpcServer({
+    logger: deps.logger,
+    services: [
+      {
+        name: 'shop.orders.v1.OrderService',
+        definition: OrderServiceService,
+        implementation: orderServiceImpl(app, common),
+      },
+      {
+        name: 'shop.orders.v1.OrderSagaService',
+        definition: OrderSagaServiceService,
+        implementation: orderSagaServiceImpl(app, deps.callGraph ?? loadCallGraph(), common),
+      },
+    ],
+  });
+}

@@ -1,0 +1,161 @@
+import { errors } from '@meshcart/kit';
+import { Prisma } from './generated/prisma/client';
+import type { Order, OrderStatus } from '../domain/order';
+import type { PageCursor } from '../domain/page-token';
+import { decideProgress, type IgnoredBecause, type ProgressRecord } from '../domain/progress';
+import { toOrder, WITH_ITEMS } from './order-row';
+import type { OrdersDb } from './prisma';
+
+/** A new order with what only the store keeps: the request fingerprint and the payment token. */
+export interface NewOrder extends Order {
+  fingerprint: string;
+  paymentToken: string;
+}
+
+/** An order found by its idempotency key, with the fingerprint of the request that created it. */
+export interface StoredRequest {
+  order: Order;
+  fingerprint: string;
+}
+
+export interface ProgressResult {
+  order: Order;
+  applied: boolean;
+  ignoredBecause?: IgnoredBecause;
+}
+
+export type OrdersStore = ReturnType<typeof createOrdersStore>;
+
+const notFound = (orderId: string) =>
+  errors.notFound('ORDER_NOT_FOUND', { message: 'order not found', metadata: { orderId } });
+
+/** Repository of orders over Prisma; returns domain types, never the payment token. */
+export function createOrdersStore(db: OrdersDb) {
+  const findByRequest = async (
+    userId: string,
+    requestId: string,
+  ): Promise<StoredRequest | undefined> => {
+    const row = await db.order.findUnique({
+      where: { userId_requestId: { userId, requestId } },
+      include: WITH_ITEMS,
+    });
+    return row ? { order: toOrder(row), fingerprint: row.requestFingerprint } : undefined;
+  };
+
+  return {
+    findByRequest,
+
+    /** Inserts order + lines in one statement batch; a concurrent twin (same user + request id) wins and is returned. */
+    async insert(o: NewOrder): Promise<StoredRequest & { created: boolean }> {
+      try {
+        const row = await db.order.create({
+          data: {
+            id: o.id,
+            userId: o.userId,
+            requestId: o.requestId,
+            requestFingerprint: o.fingerprint,
+            status: o.status,
+            currencyCode: o.currencyCode,
+            subtotalMinor: o.subtotalMinor,
+            shippingMinor: o.shippingMinor,
+            totalMinor: o.totalMinor,
+            shipRecipient: o.shippingAddress.recipient,
+            shipLines: o.shippingAddress.lines,
+            shipCity: o.shippingAddress.city,
+            shipPostalCode: o.shippingAddress.postalCode,
+            shipCountryCode: o.shippingAddress.countryCode,
+            paymentToken: o.paymentToken,
+            createTime: o.createTime,
+            updateTime: o.updateTime,
+            items: { create: o.items.map((item, lineNo) => ({ lineNo, ...item })) },
+          },
+          include: WITH_ITEMS,
+        });
+        return { order: toOrder(row), fingerprint: row.requestFingerprint, created: true };
+      } catch (e) {
+        if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+          const existing = await findByRequest(o.userId, o.requestId);
+          if (existing) return { ...existing, created: false };
+        }
+        throw e;
+      }
+    },
+
+    /** The user's order; another user's order is indistinguishable from a missing one. */
+    async getOwn(userId: string, orderId: string): Promise<Order> {
+      const row = await db.order.findFirst({ where: { id: orderId, userId }, include: WITH_ITEMS });
+      if (!row) throw notFound(orderId);
+      return toOrder(row);
+    },
+
+    /** One page of the user's orders, newest first (create_time desc, id desc), keyset-paginated. */
+    async list(
+      userId: string,
+      after: PageCursor | undefined,
+      limit: number,
+    ): Promise<{ orders: Order[]; next?: PageCursor }> {
+      const rows = await db.order.findMany({
+        where: {
+          userId,
+          ...(after && {
+            OR: [
+              { createTime: { lt: after.createTime } },
+              { createTime: after.createTime, id: { lt: after.id } },
+            ],
+          }),
+        },
+        orderBy: [{ createTime: 'desc' }, { id: 'desc' }],
+        take: limit + 1,
+        include: WITH_ITEMS,
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        orders: page.map(toOrder),
+        ...(rows.length > limit && last && { next: { createTime: last.createTime, id: last.id } }),
+      };
+    },
+
+    /** Read-check-write of one progress record in one transaction, under a row lock on the order. */
+    async recordProgress(orderId: string, record: ProgressRecord): Promise<ProgressResult> {
+      return db.$transaction(async (tx) => {
+        const locked = await tx.$queryRaw<
+          { status: OrderStatus; last_sequence: bigint | number | string }[]
+        >`
+          SELECT status, last_sequence FROM orders WHERE id = ${orderId} FOR UPDATE`;
+        const current = locked[0];
+        if (!current) throw notFound(orderId);
+        const decision = decideProgress(
+          { status: current.status, lastSequence: BigInt(current.last_sequence) },
+          record,
+        );
+        if (decision.applied) {
+          const c = decision.changes;
+          await tx.order.update({
+            where: { id: orderId },
+            data: {
+              lastSequence: c.lastSequence,
+              status: c.status,
+              cancellationReason: c.cancellationReason,
+              paymentStatus: c.paymentStatus,
+              shipmentStatus: c.shipmentStatus,
+              step: c.step,
+              statusDetail: c.statusDetail,
+              paymentToken: c.erasePaymentToken ? null : undefined,
+              updateTime: new Date(),
+            },
+          });
+        }
+        const row = await tx.order.findUniqueOrThrow({
+          where: { id: orderId },
+          include: WITH_ITEMS,
+        });
+        return {
+          order: toOrder(row),
+          applied: decision.applied,
+          ...(!decision.applied && { ignoredBecause: decision.because }),
+        };
+      });
+    },
+  };
+}

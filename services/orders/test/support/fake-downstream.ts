@@ -1,0 +1,144 @@
+import {
+  createGrpcServer,
+  errors,
+  implement,
+  silentLogger,
+  type CallContext,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import { startTestServer } from '@meshcart/kit/testkit';
+import { CatalogServiceService, type Product } from '@meshcart/proto/shop/catalog/v1/catalog';
+import {
+  ShippingServiceService,
+  type QuoteShippingRequest,
+} from '@meshcart/proto/shop/shipping/v1/shipping';
+
+const product = (
+  sku: string,
+  name: string,
+  currencyCode: string,
+  amountMinor: string,
+  active = true,
+): Product => ({
+  sku,
+  name,
+  description: '',
+  category: 'test',
+  price: { currencyCode, amountMinor },
+  active,
+  updateTime: undefined,
+});
+
+/** The test catalog: two EUR products, an inactive one, and one priced in USD. */
+export const PRODUCTS: readonly Product[] = [
+  product('MUG-1', 'Mug', 'EUR', '1299'),
+  product('TEE-1', 'T-shirt', 'EUR', '2500'),
+  product('OLD-1', 'Discontinued lamp', 'EUR', '100', false),
+  product('USD-1', 'Imported kettle', 'USD', '999'),
+];
+
+/** Flat 499 plus 100 per line, in the requested currency; AQ is not served (as the real shipping service). */
+export const quoteFor = (lines: number): bigint => 499n + 100n * BigInt(lines);
+
+const unimplemented = async (): Promise<never> => {
+  throw errors.failedPrecondition('NOT_IMPLEMENTED_IN_FAKE');
+};
+
+export interface SeenCall {
+  caller: string | undefined;
+  traceparent: string | undefined;
+}
+
+/** Real gRPC servers (kit createGrpcServer + implement) standing in for catalog and shipping. */
+export interface FakeDownstream {
+  catalogAddr: string;
+  shippingAddr: string;
+  catalogCalls: (SeenCall & { skus: string[] })[];
+  quoteCalls: (SeenCall & { request: QuoteShippingRequest })[];
+  /** While true, the catalog answers UNAVAILABLE (a transient failure). */
+  catalogDown: boolean;
+  stop(): Promise<void>;
+}
+
+const seen = (ctx: CallContext): SeenCall => ({
+  caller: ctx.caller?.subject,
+  traceparent: ctx.metadata.get('traceparent')[0]?.toString(),
+});
+
+export async function startFakeDownstream(verifier: TokenVerifier): Promise<FakeDownstream> {
+  const logger = silentLogger();
+  const fake = { catalogCalls: [], quoteCalls: [], catalogDown: false } as Pick<
+    FakeDownstream,
+    'catalogCalls' | 'quoteCalls' | 'catalogDown'
+  >;
+  const catalog = implement(
+    CatalogServiceService,
+    {
+      getProduct: unimplemented,
+      listProducts: unimplemented,
+      batchGetProducts: async (req, ctx) => {
+        fake.catalogCalls.push({ ...seen(ctx), skus: req.skus });
+        if (fake.catalogDown) throw errors.unavailable('CATALOG_DOWN');
+        const products = req.skus.flatMap((s) => PRODUCTS.filter((p) => p.sku === s));
+        return {
+          products,
+          missingSkus: req.skus.filter((s) => !products.some((p) => p.sku === s)),
+        };
+      },
+    },
+    { logger, domain: 'catalog.meshcart', verifier, access: { batchGetProducts: 'service' } },
+  );
+  const shipping = implement(
+    ShippingServiceService,
+    {
+      quoteShipping: async (req, ctx) => {
+        fake.quoteCalls.push({ ...seen(ctx), request: req });
+        if (req.address?.countryCode === 'AQ')
+          throw errors.failedPrecondition('DESTINATION_NOT_SERVED');
+        return {
+          price: {
+            currencyCode: req.currencyCode || 'EUR',
+            amountMinor: quoteFor(req.items.length).toString(),
+          },
+        };
+      },
+      createShipment: unimplemented,
+      cancelShipment: unimplemented,
+      getShipment: unimplemented,
+    },
+    { logger, domain: 'shipping.meshcart', verifier, access: { quoteShipping: 'service' } },
+  );
+  const catalogServer = await startTestServer(
+    createGrpcServer({
+      logger,
+      reflection: false,
+      services: [
+        {
+          name: 'shop.catalog.v1.CatalogService',
+          definition: CatalogServiceService,
+          implementation: catalog,
+        },
+      ],
+    }),
+  );
+  const shippingServer = await startTestServer(
+    createGrpcServer({
+      logger,
+      reflection: false,
+      services: [
+        {
+          name: 'shop.shipping.v1.ShippingService',
+          definition: ShippingServiceService,
+          implementation: shipping,
+        },
+      ],
+    }),
+  );
+  return Object.assign(fake, {
+    catalogAddr: catalogServer.address,
+    shippingAddr: shippingServer.address,
+    stop: async () => {
+      await Promise.all([catalogServer.stop(), shippingServer.stop()]);
+    },
+  });
+}

@@ -1,0 +1,26 @@
+import type { OrderSagaInput } from '@meshcart/workflows/src/contract';
+import type { SagaGateway } from '../../src/saga/saga-gateway';
+
+/** A SagaGateway that records starts and answers cancels as the test says. */
+export interface FakeSaga extends SagaGateway {
+  starts: OrderSagaInput[];
+  cancels: string[];
+  /** What the next cancels do (default: accept). */
+  onCancel: (orderId: string) => Promise<void>;
+}
+
+export function fakeSaga(): FakeSaga {
+  const saga: FakeSaga = {
+    starts: [],
+    cancels: [],
+    onCancel: async () => undefined,
+    start: async (input) => {
+      saga.starts.push(structuredClone(input));
+    },
+    cancel: async (orderId) => {
+      saga.cancels.push(orderId);
+      await saga.onCancel(orderId);
+    },
+  };
+  return saga;
+}
