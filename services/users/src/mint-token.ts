@@ -7,6 +7,7 @@
  * Reads JWT_PRIVATE_KEY, JWT_KEY_ID (or the matching kid in JWT_PUBLIC_KEYS), JWT_ISSUER,
  * JWT_AUDIENCE. Prints only the token on stdout.
  */
+import type { JSONWebKeySet } from 'jose';
 import { createTokenSigner, loadConfig, parse, runMain, v } from '@meshcart/kit';
 import { resolveKeyId } from './auth/signing-key';
 import { keyIdSpec, privateKeySpec } from './config';
@@ -18,7 +19,7 @@ const spec = {
   jwtKeyId: keyIdSpec,
   jwtPublicKeys: v(
     'JWT_PUBLIC_KEYS',
-    parse.json<{ keys: Record<string, unknown>[] } | undefined>(),
+    parse.json<JSONWebKeySet | undefined>(),
     { default: undefined },
   ),
   jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
