@@ -7,6 +7,7 @@
 package ordersv1
 
 import (
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -944,7 +945,7 @@ var File_shop_orders_v1_orders_proto protoreflect.FileDescriptor
 
 const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\n" +
-	"\x1bshop/orders/v1/orders.proto\x12\x0eshop.orders.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cshop/common/v1/address.proto\x1a\x1ashop/common/v1/money.proto\x1a\x1fshop/payments/v1/payments.proto\x1a\x1fshop/shipping/v1/shipping.proto\"\xb9\x01\n" +
+	"\x1bshop/orders/v1/orders.proto\x12\x0eshop.orders.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\x1a\x1cshop/common/v1/address.proto\x1a\x1ashop/common/v1/money.proto\x1a\x1fshop/payments/v1/payments.proto\x1a\x1fshop/shipping/v1/shipping.proto\"\xb9\x01\n" +
 	"\tOrderItem\x12\x10\n" +
 	"\x03sku\x18\x01 \x01(\tR\x03sku\x12\x1a\n" +
 	"\bquantity\x18\x02 \x01(\x05R\bquantity\x12\x12\n" +
@@ -1016,16 +1017,28 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\x14ORDER_STATUS_PENDING\x10\x01\x12\x1a\n" +
 	"\x16ORDER_STATUS_CONFIRMED\x10\x02\x12\x1a\n" +
 	"\x16ORDER_STATUS_CANCELLED\x10\x03\x12 \n" +
-	"\x1cORDER_STATUS_NEEDS_ATTENTION\x10\x042\xd2\x03\n" +
-	"\fOrderService\x12j\n" +
+	"\x1cORDER_STATUS_NEEDS_ATTENTION\x10\x042\x97\x04\n" +
+	"\fOrderService\x12{\n" +
 	"\n" +
-	"PlaceOrder\x12!.shop.orders.v1.PlaceOrderRequest\x1a\".shop.orders.v1.PlaceOrderResponse\"\x15\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
-	"/v1/orders\x12l\n" +
-	"\bGetOrder\x12\x1f.shop.orders.v1.GetOrderRequest\x1a .shop.orders.v1.GetOrderResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/orders/{order_id}\x12g\n" +
+	"PlaceOrder\x12!.shop.orders.v1.PlaceOrderRequest\x1a\".shop.orders.v1.PlaceOrderResponse\"&\x92A\x0eb\f\n" +
 	"\n" +
-	"ListOrders\x12!.shop.orders.v1.ListOrdersRequest\x1a\".shop.orders.v1.ListOrdersResponse\"\x12\x82\xd3\xe4\x93\x02\f\x12\n" +
-	"/v1/orders\x12\x7f\n" +
-	"\vCancelOrder\x12\".shop.orders.v1.CancelOrderRequest\x1a#.shop.orders.v1.CancelOrderResponse\"'\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{order_id}:cancel2\x82\x01\n" +
+	"\n" +
+	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02\x0f:\x01*\"\n" +
+	"/v1/orders\x12}\n" +
+	"\bGetOrder\x12\x1f.shop.orders.v1.GetOrderRequest\x1a .shop.orders.v1.GetOrderResponse\".\x92A\x0eb\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/orders/{order_id}\x12x\n" +
+	"\n" +
+	"ListOrders\x12!.shop.orders.v1.ListOrdersRequest\x1a\".shop.orders.v1.ListOrdersResponse\"#\x92A\x0eb\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02\f\x12\n" +
+	"/v1/orders\x12\x90\x01\n" +
+	"\vCancelOrder\x12\".shop.orders.v1.CancelOrderRequest\x1a#.shop.orders.v1.CancelOrderResponse\"8\x92A\x0eb\f\n" +
+	"\n" +
+	"\n" +
+	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{order_id}:cancel2\x82\x01\n" +
 	"\x10OrderSagaService\x12n\n" +
 	"\x13RecordOrderProgress\x12*.shop.orders.v1.RecordOrderProgressRequest\x1a+.shop.orders.v1.RecordOrderProgressResponseB\xa4\x01\n" +
 	"\x12com.shop.orders.v1B\vOrdersProtoP\x01Z'meshcart/gen/go/shop/orders/v1;ordersv1\xa2\x02\x03SOX\xaa\x02\x0eShop.Orders.V1\xca\x02\x0eShop\\Orders\\V1\xe2\x02\x1aShop\\Orders\\V1\\GPBMetadata\xea\x02\x10Shop::Orders::V1b\x06proto3"
