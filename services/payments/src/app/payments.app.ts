@@ -1,0 +1,173 @@
+/**
+ * The payments use cases: the domain plans, run under the payment's row lock, with the
+ * provider called while the lock is held.
+ *
+ * Why the lock is held across the provider call (instead of committing PENDING, calling the
+ * provider unlocked, and recording the outcome in a second transaction): every concurrent
+ * repeat queues on the row lock and then answers from what the first call committed, so the
+ * provider is called exactly once and every caller gets the same answer; there is no
+ * "in progress" state to expire, reclaim or report. The cost is one pooled DB connection held
+ * per payment in flight for the provider's latency, bounded by PAYMENT_PROVIDER_TIMEOUT_MS
+ * (well under innodb_lock_wait_timeout). If the process dies mid-call the transaction rolls
+ * back and the row stays PENDING; the retry calls the provider again with the same payment id,
+ * which a real PSP treats as its idempotency key.
+ */
+import { createHash } from 'node:crypto';
+import { DomainError, errors } from '@meshcart/kit';
+import type { Money } from '../domain/money';
+import { planAuthorize, planCapture, planRefund, planVoid, type Payment } from '../domain/payment';
+import { ProviderUnavailableError, type PaymentProvider } from '../domain/payment-provider';
+import type { LockedPayment, PaymentStore } from '../store/payments.store';
+
+export interface AuthorizeCommand {
+  paymentId: string;
+  orderId: string;
+  amount: Money;
+  token: string;
+}
+
+export interface RefundCommand {
+  refundId: string;
+  paymentId: string;
+  amount: Money;
+}
+
+export interface PaymentsAppDeps {
+  store: PaymentStore;
+  provider: PaymentProvider;
+  providerTimeoutMs: number;
+}
+
+export type PaymentsApp = ReturnType<typeof createPaymentsApp>;
+
+/** The stored token fingerprint: salted with the payment id, the token itself is never kept. */
+export function tokenHash(paymentId: string, token: string): string {
+  return createHash('sha256').update(`${paymentId}\u0000${token}`).digest('hex');
+}
+
+export function createPaymentsApp({ store, provider, providerTimeoutMs }: PaymentsAppDeps) {
+  /** Runs a provider call with a time limit; an outage or timeout becomes UNAVAILABLE. */
+  async function callProvider<T>(fn: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new ProviderUnavailableError('payment provider timed out')),
+        providerTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([fn(), timeout]);
+    } catch (e) {
+      if (e instanceof ProviderUnavailableError)
+        throw errors.unavailable('PROVIDER_UNAVAILABLE', { cause: e });
+      throw e;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Committed outcome of a locked step: the payment, or a failure to throw after commit. */
+  type Outcome = { payment: Payment } | { failure: DomainError };
+
+  async function authorizeLocked(
+    p: Payment,
+    cmd: AuthorizeCommand,
+    tx: LockedPayment,
+  ): Promise<Outcome> {
+    const attempt = p.providerAttempts + 1;
+    // Counted before the call and committed even when the call fails: tok_flaky (and real
+    // retry accounting) must see every attempt, across restarts and replicas.
+    await tx.update({ providerAttempts: attempt });
+    try {
+      const result = await callProvider(() =>
+        provider.authorize({
+          paymentId: cmd.paymentId,
+          amount: cmd.amount,
+          token: cmd.token,
+          attempt,
+        }),
+      );
+      if (result.kind === 'declined') {
+        await tx.update({ status: 'DECLINED' });
+        return {
+          failure: errors.failedPrecondition('PAYMENT_DECLINED', { metadata: { paymentId: p.id } }),
+        };
+      }
+      await tx.update({ status: 'AUTHORIZED', providerReference: result.reference });
+      await tx.appendLedger('AUTHORIZATION', cmd.amount);
+      return { payment: tx.current() };
+    } catch (e) {
+      if (e instanceof DomainError && e.reason === 'PROVIDER_UNAVAILABLE') return { failure: e };
+      throw e;
+    }
+  }
+
+  return {
+    async authorize(cmd: AuthorizeCommand): Promise<Payment> {
+      const terms = {
+        orderId: cmd.orderId,
+        amount: cmd.amount,
+        tokenHash: tokenHash(cmd.paymentId, cmd.token),
+      };
+      await store.insertPendingIfAbsent(cmd.paymentId, terms);
+      const out = await store.withLock(cmd.paymentId, async (p, tx): Promise<Outcome> => {
+        if (!p) throw new Error(`payment ${cmd.paymentId} vanished after insert`);
+        if (planAuthorize(p, terms) === 'answer') return { payment: p };
+        return authorizeLocked(p, cmd, tx);
+      });
+      if ('failure' in out) throw out.failure;
+      return out.payment;
+    },
+
+    capture: (paymentId: string): Promise<Payment> =>
+      store.withLock(paymentId, async (p, tx) => {
+        if (planCapture(p, paymentId) === 'answer' || !p?.terms) return p!;
+        const { amount } = p.terms;
+        await callProvider(() =>
+          provider.capture({ paymentId, reference: p.providerReference ?? '', amount }),
+        );
+        await tx.update({ status: 'CAPTURED', captured: amount.minor });
+        await tx.appendLedger('CAPTURE', amount);
+        return tx.current();
+      }),
+
+    async void(paymentId: string): Promise<Payment> {
+      // Unknown id: the void overtook its authorize. The tombstone makes that authorize fail.
+      if (await store.insertTombstoneIfAbsent(paymentId)) return (await store.get(paymentId))!;
+      return store.withLock(paymentId, async (p, tx) => {
+        if (!p) throw new Error(`payment ${paymentId} vanished`);
+        const plan = planVoid(p);
+        if (plan === 'answer') return p;
+        if (plan === 'void' && p.terms) {
+          await callProvider(() =>
+            provider.void({ paymentId, reference: p.providerReference ?? '' }),
+          );
+          await tx.appendLedger('VOID', p.terms.amount);
+        }
+        await tx.update({ status: 'VOIDED' });
+        return tx.current();
+      });
+    },
+
+    refund: (cmd: RefundCommand): Promise<Payment> =>
+      store.withLock(cmd.paymentId, async (p, tx) => {
+        const plan = planRefund(p, cmd, await tx.findRefund(cmd.refundId));
+        if (plan.kind === 'answer' || !p) return p!;
+        // The refund row first: a concurrent use of this refund id on another payment waits on
+        // it and then fails IDEMPOTENCY_KEY_REUSED before reaching the provider.
+        await tx.insertRefund(cmd);
+        await callProvider(() => provider.refund({ ...cmd, reference: p.providerReference ?? '' }));
+        await tx.update({ status: plan.status, refunded: plan.refunded });
+        await tx.appendLedger('REFUND', cmd.amount, cmd.refundId);
+        return tx.current();
+      }),
+
+    async get(paymentId: string): Promise<Payment> {
+      const p = await store.get(paymentId);
+      // PENDING has no status in the contract: to callers it does not exist yet.
+      if (!p || p.status === 'PENDING')
+        throw errors.notFound('PAYMENT_NOT_FOUND', { metadata: { paymentId } });
+      return p;
+    },
+  };
+}

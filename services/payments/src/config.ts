@@ -1,0 +1,27 @@
+/** Payments configuration: the only place that reads the environment (through loadConfig). */
+import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+import { PROVIDERS } from './provider/create-provider';
+
+const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
+
+export const paymentsConfigSpec = {
+  ...serviceConfigSpec('payments', 50054),
+  databaseUrl,
+  dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 500 }), { default: 10 }),
+  // Required on purpose: a deployment must never fall back to the simulated provider by accident.
+  paymentProvider: v('PAYMENT_PROVIDER', parse.oneOf(PROVIDERS)),
+  providerTimeoutMs: v('PAYMENT_PROVIDER_TIMEOUT_MS', parse.duration(), { default: 5_000 }),
+  simulatedLatencyMs: v('SIMULATED_PROVIDER_LATENCY_MS', parse.duration(), { default: 0 }),
+};
+
+/** What `main.ts migrate` needs (a migration job has no JWT keys or provider settings). */
+export const migrateConfigSpec = {
+  service: paymentsConfigSpec.service,
+  logLevel: paymentsConfigSpec.logLevel,
+  databaseUrl,
+};
+
+export type PaymentsConfig = ConfigOf<typeof paymentsConfigSpec>;
+
+export const loadPaymentsConfig = (): PaymentsConfig => loadConfig(paymentsConfigSpec);
+export const loadMigrateConfig = () => loadConfig(migrateConfigSpec);

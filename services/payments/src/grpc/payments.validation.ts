@@ -1,0 +1,66 @@
+/** Request validation: proto requests in, domain commands out, or INVALID_ARGUMENT with every violation. */
+import { Violations } from '@meshcart/kit';
+import type { Money as ProtoMoney } from '@meshcart/proto/shop/common/v1/money';
+import type {
+  AuthorizePaymentRequest,
+  RefundPaymentRequest,
+} from '@meshcart/proto/shop/payments/v1/payments';
+import type { AuthorizeCommand, RefundCommand } from '../app/payments.app';
+import { currencyProblem, parsePositiveMinor, type Money } from '../domain/money';
+
+const ID = /^[A-Za-z0-9_-]{1,64}$/;
+const MAX_TOKEN_LENGTH = 256;
+
+function checkId(v: Violations, field: string, value: string): void {
+  if (!ID.test(value)) v.add(field, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
+}
+
+function readMoney(v: Violations, field: string, m: ProtoMoney | undefined): Money | undefined {
+  if (!m) {
+    v.add(field, 'is required');
+    return undefined;
+  }
+  const cp = currencyProblem(m.currencyCode);
+  if (cp) v.add(`${field}.currencyCode`, cp);
+  const minor = parsePositiveMinor(m.amountMinor);
+  if (typeof minor !== 'bigint') v.add(`${field}.amountMinor`, minor.problem);
+  return cp || typeof minor !== 'bigint' ? undefined : { currency: m.currencyCode, minor };
+}
+
+/** A bare payment id (capture, void, get). */
+export function validatePaymentId(req: { paymentId: string }): string {
+  const v = new Violations();
+  checkId(v, 'paymentId', req.paymentId);
+  v.throwIfAny();
+  return req.paymentId;
+}
+
+export function validateAuthorize(
+  req: AuthorizePaymentRequest,
+  provider: { acceptsToken(token: string): boolean },
+): AuthorizeCommand {
+  const v = new Violations();
+  checkId(v, 'paymentId', req.paymentId);
+  checkId(v, 'orderId', req.orderId);
+  const amount = readMoney(v, 'amount', req.amount);
+  if (req.paymentToken.length === 0) v.add('paymentToken', 'is required');
+  else if (req.paymentToken.length > MAX_TOKEN_LENGTH || !provider.acceptsToken(req.paymentToken)) {
+    v.add('paymentToken', 'is not a token this payment provider accepts');
+  }
+  v.throwIfAny();
+  return {
+    paymentId: req.paymentId,
+    orderId: req.orderId,
+    amount: amount!,
+    token: req.paymentToken,
+  };
+}
+
+export function validateRefund(req: RefundPaymentRequest): RefundCommand {
+  const v = new Violations();
+  checkId(v, 'refundId', req.refundId);
+  checkId(v, 'paymentId', req.paymentId);
+  const amount = readMoney(v, 'amount', req.amount);
+  v.throwIfAny();
+  return { refundId: req.refundId, paymentId: req.paymentId, amount: amount! };
+}

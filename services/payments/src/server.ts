@@ -1,0 +1,45 @@
+/** Builds the payments gRPC server (never listens: main.ts and tests decide where). */
+import {
+  createGrpcServer,
+  type CallObserver,
+  type GrpcServer,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
+import { createPaymentsApp } from './app/payments.app';
+import type { PaymentProvider } from './domain/payment-provider';
+import { paymentServiceImpl } from './grpc/payments.handlers';
+import { PaymentStore } from './store/payments.store';
+import type { PaymentsDb } from './store/prisma';
+
+export interface PaymentsServerDeps {
+  db: PaymentsDb;
+  provider: PaymentProvider;
+  logger: Logger;
+  verifier: TokenVerifier;
+  /** Limit on each provider call (default 5 s); the row lock is held that long at most. */
+  providerTimeoutMs?: number;
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+  /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
+  reflection?: boolean;
+}
+
+export function buildServer(deps: PaymentsServerDeps): GrpcServer {
+  const providerTimeoutMs = deps.providerTimeoutMs ?? 5_000;
+  // A locked transaction waits for the lock (behind at most a provider call) and may make one.
+  const store = new PaymentStore(deps.db, 2 * providerTimeoutMs + 10_000);
+  const app = createPaymentsApp({ store, provider: deps.provider, providerTimeoutMs });
+  return createGrpcServer({
+    logger: deps.logger,
+    reflection: deps.reflection,
+    services: [
+      {
+        name: 'shop.payments.v1.PaymentService',
+        definition: PaymentServiceService,
+        implementation: paymentServiceImpl({ ...deps, app }),
+      },
+    ],
+  });
+}

@@ -1,0 +1,194 @@
+/**
+ * Repository over shop_payments. Every state change runs inside `withLock`: an interactive
+ * READ COMMITTED transaction that first takes the payment row's lock (SELECT ... FOR UPDATE),
+ * so concurrent calls for one payment_id run one after the other and each sees what the
+ * previous one committed. The ledger is only ever appended to: this file has no update or
+ * delete of ledger rows.
+ */
+import { errors } from '@meshcart/kit';
+import type { Money } from '../domain/money';
+import type {
+  LedgerKind,
+  Payment,
+  PaymentStatus,
+  PaymentTerms,
+  RefundRecord,
+} from '../domain/payment';
+import { mapDbError, prismaCode } from './db-errors';
+import type { Prisma } from './generated/prisma/client';
+import { fromRaw, toEntry, toPayment, type RawPaymentRow } from './payment-rows';
+import type { PaymentsDb } from './prisma';
+
+type Tx = Prisma.TransactionClient;
+
+/** Changes to a locked payment (only the fields a transition may touch). */
+export interface PaymentChange {
+  status?: PaymentStatus;
+  captured?: bigint;
+  refunded?: bigint;
+  providerReference?: string;
+  providerAttempts?: number;
+}
+
+/** Operations on a payment whose row lock the current transaction holds. */
+export interface LockedPayment {
+  update(change: PaymentChange): Promise<void>;
+  appendLedger(kind: LedgerKind, amount: Money, reference?: string): Promise<void>;
+  findRefund(refundId: string): Promise<RefundRecord | null>;
+  /** Fails ALREADY_EXISTS IDEMPOTENCY_KEY_REUSED when the refund id is taken meanwhile. */
+  insertRefund(refund: RefundRecord): Promise<void>;
+  /** The payment as this transaction has written it so far. */
+  current(): Payment;
+}
+
+export class PaymentStore {
+  constructor(
+    private readonly db: PaymentsDb,
+    /** How long a locked transaction may run (it may include a provider call). */
+    private readonly txTimeoutMs: number,
+  ) {}
+
+  async get(id: string): Promise<Payment | null> {
+    const row = await this.db.payment.findUnique({ where: { id } }).catch(rethrow);
+    return row && toPayment(row, await readLedger(this.db, id).catch(rethrow));
+  }
+
+  /**
+   * Creates the PENDING row an authorize locks. A statement of its own, outside the locking
+   * transaction on purpose: concurrent inserts of one key inside transactions take shared
+   * locks on the duplicate and deadlock when each then asks for FOR UPDATE. (Not INSERT
+   * IGNORE: that would also turn a CHECK violation into a silently skipped row.)
+   */
+  async insertPendingIfAbsent(id: string, t: PaymentTerms): Promise<void> {
+    // Timestamps from the client (UTC, like Prisma's own writes), never the server's time zone.
+    const now = new Date();
+    await this.db.$executeRaw`
+      INSERT INTO payments
+        (payment_id, status, order_id, currency, amount_minor, token_hash, created_at, updated_at)
+      VALUES (${id}, 'PENDING', ${t.orderId}, ${t.amount.currency}, ${t.amount.minor}, ${t.tokenHash}, ${now}, ${now})
+      ON DUPLICATE KEY UPDATE payment_id = payment_id`.catch(rethrow);
+  }
+
+  /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
+  async insertTombstoneIfAbsent(id: string): Promise<boolean> {
+    const now = new Date();
+    const inserted = await this.db.$executeRaw`
+      INSERT IGNORE INTO payments (payment_id, status, created_at, updated_at)
+      VALUES (${id}, 'VOIDED', ${now}, ${now})`.catch(rethrow);
+    return inserted === 1;
+  }
+
+  /** Runs fn holding the payment's row lock; fn gets null when no such payment exists. */
+  async withLock<R>(
+    id: string,
+    fn: (p: Payment | null, tx: LockedPayment) => Promise<R>,
+  ): Promise<R> {
+    return this.db
+      .$transaction(
+        async (tx) => {
+          const rows = await tx.$queryRaw<
+            RawPaymentRow[]
+          >`SELECT * FROM payments WHERE payment_id = ${id} FOR UPDATE`;
+          if (rows.length === 0) return fn(null, noPayment(id));
+          const payment = toPayment(fromRaw(rows[0]!), await readLedger(tx, id));
+          return fn(payment, lockedPayment(tx, payment));
+        },
+        // READ COMMITTED: every read after the lock sees the latest commit (no older snapshot).
+        { isolationLevel: 'ReadCommitted', maxWait: this.txTimeoutMs, timeout: this.txTimeoutMs },
+      )
+      .catch(rethrow);
+  }
+}
+
+function lockedPayment(tx: Tx, start: Payment): LockedPayment {
+  let p: Payment = { ...start, ledger: [...start.ledger] };
+  const id = p.id;
+  return {
+    update: async (c) => {
+      const updatedAt = new Date();
+      await tx.payment.updateMany({
+        where: { id },
+        data: {
+          status: c.status,
+          capturedMinor: c.captured,
+          refundedMinor: c.refunded,
+          providerReference: c.providerReference,
+          providerAttempts: c.providerAttempts,
+          updatedAt,
+        },
+      });
+      p = {
+        ...p,
+        status: c.status ?? p.status,
+        captured: c.captured ?? p.captured,
+        refunded: c.refunded ?? p.refunded,
+        providerReference: c.providerReference ?? p.providerReference,
+        providerAttempts: c.providerAttempts ?? p.providerAttempts,
+        updatedAt,
+      };
+    },
+    appendLedger: async (kind, amount, reference = '') => {
+      const row = await tx.ledgerEntry.create({
+        data: {
+          paymentId: id,
+          kind,
+          currency: amount.currency,
+          amountMinor: amount.minor,
+          reference,
+        },
+      });
+      p = { ...p, ledger: [...p.ledger, toEntry(row)] };
+    },
+    findRefund: async (refundId) => {
+      const r = await tx.refund.findUnique({ where: { id: refundId } });
+      return (
+        r && {
+          refundId: r.id,
+          paymentId: r.paymentId,
+          amount: { currency: r.currency, minor: r.amountMinor },
+        }
+      );
+    },
+    insertRefund: async (r) => {
+      try {
+        await tx.refund.createMany({
+          data: [
+            {
+              id: r.refundId,
+              paymentId: id,
+              currency: r.amount.currency,
+              amountMinor: r.amount.minor,
+            },
+          ],
+        });
+      } catch (e) {
+        if (prismaCode(e) !== 'P2002') throw e;
+        throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+          metadata: { refundId: r.refundId },
+        });
+      }
+    },
+    current: () => p,
+  };
+}
+
+/** Handed to fn when the row does not exist: any write is a bug in the caller. */
+function noPayment(id: string): LockedPayment {
+  const fail = () => Promise.reject(new Error(`payment ${id} does not exist`));
+  return {
+    update: fail,
+    appendLedger: fail,
+    insertRefund: fail,
+    findRefund: async () => null,
+    current: () => {
+      throw new Error(`payment ${id} does not exist`);
+    },
+  };
+}
+
+function rethrow(e: unknown): never {
+  throw mapDbError(e);
+}
+
+const readLedger = (db: Tx | PaymentsDb, paymentId: string) =>
+  db.ledgerEntry.findMany({ where: { paymentId }, orderBy: { sequence: 'asc' } });

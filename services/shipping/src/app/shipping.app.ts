@@ -1,0 +1,60 @@
+/** The shipping use cases over the store; the rules themselves live in domain/. */
+import { errors } from '@meshcart/kit';
+import { assertServed, quote } from '../domain/quote';
+import {
+  answerCancel,
+  answerDispatch,
+  answerExistingCreate,
+  found,
+  newTrackingNumber,
+  requestHash,
+  type Shipment,
+  type ShipmentItem,
+  type ShipmentRequest,
+} from '../domain/shipment';
+import type { ShipmentStore } from '../store/shipments.store';
+
+export type ShippingApp = ReturnType<typeof createShippingApp>;
+
+const MAX_TRIES = 3;
+
+export function createShippingApp(store: ShipmentStore) {
+  return {
+    quote: (country: string, items: ShipmentItem[]) =>
+      quote(
+        country,
+        items.map((i) => i.quantity),
+      ),
+
+    /** Idempotent on shipment_id: the first create wins, repeats get its answer. */
+    async create(req: ShipmentRequest): Promise<Shipment> {
+      assertServed(req.address.countryCode);
+      const hash = requestHash(req);
+      for (let i = 0; i < MAX_TRIES; i++) {
+        const r = await store.create(req, hash, newTrackingNumber());
+        if (r.kind === 'created') return r.shipment;
+        if (r.kind === 'exists') return answerExistingCreate(r.shipment, hash);
+      }
+      throw new Error('could not allocate a unique tracking number');
+    },
+
+    /** CREATED -> CANCELLED; unknown ids get a tombstone so a late create fails. */
+    async cancel(id: string): Promise<Shipment> {
+      for (let i = 0; i < MAX_TRIES; i++) {
+        await store.transitionFromCreated(id, 'CANCELLED');
+        const s = await store.get(id);
+        // CREATED here means a create committed between our UPDATE and read: go again.
+        if (s && s.status !== 'CREATED') return answerCancel(s);
+        if (!s) await store.insertTombstoneIfAbsent(id);
+      }
+      throw errors.aborted('CONCURRENT_UPDATE', { metadata: { shipmentId: id } });
+    },
+
+    async dispatch(id: string): Promise<Shipment> {
+      await store.transitionFromCreated(id, 'DISPATCHED');
+      return answerDispatch(await store.get(id), id);
+    },
+
+    get: async (id: string): Promise<Shipment> => found(await store.get(id), id),
+  };
+}

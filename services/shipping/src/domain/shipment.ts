@@ -1,0 +1,101 @@
+/**
+ * Shipments, pure: CREATED -> DISPATCHED | CANCELLED, and a CANCELLED tombstone for a cancel
+ * that overtook its create. Both end states are final, so every transition can be one
+ * conditional UPDATE (... WHERE status = 'CREATED') with no lock held across calls.
+ */
+import { createHash, randomInt } from 'node:crypto';
+import { errors } from '@meshcart/kit';
+
+export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'CANCELLED';
+
+export interface Address {
+  recipient: string;
+  /** 1-3 lines. */
+  lines: string[];
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+
+export interface ShipmentItem {
+  sku: string;
+  quantity: number;
+}
+
+/** What a CreateShipment fixes for good; a repeat must carry exactly the same. */
+export interface ShipmentRequest {
+  shipmentId: string;
+  orderId: string;
+  address: Address;
+  items: ShipmentItem[];
+}
+
+export interface Shipment {
+  id: string;
+  status: ShipmentStatus;
+  /** null only for a CANCELLED tombstone. */
+  details: {
+    orderId: string;
+    address: Address;
+    items: ShipmentItem[];
+    trackingNumber: string;
+    requestHash: string;
+  } | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Fingerprint of a create request (order, address, items in order) to recognise repeats. */
+export function requestHash(r: ShipmentRequest): string {
+  const canonical = JSON.stringify([
+    r.orderId,
+    r.address.recipient,
+    r.address.lines,
+    r.address.city,
+    r.address.postalCode,
+    r.address.countryCode,
+    r.items.map((i) => [i.sku, i.quantity]),
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+const TRACKING_ALPHABET = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'; // no I or O: read over the phone
+
+/** A carrier tracking number: MC + 12 characters (~61 bits of randomness). */
+export function newTrackingNumber(): string {
+  let out = 'MC';
+  for (let i = 0; i < 12; i++) out += TRACKING_ALPHABET[randomInt(TRACKING_ALPHABET.length)];
+  return out;
+}
+
+const refused = (reason: string, s: Shipment) =>
+  errors.failedPrecondition(reason, { metadata: { shipmentId: s.id, status: s.status } });
+const notFound = (id: string) =>
+  errors.notFound('SHIPMENT_NOT_FOUND', { metadata: { shipmentId: id } });
+
+/** A create whose id exists already: answer the stored shipment, or refuse. */
+export function answerExistingCreate(existing: Shipment, hash: string): Shipment {
+  if (existing.details && existing.details.requestHash !== hash) {
+    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', { metadata: { shipmentId: existing.id } });
+  }
+  if (existing.status === 'CANCELLED') throw refused('SHIPMENT_CANCELLED', existing);
+  return existing;
+}
+
+/** After `UPDATE ... SET CANCELLED WHERE status = CREATED`: what the cancel answers. */
+export function answerCancel(s: Shipment): Shipment {
+  if (s.status === 'DISPATCHED') throw refused('ALREADY_DISPATCHED', s);
+  return s;
+}
+
+/** After `UPDATE ... SET DISPATCHED WHERE status = CREATED`: what the dispatch answers. */
+export function answerDispatch(s: Shipment | null, id: string): Shipment {
+  if (!s) throw notFound(id);
+  if (s.status === 'CANCELLED') throw refused('SHIPMENT_CANCELLED', s);
+  return s;
+}
+
+export function found(s: Shipment | null, id: string): Shipment {
+  if (!s) throw notFound(id);
+  return s;
+}

@@ -1,0 +1,77 @@
+/** ShippingService and ShippingCarrierService handlers: validate, call the use case, map back. */
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { implement, type CallObserver, type Logger, type TokenVerifier } from '@meshcart/kit';
+import {
+  ShippingCarrierServiceService,
+  ShippingServiceService,
+} from '@meshcart/proto/shop/shipping/v1/shipping';
+import type { ShippingApp } from '../app/shipping.app';
+import { toProtoShipment } from './shipping.mapping';
+import { validateCreate, validateQuote, validateShipmentId } from './shipping.validation';
+
+export const SHIPPING_ERROR_DOMAIN = 'shipping.meshcart';
+
+export interface ShippingHandlerDeps {
+  app: ShippingApp;
+  logger: Logger;
+  verifier: TokenVerifier;
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+}
+
+const common = (deps: ShippingHandlerDeps) => ({
+  logger: deps.logger,
+  domain: SHIPPING_ERROR_DOMAIN,
+  verifier: deps.verifier,
+  defaultDeadlineMs: deps.defaultDeadlineMs,
+  observer: deps.observer,
+});
+
+export function shippingServiceImpl(deps: ShippingHandlerDeps): UntypedServiceImplementation {
+  const { app } = deps;
+  return implement(
+    ShippingServiceService,
+    {
+      quoteShipping: async (req) => {
+        const { address, items } = validateQuote(req);
+        const price = app.quote(address.countryCode, items);
+        return { price: { currencyCode: price.currency, amountMinor: price.minor.toString() } };
+      },
+      createShipment: async (req, ctx) => {
+        const cmd = validateCreate(req);
+        ctx.logger.info({ shipmentId: cmd.shipmentId, orderId: cmd.orderId }, 'create shipment');
+        return { shipment: toProtoShipment(await app.create(cmd)) };
+      },
+      cancelShipment: async (req) => ({
+        shipment: toProtoShipment(await app.cancel(validateShipmentId(req))),
+      }),
+      getShipment: async (req) => ({
+        shipment: toProtoShipment(await app.get(validateShipmentId(req))),
+      }),
+    },
+    {
+      ...common(deps),
+      // Internal: the saga worker (shipments) and the orders service (quotes); operators may read.
+      access: {
+        quoteShipping: 'service',
+        createShipment: 'service',
+        cancelShipment: 'service',
+        getShipment: ['service', 'admin'],
+      },
+    },
+  );
+}
+
+export function carrierServiceImpl(deps: ShippingHandlerDeps): UntypedServiceImplementation {
+  return implement(
+    ShippingCarrierServiceService,
+    {
+      markDispatched: async (req, ctx) => {
+        const id = validateShipmentId(req);
+        ctx.logger.info({ shipmentId: id }, 'mark dispatched');
+        return { shipment: toProtoShipment(await deps.app.dispatch(id)) };
+      },
+    },
+    { ...common(deps), access: { markDispatched: 'admin' } },
+  );
+}

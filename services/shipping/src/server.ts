@@ -1,0 +1,46 @@
+/** Builds the shipping gRPC server (never listens: main.ts and tests decide where). */
+import {
+  createGrpcServer,
+  type CallObserver,
+  type GrpcServer,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
+import {
+  ShippingCarrierServiceService,
+  ShippingServiceService,
+} from '@meshcart/proto/shop/shipping/v1/shipping';
+import { createShippingApp } from './app/shipping.app';
+import { carrierServiceImpl, shippingServiceImpl } from './grpc/shipping.handlers';
+import { ShipmentStore } from './store/shipments.store';
+import type { ShippingDb } from './store/prisma';
+
+export interface ShippingServerDeps {
+  db: ShippingDb;
+  logger: Logger;
+  verifier: TokenVerifier;
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+  /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
+  reflection?: boolean;
+}
+
+export function buildServer(deps: ShippingServerDeps): GrpcServer {
+  const handlerDeps = { ...deps, app: createShippingApp(new ShipmentStore(deps.db)) };
+  return createGrpcServer({
+    logger: deps.logger,
+    reflection: deps.reflection,
+    services: [
+      {
+        name: 'shop.shipping.v1.ShippingService',
+        definition: ShippingServiceService,
+        implementation: shippingServiceImpl(handlerDeps),
+      },
+      {
+        name: 'shop.shipping.v1.ShippingCarrierService',
+        definition: ShippingCarrierServiceService,
+        implementation: carrierServiceImpl(handlerDeps),
+      },
+    ],
+  });
+}
