@@ -278,16 +278,26 @@ test('errors: 401 without a token, 404 for another user’s order, 400 with fiel
   expect(malformed.status).toBe(400);
 
   const email = `carol-${Date.now()}@example.com`;
-  expect(
-    (await api.post('/v1/users', { email, password: 'correct horse battery', displayName: 'C' }))
-      .status,
-  ).toBe(200);
-  const dup = await api.post('/v1/users', {
+  const first = await api.post<{ user: { id: string } }>('/v1/users', {
+    email,
+    password: 'correct horse battery',
+    displayName: 'C',
+  });
+  expect(first.status).toBe(200);
+  // An exact repeat is a retry (the email is the idempotency key): same user, no second account.
+  const retry = await api.post<{ user: { id: string } }>('/v1/users', {
     email: email.toUpperCase(),
     password: 'correct horse battery',
     displayName: 'C',
   });
+  expect([retry.status, retry.body.user.id]).toEqual([200, first.body.user.id]);
+  const dup = await api.post('/v1/users', {
+    email,
+    password: 'another password',
+    displayName: 'C',
+  });
   expect(dup.status).toBe(409);
+  expect(reasonOf(dup.body)).toBe('EMAIL_TAKEN');
   const wrongPassword = await api.post('/v1/sessions', { email, password: 'wrong password!!' });
   expect(wrongPassword.status).toBe(401);
 
