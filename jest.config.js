@@ -3,7 +3,10 @@
 module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  testMatch: ['<rootDir>/{packages,services,workflows,scripts,e2e}/**/*.test.ts', '<rootDir>/helm/test/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/{packages,services,workflows,scripts,e2e,bench}/**/*.test.ts',
+    '<rootDir>/helm/test/**/*.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   // Integration suites share one MariaDB and one Temporal server started by scripts/test.sh.

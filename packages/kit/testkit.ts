@@ -3,3 +3,4 @@ export * from './src/testkit/test-auth';
 export * from './src/testkit/test-server';
 export * from './src/testkit/test-temporal';
 export * from './src/testkit/spawn-service';
+export * from './src/testkit/telemetry';

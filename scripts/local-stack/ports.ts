@@ -1,5 +1,14 @@
+import { DEFAULT_METRICS_PORTS as METRICS_PORT_OF_SERVICE } from '@meshcart/kit/src/telemetry/telemetry-config';
+
 /** Default local ports (ARCHITECTURE.md "Local stack"); each overridable by env. */
-export const SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders'] as const;
+export const SERVICES = [
+  'users',
+  'catalog',
+  'inventory',
+  'payments',
+  'shipping',
+  'orders',
+] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
 export const DEFAULT_PORTS: Record<ServiceName, number> = {
@@ -11,6 +20,16 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   orders: 50056,
 };
 
+/** Processes with a Prometheus endpoint (METRICS_PORT), by the name they have in the stack. */
+export type MetricsProcess = ServiceName | 'worker' | 'edge';
+
+export const METRICS_PROCESSES: readonly MetricsProcess[] = [...SERVICES, 'worker', 'edge'];
+
+/** Default METRICS_PORT of each process, 9464-9471 (the kit's defaults, docs/observability.md). */
+export const DEFAULT_METRICS_PORTS = Object.fromEntries(
+  METRICS_PROCESSES.map((p) => [p, METRICS_PORT_OF_SERVICE[p]!]),
+) as Record<MetricsProcess, number>;
+
 export interface StackPorts {
   services: Record<ServiceName, number>;
   workerHealth: number;
@@ -18,6 +37,8 @@ export interface StackPorts {
   temporal: number;
   temporalUi: number;
   mysql: number;
+  /** Prometheus endpoints; a process without one here serves none (METRICS_PORT=0). */
+  metrics?: Partial<Record<MetricsProcess, number>>;
 }
 
 /** Ports from env (MESHCART_<NAME>_PORT) or the defaults. */
@@ -26,7 +47,8 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
     const raw = env[name];
     if (raw === undefined || raw === '') return dflt;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${name} must be a port number (got ${raw})`);
+    if (!Number.isInteger(n) || n < 1 || n > 65535)
+      throw new Error(`${name} must be a port number (got ${raw})`);
     return n;
   };
   const services = Object.fromEntries(
@@ -39,5 +61,11 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
     temporal: num('MESHCART_TEMPORAL_PORT', 7233),
     temporalUi: num('MESHCART_TEMPORAL_UI_PORT', 8233),
     mysql: num('MESHCART_MYSQL_PORT', 3307),
+    metrics: Object.fromEntries(
+      METRICS_PROCESSES.map((p) => [
+        p,
+        num(`MESHCART_${p.toUpperCase()}_METRICS_PORT`, DEFAULT_METRICS_PORTS[p]),
+      ]),
+    ) as Record<MetricsProcess, number>,
   };
 }

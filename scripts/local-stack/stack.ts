@@ -3,8 +3,9 @@ import path from 'node:path';
 import { checkHealth } from '@meshcart/kit';
 import { prepareDatabases } from './databases';
 import { ensureDevSigningKey } from './dev-keys';
-import { SERVICES, type ServiceName, type StackPorts } from './ports';
+import { SERVICES, type MetricsProcess, type ServiceName, type StackPorts } from './ports';
 import { Supervisor } from './supervisor';
+import { telemetryEnv, TELEMETRY_PRELOAD, type StackTelemetry } from './telemetry';
 
 export interface StackOptions {
   root: string;
@@ -21,6 +22,10 @@ export interface StackOptions {
   out?: NodeJS.WritableStream;
   prettyLogs?: boolean;
   log: (line: string) => void;
+  /** Where span/metric files go, and whether traces go there when the environment chooses no exporter. */
+  telemetry?: StackTelemetry;
+  /** Extra environment for every process (tests: OTEL_*, SAGA_* settings, ...). */
+  env?: Record<string, string>;
 }
 
 export interface RunningStack {
@@ -65,7 +70,19 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
   const names = [...SERVICES, 'worker', 'edge', 'seed'];
   const sup = new Supervisor(names, o.out, o.prettyLogs ?? true);
-  const tsx = (entry: string) => ['--require', 'tsx/cjs', path.join(o.root, entry)];
+  // Every Node process starts with the telemetry preload (before grpc-js is required).
+  const tsx = (entry: string) => [
+    '--require',
+    'tsx/cjs',
+    '--require',
+    TELEMETRY_PRELOAD,
+    path.join(o.root, entry),
+  ];
+  /** OTEL_SERVICE_NAME, METRICS_PORT, span files... for one process, then the caller's extra env. */
+  const otel = (name: MetricsProcess | 'seed', serviceName: string = name) => ({
+    ...telemetryEnv(serviceName, o.ports.metrics?.[name as MetricsProcess], o.telemetry),
+    ...o.env,
+  });
   const stop = () => sup.stopAll();
   try {
     for (const s of SERVICES) {
@@ -76,6 +93,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         cwd: o.root,
         env: {
           ...shared,
+          ...otel(s),
           ...(s === 'users' || s === 'orders' ? withKey : {}),
           GRPC_PORT: String(o.ports.services[s]),
           DATABASE_URL: dbUrls[s],
@@ -88,7 +106,12 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       command: process.execPath,
       args: tsx('workflows/src/worker.ts'),
       cwd: o.root,
-      env: { ...shared, ...withKey, WORKER_HEALTH_PORT: String(o.ports.workerHealth) },
+      env: {
+        ...shared,
+        ...otel('worker', 'saga-worker'),
+        ...withKey,
+        WORKER_HEALTH_PORT: String(o.ports.workerHealth),
+      },
     });
     await waitHealthy('worker', `127.0.0.1:${o.ports.workerHealth}`, 90_000);
     const edgeBin = buildEdge(o.root, o.dataDir);
@@ -99,13 +122,15 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       cwd: o.root,
       env: {
         ...shared,
+        ...otel('edge'),
         EDGE_HTTP_ADDR: `127.0.0.1:${o.ports.edge}`,
         EDGE_OPENAPI_PATH: path.join(o.root, 'gen/openapi/meshcart.swagger.json'),
-        EDGE_CORS_ALLOWED_ORIGINS: process.env.EDGE_CORS_ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
+        EDGE_CORS_ALLOWED_ORIGINS:
+          process.env.EDGE_CORS_ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
       },
     });
     await waitHttp(`http://127.0.0.1:${o.ports.edge}/readyz`, 60_000);
-    if (o.seed) await runSeed(sup, o.root, { ...shared, ...withKey });
+    if (o.seed) await runSeed(sup, o.root, { ...shared, ...otel('seed'), ...withKey });
   } catch (e) {
     await stop();
     throw e;
@@ -113,7 +138,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   return {
     edgeUrl: `http://127.0.0.1:${o.ports.edge}`,
     addresses,
-    env: { ...shared, ...withKey },
+    env: { ...shared, ...o.env, ...withKey },
     stop,
     onUnexpectedExit: (fn) => (sup.onUnexpectedExit = fn),
   };
@@ -125,13 +150,18 @@ async function waitHealthy(name: string, address: string, timeoutMs: number): Pr
     if ((await checkHealth(address, '', 500).catch(() => undefined)) === 'SERVING') return;
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${name} did not report SERVING on ${address} within ${timeoutMs / 1000}s (see its log lines above)`);
+  throw new Error(
+    `${name} did not report SERVING on ${address} within ${timeoutMs / 1000}s (see its log lines above)`,
+  );
 }
 
 async function waitHttp(url: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
+    const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -141,7 +171,10 @@ async function waitHttp(url: string, timeoutMs: number): Promise<void> {
 /** Builds the Go edge once into .tools/bin (Go's build cache makes rebuilds fast). */
 function buildEdge(root: string, _dataDir: string): string {
   const out = path.join(root, '.tools', 'bin', 'meshcart-edge');
-  execFileSync('go', ['build', '-o', out, '.'], { cwd: path.join(root, 'gateway'), stdio: 'inherit' });
+  execFileSync('go', ['build', '-o', out, '.'], {
+    cwd: path.join(root, 'gateway'),
+    stdio: 'inherit',
+  });
   return out;
 }
 
@@ -149,7 +182,13 @@ async function runSeed(sup: Supervisor, root: string, env: Record<string, string
   const child = sup.start({
     name: 'seed',
     command: process.execPath,
-    args: ['--require', 'tsx/cjs', path.join(root, 'scripts/seed.ts')],
+    args: [
+      '--require',
+      'tsx/cjs',
+      '--require',
+      TELEMETRY_PRELOAD,
+      path.join(root, 'scripts/seed.ts'),
+    ],
     cwd: root,
     env,
     oneShot: true,

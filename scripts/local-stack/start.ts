@@ -4,8 +4,9 @@
  * prints where everything is, streams prefixed logs, and stops it all on Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { portsFromEnv, SERVICES } from './ports';
+import { METRICS_PROCESSES, portsFromEnv, SERVICES } from './ports';
 import { startStack } from './stack';
 import { assertPortsFree } from './port-check';
 
@@ -18,12 +19,20 @@ async function main(): Promise<void> {
     ...SERVICES.map((s) => ({ name: s, port: ports.services[s] })),
     { name: 'saga worker health', port: ports.workerHealth },
     { name: 'edge', port: ports.edge },
+    ...METRICS_PROCESSES.map((p) => ({ name: `${p} metrics`, port: ports.metrics![p]! })),
   ]);
-  const adminUrl = execFileSync('bash', [path.join(root, 'scripts/mariadb.sh'), 'url'], { encoding: 'utf8' }).trim();
+  const adminUrl = execFileSync('bash', [path.join(root, 'scripts/mariadb.sh'), 'url'], {
+    encoding: 'utf8',
+  }).trim();
   const started = Date.now();
+  const dataDir = process.env.MESHCART_DATA ?? path.join(root, '.data');
+  const otelDir = path.join(dataDir, 'otel');
+  // Each run starts with empty telemetry files (spans of a previous run would only confuse).
+  mkdirSync(otelDir, { recursive: true });
+  for (const f of readdirSync(otelDir)) if (f.endsWith('.jsonl')) rmSync(path.join(otelDir, f));
   const stack = await startStack({
     root,
-    dataDir: process.env.MESHCART_DATA ?? path.join(root, '.data'),
+    dataDir,
     ports,
     adminUrl,
     temporalAddress: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
@@ -32,6 +41,7 @@ async function main(): Promise<void> {
     logLevel: process.env.LOG_LEVEL ?? 'info',
     prettyLogs: process.env.MESHCART_RAW_LOGS !== '1',
     log,
+    telemetry: { dir: otelDir, tracesToFile: true },
   });
   let stopping = false;
   const shutdown = (why: string, code: number) => {
@@ -51,14 +61,33 @@ async function main(): Promise<void> {
     ['MariaDB (project-local)', `127.0.0.1:${ports.mysql}`],
     ...SERVICES.map((s): [string, string] => [`${s} (gRPC, reflection on)`, stack.addresses[s]]),
     ['saga worker health (gRPC)', `127.0.0.1:${ports.workerHealth}`],
+    [
+      'Prometheus metrics',
+      `http://127.0.0.1:{${ports.metrics!.users}..${ports.metrics!.edge}}/metrics`,
+    ],
+    ['Traces', tracesWhere(otelDir)],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));
   log(`meshcart is up in ${((Date.now() - started) / 1000).toFixed(1)}s:`);
   for (const [k, v] of rows) process.stdout.write(`    ${k.padEnd(w)}  ${v}\n`);
-  log('try: curl -s localhost:' + ports.edge + '/v1/products?pageSize=3   (Ctrl-C stops everything)');
+  log(
+    'try: curl -s localhost:' + ports.edge + '/v1/products?pageSize=3   (Ctrl-C stops everything)',
+  );
+}
+
+/** Where spans go, as the processes will decide it (docs/observability.md). */
+function tracesWhere(otelDir: string): string {
+  const e = process.env;
+  if (e.OTEL_SDK_DISABLED === 'true') return 'off (OTEL_SDK_DISABLED=true)';
+  if (e.OTEL_TRACES_EXPORTER) return `OTEL_TRACES_EXPORTER=${e.OTEL_TRACES_EXPORTER}`;
+  if (e.OTEL_EXPORTER_OTLP_ENDPOINT || e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT)
+    return 'OTLP collector';
+  return `${path.relative(process.cwd(), otelDir) || '.'}/<process>.spans.jsonl (one JSON span per line)`;
 }
 
 main().catch((e: unknown) => {
-  process.stderr.write(`\x1b[31m[meshcart] error:\x1b[0m ${e instanceof Error ? e.message : String(e)}\n`);
+  process.stderr.write(
+    `\x1b[31m[meshcart] error:\x1b[0m ${e instanceof Error ? e.message : String(e)}\n`,
+  );
   process.exit(1);
 });

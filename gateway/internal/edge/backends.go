@@ -40,11 +40,12 @@ var publicServices = []struct {
 // dialBackends creates one client connection per backend. grpc.NewClient does not
 // connect yet: it connects on first use and reconnects with backoff, so the edge starts
 // even when a backend is down (/readyz says so). Plaintext: in the mesh the sidecar adds
-// mTLS.
+// mTLS. Each call gets a client span and carries the current traceparent.
 func dialBackends(cfgs []BackendConfig, extra ...grpc.DialOption) ([]*backend, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithUserAgent("meshcart-edge"),
+		grpcClientTelemetry(),
 	}, extra...)
 	var out []*backend
 	for _, c := range cfgs {

@@ -7,12 +7,14 @@ import (
 	"net/http"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 )
 
-// NewLogger returns the edge's JSON logger.
+// NewLogger returns the edge's JSON logger; lines logged with a request context carry the
+// trace_id and span_id of its span.
 func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})).With(slog.String("service", "edge"))
+	return slog.New(traceLogHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})}).With(slog.String("service", "edge"))
 }
 
 // statusRecorder remembers the status and size of a response.
@@ -77,8 +79,12 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 				slog.Int64("bytes", rec.bytes),
 				slog.String("request_id", r.Header.Get(headerRequestID)),
 			}
-			if id := traceID(r.Header.Get(headerTraceparent)); id != "" {
-				attrs = append(attrs, slog.String("trace_id", id))
+			// With tracing on, the log handler adds the server span's ids; without, the
+			// caller's traceparent still correlates the line.
+			if !trace.SpanContextFromContext(r.Context()).IsValid() {
+				if id := traceID(r.Header.Get(headerTraceparent)); id != "" {
+					attrs = append(attrs, slog.String("trace_id", id))
+				}
 			}
 			if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 				attrs = append(attrs, slog.String("remote_ip", host))

@@ -51,6 +51,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 		// No POST-as-GET form fallback and no X-HTTP-Method-Override: a wrong method is 405.
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithWriteContentLength(),
+		runtime.WithMiddlewares(routeMiddleware),
 	)
 	if err := registerPublicServices(ctx, mux, bs); err != nil {
 		_ = closeBackends(bs)
@@ -62,7 +63,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 	h = newCORS(cfg.CORSAllowedOrigins, s.errs).wrap(h)
 	h = withRequestID(h)
 	h = recoverPanics(logger, s.errs, h)
-	s.handler = accessLog(logger, h)
+	// The server span wraps everything, so the access log line carries its trace id.
+	s.handler = withTracing(accessLog(logger, h))
 	return s, nil
 }
 

@@ -17,11 +17,9 @@ export type MintableRole = 'admin' | 'service';
 const spec = {
   jwtPrivateKey: privateKeySpec,
   jwtKeyId: keyIdSpec,
-  jwtPublicKeys: v(
-    'JWT_PUBLIC_KEYS',
-    parse.json<JSONWebKeySet | undefined>(),
-    { default: undefined },
-  ),
+  jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<JSONWebKeySet | undefined>(), {
+    default: undefined,
+  }),
   jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
   jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
 };

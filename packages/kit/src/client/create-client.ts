@@ -11,6 +11,7 @@ import {
 import type { CallContext } from '../server/call-context';
 import { loadCallGraph, type CallGraph } from './call-graph';
 import { GrpcCallError } from './grpc-call-error';
+import { recordRpc } from '../telemetry/rpc-metrics';
 
 /** The callback form grpc-js generic clients expose for unary methods. */
 export type RawUnary = (
@@ -58,7 +59,11 @@ const DEFAULT_CHANNEL: ChannelOptions = {
   'grpc.enable_retries': 0, // retries belong to Temporal and the mesh, never three layers deep
 };
 
-/** Creates a typed client with a default deadline on every call and metadata propagation. */
+/**
+ * Creates a typed client with a default deadline on every call and metadata propagation. With
+ * telemetry started, grpc-js instrumentation adds a client span and the current traceparent;
+ * count and duration per method and code are recorded as rpc.client.* metrics.
+ */
 export function createClient<D extends ServiceDefinition>(
   definition: D,
   address: string,
@@ -92,6 +97,7 @@ export function createClient<D extends ServiceDefinition>(
       for (const [k, v] of Object.entries(call.metadata ?? {})) md.set(k, v);
       let deadline = Date.now() + (call.timeoutMs ?? defaultTimeout);
       if (call.ctx) deadline = Math.min(deadline, call.ctx.deadline.getTime());
+      const started = performance.now();
       return new Promise((resolve, reject) => {
         const method = (grpcClient as unknown as Record<string, RawUnary>)[key]!;
         const c = method.call(
@@ -99,8 +105,11 @@ export function createClient<D extends ServiceDefinition>(
           request,
           md,
           { deadline },
-          (err: ServiceError | null, res: unknown) =>
-            err ? reject(new GrpcCallError(path, err)) : resolve(res),
+          (err: ServiceError | null, res: unknown) => {
+            recordRpc('client', path, err?.code ?? status.OK, performance.now() - started);
+            if (err) reject(new GrpcCallError(path, err));
+            else resolve(res);
+          },
         );
         const signal = call.signal ?? call.ctx?.signal;
         signal?.addEventListener('abort', () => c.cancel(), { once: true });

@@ -1,4 +1,5 @@
 import pino, { type Logger } from 'pino';
+import { activeTraceIds } from '../telemetry/trace-context';
 
 export type { Logger } from 'pino';
 
@@ -21,7 +22,10 @@ const REDACT = [
   'metadata.authorization',
 ];
 
-/** JSON logger for a service; `base` fields go on every line. */
+/**
+ * JSON logger for a service; `base` fields go on every line, and every line written inside a
+ * span (an RPC, an activity, a SQL call) carries its trace_id and span_id.
+ */
 export function createLogger(opts: {
   service: string;
   level?: string;
@@ -34,6 +38,7 @@ export function createLogger(opts: {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      mixin: activeTraceIds,
     },
     opts.destination,
   );

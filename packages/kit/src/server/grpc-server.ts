@@ -9,6 +9,7 @@ import { ReflectionService } from '@grpc/reflection';
 import { FileDescriptorProto, FileDescriptorSet } from 'protobufjs/ext/descriptor';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { shutdownTelemetry } from '../telemetry/handle';
 
 export interface ServiceBinding {
   /** Fully qualified service name, e.g. shop.catalog.v1.CatalogService (health + reflection). */
@@ -108,8 +109,8 @@ export function createGrpcServer(opts: {
 }
 
 /**
- * Runs `stop` on SIGTERM/SIGINT once, then exits. A second signal exits at once.
- * Returns a function that removes the handlers (tests).
+ * Runs `stop` on SIGTERM/SIGINT once, flushes telemetry (spans and metrics still buffered),
+ * then exits. A second signal exits at once. Returns a function that removes the handlers (tests).
  */
 export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): () => void {
   let called = false;
@@ -118,10 +119,10 @@ export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): () 
     called = true;
     logger.info({ signal }, 'shutting down');
     stop().then(
-      () => process.exit(0),
+      () => shutdownTelemetry().finally(() => process.exit(0)),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');
-        process.exit(1);
+        void shutdownTelemetry().finally(() => process.exit(1));
       },
     );
   };

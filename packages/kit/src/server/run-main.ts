@@ -1,4 +1,5 @@
 import { ConfigError } from '../config/load-config';
+import { shutdownTelemetry } from '../telemetry/handle';
 
 /**
  * Entry point wrapper for process mains: configuration errors print one clear message
@@ -13,6 +14,7 @@ export function runMain(main: () => Promise<void>): void {
     process.stderr.write(
       `fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    process.exit(1);
+    // The spans leading up to the failure are the most useful ones: export them first.
+    void shutdownTelemetry(2_000).finally(() => process.exit(1));
   });
 }

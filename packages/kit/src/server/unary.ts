@@ -14,6 +14,8 @@ import { DomainError, errors } from '../errors/domain-error';
 import { domainErrorToStatus } from '../errors/status-details';
 import { GrpcCallError, TRANSIENT_CODES } from '../client/grpc-call-error';
 import { propagatedMetadata, traceIdOf, type CallContext } from './call-context';
+import { recordRpc } from '../telemetry/rpc-metrics';
+import { activeTraceIds, tagOrderId } from '../telemetry/trace-context';
 
 type ReqOf<M> = M extends { requestDeserialize: (b: Buffer) => infer R } ? R : never;
 type ResOf<M> = M extends { responseSerialize: (v: infer R) => Buffer } ? R : never;
@@ -23,7 +25,7 @@ export type UnaryHandlers<D extends ServiceDefinition> = {
   [K in keyof D]: (request: ReqOf<D[K]>, ctx: CallContext) => Promise<ResOf<D[K]>>;
 };
 
-/** Called once per finished call (metrics hook). */
+/** Called once per finished call (extra metrics hook; RED metrics are recorded regardless). */
 export type CallObserver = (info: { method: string; code: status; durationMs: number }) => void;
 
 export interface ImplementOptions<D extends ServiceDefinition> {
@@ -71,11 +73,16 @@ async function runCall(
 ): Promise<void> {
   const started = performance.now();
   const requestId = call.metadata.get('x-request-id')[0];
-  const traceId = traceIdOf(call.metadata);
+  // With tracing on, the logger's mixin adds trace_id/span_id of the active (server) span;
+  // without it, the caller's traceparent still correlates the lines.
+  const traceId = activeTraceIds().trace_id ? undefined : traceIdOf(call.metadata);
+  const orderId = orderIdOf(call.request);
+  tagOrderId(orderId);
   const logger = opts.logger.child({
     rpc: method,
     ...(typeof requestId === 'string' ? { request_id: requestId } : {}),
     ...(traceId ? { trace_id: traceId } : {}),
+    ...(orderId ? { order_id: orderId } : {}),
   });
   const clientDeadline = call.getDeadline();
   const deadlineMs =
@@ -92,6 +99,7 @@ async function runCall(
     clearTimeout(timer);
     const code = err?.code ?? status.OK;
     const durationMs = performance.now() - started;
+    recordRpc('server', method, code, durationMs);
     opts.observer?.({ method, code, durationMs });
     logger.debug({ code: status[code], ms: Math.round(durationMs) }, 'rpc done');
     callback(err, res);
@@ -118,10 +126,18 @@ async function runCall(
       caller,
       propagate: propagatedMetadata(call.metadata),
     };
-    answer(null, await fn(call.request, ctx));
+    const res = await fn(call.request, ctx);
+    if (!orderId) tagOrderId(orderIdOf((res as { order?: unknown } | undefined)?.order, 'id'));
+    answer(null, res);
   } catch (e) {
     answer(toStatus(e, opts.domain, logger));
   }
+}
+
+/** The order id a request (or, with key 'id', an Order) carries, for span attributes and logs. */
+function orderIdOf(message: unknown, key: 'orderId' | 'id' = 'orderId'): string | undefined {
+  const v = (message as Record<string, unknown> | null | undefined)?.[key];
+  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : undefined;
 }
 
 async function authenticate(

@@ -6,6 +6,20 @@ import { checkHealth } from '../client/health-check';
 /** Repository root (packages/kit/src/testkit -> ../../../..). */
 export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 
+/** The telemetry preload every meshcart Node process starts with (after tsx/cjs). */
+export const TELEMETRY_PRELOAD = path.resolve(__dirname, '../telemetry/register.ts');
+
+/**
+ * Telemetry defaults for spawned processes: instrumented like production (trace ids propagate
+ * and reach the logs) but exporting nothing and opening no metrics port, so parallel tests never
+ * collide on 9464+. Tests that look at telemetry pass their own OTEL_* / METRICS_PORT in `env`.
+ */
+const QUIET_TELEMETRY: Record<string, string> = {
+  OTEL_TRACES_EXPORTER: 'none',
+  OTEL_METRICS_EXPORTER: 'none',
+  METRICS_PORT: '0',
+};
+
 /** A free TCP port on 127.0.0.1 (bind to 0, read it back, release). */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,8 +45,8 @@ export interface SpawnedProcess {
 
 /**
  * Starts a TypeScript entry point (e.g. services/inventory/src/main.ts) as a real Node process
- * through tsx, exactly as `npm start` does, and waits until its gRPC health check says SERVING
- * (or, with no port, until `readyLine` appears in its output).
+ * through tsx with the telemetry preload, exactly as `npm start` does, and waits until its gRPC
+ * health check says SERVING (or, with no port, until `readyLine` appears in its output).
  */
 export async function spawnTs(opts: {
   name: string;
@@ -46,12 +60,20 @@ export async function spawnTs(opts: {
   const chunks: string[] = [];
   const child = spawn(
     process.execPath,
-    ['--require', 'tsx/cjs', path.resolve(REPO_ROOT, opts.entry), ...(opts.args ?? [])],
+    [
+      '--require',
+      'tsx/cjs',
+      '--require',
+      TELEMETRY_PRELOAD,
+      path.resolve(REPO_ROOT, opts.entry),
+      ...(opts.args ?? []),
+    ],
     {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         LOG_LEVEL: 'info',
+        ...QUIET_TELEMETRY,
         ...opts.env,
         ...(opts.port ? { GRPC_HOST: '127.0.0.1', GRPC_PORT: String(opts.port) } : {}),
       },

@@ -1,0 +1,151 @@
+/**
+ * The platform under test, booted exactly as `npm start` boots it (scripts/local-stack
+ * startStack: six services, the saga worker and the edge as plain processes), but like the
+ * e2e fixture on free ports, with its own databases (prefix bench_<run>_, dropped at the end)
+ * and its own Temporal task queue. The benchmark seeds its own products and stock through the
+ * admin gRPC APIs, as an operator would.
+ */
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createClient, createTokenSigner, type TokenSigner } from '@meshcart/kit';
+import { freePort } from '@meshcart/kit/testkit';
+import { CatalogAdminServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
+import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { dropDatabase, resolveAdminUrl, withDatabase } from '../../packages/kit/src/db';
+import { SERVICES, type ServiceName, type StackPorts } from '../../scripts/local-stack/ports';
+import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
+import { ROOT } from './children';
+
+export interface BenchStack extends RunningStack {
+  run: string;
+  ports: StackPorts;
+  taskQueue: string;
+  adminUrl: string;
+  ordersDbUrl: string;
+  signer: TokenSigner;
+  skus: string[];
+  logFile: string;
+}
+
+/** Products the benchmark orders and reads: field lengths like the demo catalog's. */
+export const BENCH_PRODUCTS = Array.from({ length: 8 }, (_, i) => ({
+  sku: `BENCH-${String(i + 1).padStart(4, '0')}`,
+  fields: {
+    name: `Cast Iron Skillet ${20 + i} cm`,
+    description:
+      'Pre-seasoned skillet for every hob, oven safe. Benchmark product, never sold out.',
+    category: 'kitchen',
+    price: { currencyCode: 'EUR', amountMinor: String(3990 + i * 100) },
+    active: true,
+  },
+}));
+export const BENCH_STOCK = 1_000_000;
+
+export async function startBenchStack(opts: {
+  logLevel: string;
+  /** SAGA_CANCELLATION_WINDOW for the worker (and the no-op worker). */
+  cancellationWindow: string;
+  log: (line: string) => void;
+}): Promise<BenchStack> {
+  const run = randomBytes(3).toString('hex');
+  const services = {} as Record<ServiceName, number>;
+  for (const s of SERVICES) services[s] = await freePort();
+  const ports: StackPorts = {
+    services,
+    workerHealth: await freePort(),
+    edge: await freePort(),
+    temporal: Number(process.env.MESHCART_TEMPORAL_PORT ?? 7233),
+    temporalUi: Number(process.env.MESHCART_TEMPORAL_UI_PORT ?? 8233),
+    mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
+  };
+  const adminUrl = resolveAdminUrl();
+  const prefix = `bench_${run}_`;
+  const taskQueue = `meshcart-bench-${run}`;
+  const logDir = path.join(ROOT, '.data', 'bench');
+  mkdirSync(logDir, { recursive: true });
+  const logFile = path.join(logDir, `stack-${run}.log`);
+  const out = createWriteStream(logFile);
+  const dropAll = () =>
+    Promise.all(
+      SERVICES.map((s) =>
+        dropDatabase({ adminUrl, database: `${prefix}${s}`, user: `${prefix}${s}_svc` }).catch(
+          () => undefined,
+        ),
+      ),
+    );
+  // The supervisor passes its own environment on: the worker reads its saga durations here.
+  process.env.SAGA_CANCELLATION_WINDOW = opts.cancellationWindow;
+  const stack = await startStack({
+    root: ROOT,
+    dataDir: path.join(ROOT, '.data'),
+    ports,
+    adminUrl,
+    temporalAddress: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
+    dbPrefix: prefix,
+    taskQueue,
+    seed: false,
+    logLevel: opts.logLevel,
+    out,
+    prettyLogs: false,
+    log: (l) => {
+      out.write(`[stack] ${l}\n`);
+      opts.log(l);
+    },
+  }).catch(async (e: Error) => {
+    await dropAll();
+    throw new Error(`${e.message}\n(stack output: ${logFile})`);
+  });
+  const env = stack.env;
+  const signer = await createTokenSigner({
+    issuer: env.JWT_ISSUER!,
+    audience: env.JWT_AUDIENCE!,
+    privateKeyPem: env.JWT_PRIVATE_KEY!,
+    keyId: env.JWT_KEY_ID!,
+  });
+  try {
+    await seed(stack, signer);
+  } catch (e) {
+    await stack.stop();
+    await dropAll();
+    throw e;
+  }
+  return {
+    ...stack,
+    run,
+    ports,
+    taskQueue,
+    adminUrl,
+    ordersDbUrl: withDatabase(adminUrl, `${prefix}orders`),
+    signer,
+    skus: BENCH_PRODUCTS.map((p) => p.sku),
+    logFile,
+    stop: async () => {
+      await stack.stop();
+      await dropAll();
+      out.end();
+    },
+  };
+}
+
+async function seed(stack: RunningStack, signer: TokenSigner): Promise<void> {
+  const token = async () =>
+    (await signer.sign({ subject: 'ops:bench', roles: ['admin'], ttlSeconds: 3600 })).token;
+  const catalog = createClient(CatalogAdminServiceService, stack.addresses.catalog, {
+    caller: null,
+    token,
+  });
+  const inventory = createClient(InventoryAdminServiceService, stack.addresses.inventory, {
+    caller: null,
+    token,
+  });
+  try {
+    for (const p of BENCH_PRODUCTS) {
+      await catalog.createProduct(p);
+      await inventory.setStock({ sku: p.sku, onHand: BENCH_STOCK, note: 'bench' });
+    }
+  } finally {
+    catalog.close();
+    inventory.close();
+  }
+}

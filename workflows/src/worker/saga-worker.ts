@@ -1,0 +1,117 @@
+import { createClient, createTokenSigner, serviceToken } from '@meshcart/kit';
+import { ReservationServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { OrderSagaServiceService } from '@meshcart/proto/shop/orders/v1/orders';
+import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
+import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
+import {
+  WORKFLOW_TRACING_MODULE,
+  withWorkerTelemetry,
+} from '@meshcart/kit/src/telemetry/temporal-worker';
+import {
+  Worker,
+  bundleWorkflowCode,
+  type BundleOptions,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, createLocalActivities, type ActivityDeps } from '../activities';
+import type { WorkerConfig } from '../config';
+import type { OrderSagaOptions } from '../contract';
+
+/** The mesh identity the worker calls services as (call-graph.yaml, ServiceAccount name). */
+export const SAGA_WORKER_IDENTITY = 'saga-worker';
+
+/** Typed clients for the four services the saga calls, authenticated as saga-worker. */
+export async function createSagaClients(
+  config: Pick<
+    WorkerConfig,
+    | 'inventoryAddr'
+    | 'paymentsAddr'
+    | 'shippingAddr'
+    | 'ordersAddr'
+    | 'jwtIssuer'
+    | 'jwtAudience'
+    | 'jwtPrivateKey'
+    | 'jwtKeyId'
+    | 'rpcTimeoutMs'
+  >,
+): Promise<ActivityDeps & { close(): void }> {
+  const signer = await createTokenSigner({
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    privateKeyPem: config.jwtPrivateKey,
+    keyId: config.jwtKeyId,
+  });
+  const opts = {
+    caller: SAGA_WORKER_IDENTITY,
+    token: serviceToken(signer, SAGA_WORKER_IDENTITY),
+    defaultTimeoutMs: config.rpcTimeoutMs,
+  };
+  const deps = {
+    reservations: createClient(ReservationServiceService, config.inventoryAddr, opts),
+    payments: createClient(PaymentServiceService, config.paymentsAddr, opts),
+    shipping: createClient(ShippingServiceService, config.shippingAddr, opts),
+    orderSaga: createClient(OrderSagaServiceService, config.ordersAddr, opts),
+  };
+  return { ...deps, close: () => Object.values(deps).forEach((c) => c.close()) };
+}
+
+/** Where the workflow code comes from: a prebundled file, a bundle in memory, or the sources. */
+export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+
+export function workflowSource(bundlePath: string): WorkflowSource {
+  return bundlePath
+    ? { workflowBundle: { codePath: bundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+}
+
+/**
+ * The workflow bundle as production runs it: the saga workflows plus the tracing workflow
+ * interceptors (a prebuilt bundle must contain them; see kit telemetry). Used by bundle.ts,
+ * the tests and the replay test alike.
+ */
+export function bundleSagaWorkflows(logger?: BundleOptions['logger']): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
+    logger,
+  });
+}
+
+/** A saga worker (not yet running) polling `taskQueue` with the given activities. */
+export function createSagaWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  settings: Partial<OrderSagaOptions>;
+  source: WorkflowSource;
+  maxConcurrentActivities?: number;
+  maxConcurrentWorkflowTasks?: number;
+  shutdownGraceMs?: number;
+  /** Gets one `activity done` line per activity (trace-correlated); omit in tests. */
+  logger?: Logger;
+}): Promise<Worker> {
+  // Tracing (RunWorkflow/RunActivity spans joined to orders' trace), saga metrics sinks and
+  // per-activity log lines (kit telemetry; exports nothing when no OTel SDK was started).
+  return Worker.create(
+    withWorkerTelemetry(
+      {
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: opts.taskQueue,
+        ...opts.source,
+        activities: { ...createActivities(opts.deps), ...createLocalActivities(opts.settings) },
+        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 50,
+        maxConcurrentLocalActivityExecutions: opts.maxConcurrentActivities ?? 50,
+        maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? 20,
+        // In-flight activities (one short RPC each) get this long to finish on SIGTERM; anything
+        // cut off is retried by another worker with the same idempotency key.
+        shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
+      },
+      { logger: opts.logger },
+    ),
+  );
+}

@@ -1,0 +1,107 @@
+/** The forward half of the order saga: each step with its compensation registered first. */
+import { CancellationScope, condition, log, sleep } from '@temporalio/workflow';
+import type { ReservationStatusName } from '../activities/types';
+import type { OrderSagaInput, OrderSagaOptions, SagaState } from '../contract';
+import { beforeAuthorization, beforeCapture, withBudget } from './activity-options';
+import { type CompensationStack, type ProgressLog, stepFailureReason } from './saga-support';
+
+export const CANCELLED_BY_CUSTOMER = 'CANCELLED_BY_CUSTOMER';
+export const AUTHORIZATION_EXPIRED = 'AUTHORIZATION_EXPIRED';
+
+/** One full refund per order, whichever path asks for it (idempotency key of RefundPayment). */
+export const refundIdOf = (orderId: string) => `${orderId}-cancel`;
+
+/**
+ * Runs the forward steps, each with its compensation registered first. Returns undefined when
+ * all succeeded, else the reason the saga stops: the failing step's ErrorInfo reason, a
+ * customer cancel (which interrupts the step in flight) or the authorization expiring.
+ */
+export async function runForwardSteps(
+  input: OrderSagaInput,
+  opts: OrderSagaOptions,
+  state: SagaState,
+  progress: ProgressLog,
+  undo: CompensationStack,
+): Promise<string | undefined> {
+  const { orderId, items } = input;
+  const budget = withBudget(opts.compensationBudgetMs);
+  const forward = new CancellationScope();
+  const authTimer = new CancellationScope();
+  let done = false;
+  let stopReason: string | undefined;
+  const stop = (reason: string) => {
+    if (done || stopReason !== undefined) return;
+    stopReason = reason;
+    forward.cancel();
+  };
+  void condition(() => done || state.cancelRequested).then(
+    () => stop(CANCELLED_BY_CUSTOMER),
+    () => undefined, // the workflow itself was cancelled: the forward scope sees that too
+  );
+
+  const step = async <T>(
+    name: SagaState['step'],
+    record: Parameters<ProgressLog['record']>[0],
+    run: () => Promise<T>,
+  ) => {
+    if (state.cancelRequested) stop(CANCELLED_BY_CUSTOMER); // step boundary
+    state.step = name;
+    await progress.record({ ...record, step: name });
+    return run();
+  };
+
+  try {
+    await forward.run(async () => {
+      const early = beforeAuthorization();
+      const late = beforeCapture();
+      undo.register(
+        'releaseReservation',
+        async () => void (await budget.releaseReservation(orderId)),
+      );
+      await step('RESERVE_STOCK', {}, () => early.reserveStock({ orderId, items }));
+
+      undo.register('voidPayment', async () => {
+        state.paymentStatus = await budget.voidPayment({
+          orderId,
+          refundId: refundIdOf(orderId),
+          amount: input.total,
+        });
+      });
+      let paid = await step('AUTHORIZE_PAYMENT', {}, () =>
+        early.authorizePayment({ orderId, amount: input.total, paymentToken: input.paymentToken }),
+      );
+      // From here the authorization is the clock: capture must happen before it expires.
+      void authTimer
+        .run(() => sleep(opts.authValidityMs))
+        .then(
+          () => stop(AUTHORIZATION_EXPIRED),
+          () => undefined, // cancelled once captured
+        );
+
+      undo.register('cancelShipment', async () => {
+        state.shipmentStatus = await budget.cancelShipment(orderId);
+      });
+      const shipped = await step('CREATE_SHIPMENT', { paymentStatus: paid }, () =>
+        late.createShipment({ orderId, address: input.shippingAddress, items }),
+      );
+      paid = await step('CAPTURE_PAYMENT', { shipmentStatus: shipped }, () =>
+        late.capturePayment(orderId),
+      );
+      authTimer.cancel();
+
+      const committed: ReservationStatusName = await step(
+        'COMMIT_RESERVATION',
+        { paymentStatus: paid },
+        () => budget.commitReservation(orderId),
+      );
+      log.info('forward steps done', { orderId, reservation: committed });
+      if (state.cancelRequested) stop(CANCELLED_BY_CUSTOMER); // last boundary before CONFIRMED
+    });
+  } catch (err) {
+    stopReason ??= stepFailureReason(err);
+  } finally {
+    done = true;
+    authTimer.cancel();
+  }
+  return stopReason;
+}

@@ -1,0 +1,2 @@
+/** Every workflow the saga worker registers (its workflowsPath / bundle entry). */
+export { OrderSaga } from './order-saga.workflow';
