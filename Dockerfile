@@ -55,7 +55,7 @@ COPY . .
 RUN chown -R 10001:10001 /src/services /src/packages /src/gen /src/workflows
 USER 10001:10001
 # `migrate` (the migration Job's args) runs once without watch, so the Job can complete.
-ENTRYPOINT ["/bin/sh", "-c", "case \"$SERVICE\" in saga-worker) e=workflows/src/worker.ts ;; *) e=services/$SERVICE/src/main.ts ;; esac; w='watch --clear-screen=false'; [ \"$1\" = migrate ] && w=; exec node_modules/.bin/tsx $w \"$e\" \"$@\"", "--"]
+ENTRYPOINT ["/bin/sh", "-c", "case \"$SERVICE\" in saga-worker) e=workflows/src/worker.ts ;; *) e=services/$SERVICE/src/main.ts ;; esac; w='watch --clear-screen=false'; [ \"$1\" = migrate ] && w=; exec node_modules/.bin/tsx --require ./packages/kit/src/telemetry/register.ts $w \"$e\" \"$@\"", "--"]
 
 FROM node:20.20.2-bookworm-slim AS runtime
 ARG SERVICE
@@ -74,4 +74,4 @@ USER 10001:10001
 EXPOSE 50051-50056 50060 9464
 # Exec form: node is PID 1 and receives SIGTERM itself (graceful gRPC shutdown). ENTRYPOINT, not
 # CMD, so the migration Job's `args: ["migrate"]` becomes `node ... dist/main.js migrate`.
-ENTRYPOINT ["node", "--enable-source-maps", "dist/main.js"]
+ENTRYPOINT ["node", "--enable-source-maps", "--require", "./dist/otel-register.js", "dist/main.js"]

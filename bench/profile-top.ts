@@ -64,6 +64,7 @@ export function summarize(file: string, top = 25): string {
   const buckets = new Map<string, number>();
   for (const [id, us] of self) {
     const n = byId.get(id)!;
+    if (n.callFrame.functionName === '(idle)') continue;
     selfBy.set(key(n), (selfBy.get(key(n)) ?? 0) + us);
     buckets.set(bucket(n.callFrame.url), (buckets.get(bucket(n.callFrame.url)) ?? 0) + us);
     // Inclusive: charge every distinct frame on the stack once.
@@ -75,13 +76,19 @@ export function summarize(file: string, top = 25): string {
       totalBy.set(k, (totalBy.get(k) ?? 0) + us);
     }
   }
-  const pct = (us: number) => `${((us / totalUs) * 100).toFixed(1).padStart(5)}%`;
+  // Percentages of busy time (idle excluded): where the CPU actually went.
+  const idleUs = [...self]
+    .filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)')
+    .reduce((a, [, us]) => a + us, 0);
+  const busyUs = Math.max(1, totalUs - idleUs);
+  const pct = (us: number) => `${((us / busyUs) * 100).toFixed(1).padStart(5)}%`;
   const lines: string[] = [];
   lines.push(
     `== ${path.basename(file)}: ${(totalUs / 1e6).toFixed(1)} s sampled (wall ${((p.endTime - p.startTime) / 1e6).toFixed(1)} s)`,
   );
-  const idle = selfBy.get('(idle)  :0') ?? 0;
-  lines.push(`   idle ${pct(idle)}`);
+  lines.push(
+    `   busy ${(busyUs / 1e6).toFixed(2)} s (${((busyUs / totalUs) * 100).toFixed(0)}%); percentages below are of busy time`,
+  );
   lines.push('-- self time by package / folder');
   for (const [b, us] of [...buckets].sort((a, z) => z[1] - a[1]).slice(0, 12))
     lines.push(`   ${pct(us)}  ${b}`);

@@ -166,7 +166,7 @@ export async function openLoop(
 ): Promise<StageResult> {
   const interval = 1000 / opts.rate;
   const total = Math.max(1, Math.round(opts.rate * opts.durationS));
-  const maxInFlight = opts.maxInFlight ?? Math.max(200, opts.rate * 20);
+  const maxInFlight = opts.maxInFlight ?? Math.max(50, opts.rate * 5);
   const start = epoch() + 50;
   const drainUntil = start + opts.durationS * 1000 + opts.drainS * 1000;
   const running: Promise<OrderRecord>[] = [];

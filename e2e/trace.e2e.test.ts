@@ -267,9 +267,13 @@ test('SQL spans for every database the order touched, without parameter values',
   const sql = trace.filter(
     (s) => s.kind === 'CLIENT' && typeof s.attributes['db.query.text'] === 'string',
   );
-  expect(new Set(sql.map((s) => s.service))).toEqual(
-    new Set(['catalog', 'orders', 'inventory', 'payments', 'shipping']),
-  );
+  const touched = ['catalog', 'orders', 'inventory', 'payments', 'shipping'];
+  // inventory's hot paths use the raw mariadb driver: its pool must be wrapped with the kit's
+  // traceMariadbPool (services/inventory/src/store/db.ts) for its statements to show up.
+  const withSql = new Set(sql.map((s) => s.service));
+  expect({ withoutSqlSpans: touched.filter((s) => !withSql.has(s)) }).toEqual({
+    withoutSqlSpans: [],
+  });
   const text = JSON.stringify(trace);
   for (const secret of [
     'tok_visa',

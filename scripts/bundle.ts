@@ -14,13 +14,12 @@
  * the image needs neither webpack at start-up nor the TypeScript workflow sources.
  */
 import { build, type Plugin } from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
 const SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders'] as const;
 /** Where the worker's workflows live, first match wins (the Temporal convention first). */
-const WORKFLOW_CANDIDATES = ['workflows/src/workflows.ts', 'workflows/src/workflows/index.ts'];
 
 /** Entry file of a deployable, relative to the repository root. */
 export function entryOf(name: string): string {
@@ -68,15 +67,15 @@ export async function bundleEntry(entry: string, outfile: string): Promise<strin
   );
 }
 
-/** Prebundles Temporal workflow code, the way Worker.create would at start-up. */
+/**
+ * Prebundles the Temporal workflow code exactly as the worker would at start-up (same module,
+ * same tracing interceptor modules): one bundler, workflows/src/worker/saga-worker.ts.
+ */
 async function bundleWorkflows(outfile: string): Promise<void> {
-  const source = WORKFLOW_CANDIDATES.map((p) => path.join(ROOT, p)).find((p) => existsSync(p));
-  if (!source)
-    throw new Error(`no workflow module found (looked for ${WORKFLOW_CANDIDATES.join(', ')})`);
   // Loaded lazily: only the worker build needs webpack.
-  const { bundleWorkflowCode } = await import('@temporalio/worker');
-  const { code } = await bundleWorkflowCode({ workflowsPath: source });
-  writeFileSync(outfile, code);
+  const { bundleSagaWorkflows } = await import('../workflows/src/worker/saga-worker.ts');
+  const bundle = await bundleSagaWorkflows();
+  writeFileSync(outfile, (bundle as { code: string }).code);
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -87,6 +86,12 @@ async function main(argv: string[]): Promise<void> {
   mkdirSync(outdir, { recursive: true });
   const warnings = await bundleEntry(entryOf(name), path.join(outdir, `${name}.js`));
   for (const w of warnings) console.warn(`[bundle] warning: ${w}`);
+  // The OpenTelemetry preload (node --require dist/otel-register.js): it must run before
+  // grpc-js is loaded, so it ships as its own file rather than inside the service bundle.
+  await bundleEntry(
+    'packages/kit/src/telemetry/register.ts',
+    path.join(outdir, 'otel-register.js'),
+  );
   if (name === 'saga-worker') await bundleWorkflows(path.join(outdir, `${name}.workflows.js`));
   console.log(`[bundle] ${name} -> ${path.relative(ROOT, outdir)}/${name}.js`);
 }

@@ -54,6 +54,8 @@ export interface BenchResult {
     maxNoop: number | null;
     halfMaxRate: number | null;
     realClockFallbacks: number;
+    /** Arrival rates not run because they were far above the no-op floor's max. */
+    skippedRates?: number[];
   };
   resources: ResourceSnapshot[];
   sections: SectionLoad[];
@@ -374,6 +376,9 @@ export function renderMarkdown(
     md.push(
       `Max confirmed orders/s (closed loop): real ${fmt(r.saga.maxReal)}, no-op floor ${fmt(r.saga.maxNoop)}; ` +
         `half-max stage at ${r.saga.halfMaxRate ?? '-'} orders/s.` +
+        (r.saga.skippedRates?.length
+          ? ` Rates skipped (above 1.25 x the floor's max, they would only build a backlog on the shared Temporal server): ${r.saga.skippedRates.join(', ')} /s.`
+          : '') +
         (r.saga.realClockFallbacks
           ? ` (${r.saga.realClockFallbacks} confirmations timed by the poll instead of update_time.)`
           : ''),

@@ -8,7 +8,8 @@ import { cancelOrderUpdate, sagaStateQuery, type SagaState } from '../src/contra
 import { FAST, createSagaEnv, runSaga, sagaInput, type SagaEnv } from './support/saga-env';
 import { businessFailure, eventually, gate, mockActivities } from './support/mock-activities';
 
-jest.setTimeout(60_000);
+// Real time on a shared server: generous, the tests themselves take seconds.
+jest.setTimeout(180_000);
 
 let env: SagaEnv;
 beforeAll(async () => {

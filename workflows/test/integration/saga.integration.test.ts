@@ -14,7 +14,7 @@ import { orderWorkflowId } from '../../src/contract';
 import { createSagaEnv, recordHistory, type SagaEnv } from '../support/saga-env';
 import { startSagaStack, type SagaStack } from './saga-stack';
 
-jest.setTimeout(120_000);
+jest.setTimeout(180_000);
 
 let env: SagaEnv;
 let stack: SagaStack;

@@ -11,7 +11,7 @@
  */
 import * as mariadb from 'mariadb';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { parseMysqlUrl } from '@meshcart/kit';
+import { parseMysqlUrl, traceMariadbPool } from '@meshcart/kit';
 import { PrismaClient } from './generated/prisma/client';
 
 export interface Db {
@@ -45,16 +45,20 @@ export function createDb(url: string, opts: DbOptions = {}): Db {
     connectTimeout: Math.min(5_000, opts.acquireTimeoutMs ?? 5_000),
   };
   const acquireTimeout = opts.acquireTimeoutMs ?? 10_000;
-  const pool = mariadb.createPool({
-    ...server,
-    connectionLimit: opts.poolSize ?? 10,
-    acquireTimeout,
-    // DATETIME columns hold UTC, as Prisma reads them.
-    timezone: 'Z',
-    // READ COMMITTED for every transaction: locking reads take no gap locks (see transaction.ts).
-    initSql: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
-    sessionVariables: { innodb_lock_wait_timeout: opts.lockWaitTimeoutSeconds ?? 5 },
-  });
+  // Raw-driver queries get SQL spans like Prisma's (no instrumentation exists for this driver).
+  const pool = traceMariadbPool(
+    mariadb.createPool({
+      ...server,
+      connectionLimit: opts.poolSize ?? 10,
+      acquireTimeout,
+      // DATETIME columns hold UTC, as Prisma reads them.
+      timezone: 'Z',
+      // READ COMMITTED for every transaction: locking reads take no gap locks (see transaction.ts).
+      initSql: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
+      sessionVariables: { innodb_lock_wait_timeout: opts.lockWaitTimeoutSeconds ?? 5 },
+    }),
+    { database: p.database, host: p.host, port: p.port },
+  );
   const prisma = new PrismaClient({
     adapter: new PrismaMariaDb({
       ...server,
