@@ -18,6 +18,8 @@
  *                             experiments such as OTEL_SDK_DISABLED=true
  *          --concurrency 1,16 override the gRPC hop concurrencies
  *          --report-only      re-render latest.md and the plots from <out>/latest.json
+ *          --shared-temporal  measure on the running dev server (MESHCART_TEMPORAL_PORT) instead of
+ *                             a dedicated in-memory one started for the run (the default)
  *          --cpu-prof         write V8 CPU profiles of every Node process of the stack into
  *                             .data/bench/prof-<run>/ (for finding hot frames; slows things down)
  */
@@ -68,6 +70,7 @@ interface Options {
   waitQuietMin: number;
   quietLoad: number;
   cpuProf: boolean;
+  sharedTemporal: boolean;
   /** Extra environment for every process of the stack (experiments, e.g. OTEL_SDK_DISABLED=true). */
   stackEnv: Record<string, string>;
   reportOnly: boolean;
@@ -93,6 +96,7 @@ function parseArgs(argv: string[]): Options {
     waitQuietMin: Number(get('--wait-quiet') ?? 0),
     quietLoad: Number(get('--quiet-load') ?? 1.5),
     cpuProf: argv.includes('--cpu-prof'),
+    sharedTemporal: argv.includes('--shared-temporal'),
     stackEnv: Object.fromEntries(
       argv
         .flatMap((a, i) => (a === '--stack-env' ? [argv[i + 1] ?? ''] : []))
@@ -198,7 +202,11 @@ function watchedProcesses(stack: BenchStack): Watched[] {
   const maria = listenerPid(stack.ports.mysql);
   if (maria) extra.push({ name: 'mariadb (shared)', pid: maria });
   const temporal = listenerPid(stack.ports.temporal);
-  if (temporal) extra.push({ name: 'temporal dev server (shared)', pid: temporal });
+  if (temporal)
+    extra.push({
+      name: `temporal dev server (${stack.temporal.kind === 'dedicated' ? 'bench, in memory' : 'shared'})`,
+      pid: temporal,
+    });
   return [...named, ...extra];
 }
 
@@ -592,7 +600,12 @@ async function main(): Promise<void> {
       `${process.env.NODE_OPTIONS ?? ''} --require tsx/cjs --require ${path.join(ROOT, 'bench/lib/cpu-prof-preload.ts')}`.trim();
   }
   const stack = await sections.run('boot the stack (startStack)', () =>
-    startBenchStack({ logLevel, cancellationWindow, log: (l) => log(`   ${l}`) }),
+    startBenchStack({
+      logLevel,
+      cancellationWindow,
+      sharedTemporal: o.sharedTemporal,
+      log: (l) => log(`   ${l}`),
+    }),
   );
   if (profDir) {
     delete process.env.NODE_OPTIONS; // the stack's Node processes only
@@ -611,13 +624,15 @@ async function main(): Promise<void> {
   );
   let echo: Child | undefined;
   let noopQueue: string | undefined;
+  // Sagas still open on a shared server are terminated; a dedicated one is simply stopped.
+  const cleanup = async (queues: string[]) =>
+    stack.temporal.kind === 'shared'
+      ? cleanupWorkflows(stack.env.TEMPORAL_ADDRESS!, queues).catch(() => 0)
+      : 0;
   onInterrupt.push(async () => {
     await echo?.stop();
+    await cleanup([stack.taskQueue, `${stack.taskQueue}-noop`]);
     await stack.stop();
-    await cleanupWorkflows(stack.env.TEMPORAL_ADDRESS!, [
-      stack.taskQueue,
-      `${stack.taskQueue}-noop`,
-    ]);
   });
   try {
     const vers = await versions(stack.adminUrl);
@@ -673,7 +688,7 @@ async function main(): Promise<void> {
           telemetry:
             'stack default without files: OTel SDK on, no exporter configured, METRICS_PORT=0',
           extraEnv: o.stackEnv,
-          temporal: stack.env.TEMPORAL_ADDRESS,
+          temporal: `${stack.env.TEMPORAL_ADDRESS} (${stack.temporal.kind === 'dedicated' ? 'dedicated to this run, in memory' : 'shared'}; scripts/temporal.sh flags incl. eager activity dispatch)`,
           mariadb: `127.0.0.1:${stack.ports.mysql}`,
         },
         ghz: {
@@ -718,9 +733,8 @@ async function main(): Promise<void> {
     for (const t of result.targets) log(`${t.status.padEnd(6)} ${t.description}: ${t.measured}`);
   } finally {
     await echo?.stop();
+    const n = await cleanup([stack.taskQueue, ...(noopQueue ? [noopQueue] : [])]);
     await stack.stop();
-    const queues = [stack.taskQueue, ...(noopQueue ? [noopQueue] : [])];
-    const n = await cleanupWorkflows(stack.env.TEMPORAL_ADDRESS!, queues).catch(() => 0);
     if (n) log(`terminated ${n} workflow(s) left running on the bench task queues`);
     log(`done in ${Math.round((Date.now() - t0) / 1000)} s`);
   }

@@ -3,6 +3,9 @@
 #   scripts/temporal.sh ensure|start|stop|status
 # SQLite file in .data/temporal, frontend 127.0.0.1:$MESHCART_TEMPORAL_PORT (7233),
 # Web UI on $MESHCART_TEMPORAL_UI_PORT (8233). With TEMPORAL_ADDRESS set, nothing is started.
+# MESHCART_TEMPORAL_DB=memory keeps everything in memory (gone on stop; the benchmarks use it).
+# Eager activity dispatch is on: a worker completing a workflow task gets the activity it
+# scheduled in the same response (the saga's steps skip a matching round trip each).
 source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/go-tools.sh"
 
@@ -21,8 +24,11 @@ start() {
   port_free "$UI_PORT" || die "port $UI_PORT is taken by another program; set MESHCART_TEMPORAL_UI_PORT to a free port."
   mkdir -p "$DIR"
   log "starting Temporal dev server on 127.0.0.1:$PORT (Web UI http://127.0.0.1:$UI_PORT)"
+  local db=(--db-filename "$DIR/temporal.db")
+  [ "${MESHCART_TEMPORAL_DB:-file}" = memory ] && db=()
   setsid nohup "$MESHCART_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" \
-    --db-filename "$DIR/temporal.db" --log-level warn --log-format json \
+    "${db[@]}" --log-level warn --log-format json \
+    --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
     --dynamic-config-value frontend.workerVersioningWorkflowAPIs=true \
     >"$DIR/temporal.log" 2>&1 &

@@ -16,6 +16,7 @@ import { dropDatabase, resolveAdminUrl, withDatabase } from '../../packages/kit/
 import { SERVICES, type ServiceName, type StackPorts } from '../../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
 import { ROOT } from './children';
+import { sharedTemporal, startBenchTemporal, type BenchTemporal } from './temporal';
 
 export interface BenchStack extends RunningStack {
   run: string;
@@ -26,6 +27,7 @@ export interface BenchStack extends RunningStack {
   signer: TokenSigner;
   skus: string[];
   logFile: string;
+  temporal: BenchTemporal;
 }
 
 /** Products the benchmark orders and reads: field lengths like the demo catalog's. */
@@ -46,17 +48,22 @@ export async function startBenchStack(opts: {
   logLevel: string;
   /** SAGA_CANCELLATION_WINDOW for the worker (and the no-op worker). */
   cancellationWindow: string;
+  /** Use the already running server (MESHCART_TEMPORAL_PORT) instead of a dedicated one. */
+  sharedTemporal: boolean;
   log: (line: string) => void;
 }): Promise<BenchStack> {
   const run = randomBytes(3).toString('hex');
+  const temporal = opts.sharedTemporal ? sharedTemporal() : await startBenchTemporal(run);
+  if (temporal.kind === 'dedicated')
+    opts.log(`dedicated Temporal dev server (in memory) on 127.0.0.1:${temporal.port}`);
   const services = {} as Record<ServiceName, number>;
   for (const s of SERVICES) services[s] = await freePort();
   const ports: StackPorts = {
     services,
     workerHealth: await freePort(),
     edge: await freePort(),
-    temporal: Number(process.env.MESHCART_TEMPORAL_PORT ?? 7233),
-    temporalUi: Number(process.env.MESHCART_TEMPORAL_UI_PORT ?? 8233),
+    temporal: temporal.port,
+    temporalUi: temporal.uiPort,
     mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
   };
   const adminUrl = resolveAdminUrl();
@@ -81,7 +88,7 @@ export async function startBenchStack(opts: {
     dataDir: path.join(ROOT, '.data'),
     ports,
     adminUrl,
-    temporalAddress: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
+    temporalAddress: `127.0.0.1:${ports.temporal}`,
     dbPrefix: prefix,
     taskQueue,
     seed: false,
@@ -94,6 +101,7 @@ export async function startBenchStack(opts: {
     },
   }).catch(async (e: Error) => {
     await dropAll();
+    await temporal.stop();
     throw new Error(`${e.message}\n(stack output: ${logFile})`);
   });
   const env = stack.env;
@@ -108,6 +116,7 @@ export async function startBenchStack(opts: {
   } catch (e) {
     await stack.stop();
     await dropAll();
+    await temporal.stop();
     throw e;
   }
   return {
@@ -120,9 +129,11 @@ export async function startBenchStack(opts: {
     signer,
     skus: BENCH_PRODUCTS.map((p) => p.sku),
     logFile,
+    temporal,
     stop: async () => {
       await stack.stop();
       await dropAll();
+      await temporal.stop();
       out.end();
     },
   };

@@ -2,12 +2,13 @@
  * The no-op saga: the floor the real order saga is measured against. Same shape as
  * workflows/src/workflows/order-saga.workflow.ts on its happy path, with the *same* activity
  * options (imported from the real saga's activity-options.ts, so retry policies and timeouts
- * cannot drift apart):
- *   1 local activity (sagaSettings), then 11 activities in sequence:
- *   record RESERVE_STOCK, reserveStock, record AUTHORIZE_PAYMENT, authorizePayment,
- *   [authorization-validity timer started], record CREATE_SHIPMENT, createShipment,
- *   record CAPTURE_PAYMENT, capturePayment, [timer cancelled], record COMMIT_RESERVATION,
- *   commitReservation, record CONFIRMED; then the cancellation-window timer.
+ * cannot drift apart) and the real saga's ProgressLog (progress records as local activities,
+ * behind the same patch marker):
+ *   patch marker, 1 local activity (sagaSettings), then in sequence:
+ *   record RESERVE_STOCK (local), reserveStock, record AUTHORIZE_PAYMENT (local), authorizePayment,
+ *   [authorization-validity timer started], record CREATE_SHIPMENT (local), createShipment,
+ *   record CAPTURE_PAYMENT (local), capturePayment, [timer cancelled], record COMMIT_RESERVATION
+ *   (local), commitReservation, record CONFIRMED (local); then the cancellation-window timer.
  * The activities (./activities.ts) return at once and call nothing.
  */
 import { CancellationScope, condition, setHandler, sleep } from '@temporalio/workflow';
@@ -22,10 +23,9 @@ import {
   beforeAuthorization,
   beforeCapture,
   localSettings,
-  progressRecorder,
   withBudget,
 } from '../../workflows/src/workflows/activity-options';
-import type { ProgressRecord } from '../../workflows/src/activities/types';
+import { ProgressLog } from '../../workflows/src/workflows/saga-support';
 
 export const NOOP_SAGA_WORKFLOW = 'NoopOrderSaga';
 
@@ -41,16 +41,15 @@ export async function NoopOrderSaga(
     failedCompensations: [],
   };
   setHandler(sagaStateQuery, () => ({ ...state }));
+  const progress = new ProgressLog(orderId, state);
   const opts: OrderSagaOptions = {
     ...DEFAULT_SAGA_OPTIONS,
     ...(await localSettings().sagaSettings()),
     ...options,
   };
-  const recorder = progressRecorder();
-  let sequence = 0;
-  const record = async (r: Omit<ProgressRecord, 'orderId' | 'sequence'>) => {
+  const record = async (r: Parameters<ProgressLog['record']>[0]) => {
     if (r.step) state.step = r.step as SagaState['step'];
-    await recorder.recordOrderProgress({ orderId, sequence: ++sequence, ...r });
+    await progress.record(r);
   };
   const early = beforeAuthorization();
   const late = beforeCapture();

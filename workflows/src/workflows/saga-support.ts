@@ -3,12 +3,13 @@ import {
   ApplicationFailure,
   TimeoutFailure,
   isCancellation,
+  patched,
   proxySinks,
 } from '@temporalio/workflow';
 import type { SagaMetricsSinks } from '@meshcart/kit/src/telemetry/saga-metrics.types';
 import type { ProgressRecord } from '../activities/types';
 import type { SagaState } from '../contract';
-import { progressRecorder } from './activity-options';
+import { legacyProgressRecorder, progressRecorder } from './activity-options';
 
 /** Reason when an operator cancels the workflow itself (not a customer cancel). */
 export const SAGA_CANCELLED = 'SAGA_CANCELLED';
@@ -40,10 +41,23 @@ export function describeFailure(err: unknown): string {
   return type ? `${type}: ${message}` : message;
 }
 
+/**
+ * Workflow patch: progress records became local activities. Sagas started before it recorded
+ * them as regular activities and replay that way (test/histories/v1-progress-activities).
+ */
+export const PROGRESS_LOCAL_ACTIVITY_PATCH = 'progress-local-activity';
+
 /** RecordOrderProgress with the saga's strictly increasing sequence; mirrors statuses into state. */
 export class ProgressLog {
   private sequence = 0;
-  private readonly acts = progressRecorder();
+  /**
+   * Decided once, when the saga starts (before its first local activity): a patch marker
+   * written in the middle of a workflow task that was completed early (a query arriving while
+   * a local activity runs) did not replay.
+   */
+  private readonly acts = patched(PROGRESS_LOCAL_ACTIVITY_PATCH)
+    ? progressRecorder()
+    : legacyProgressRecorder();
 
   constructor(
     private readonly orderId: string,
