@@ -8,21 +8,31 @@ import (
 	"syscall"
 	"time"
 
+	"go.opentelemetry.io/otel"
+
 	"meshcart/gateway/internal/edge"
 )
 
-func main() {
+func main() { os.Exit(run()) }
+
+// run returns the exit code; its deferred calls (the log flush above all) run before
+// main exits, on every way out.
+func run() int {
 	cfg, err := edge.LoadConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "meshcart edge: invalid configuration:\n%v\n", err)
-		os.Exit(2)
+		return 2
 	}
 	telCfg, err := edge.LoadTelemetryConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "meshcart edge: invalid telemetry configuration:\n%v\n", err)
-		os.Exit(2)
+		return 2
 	}
-	logger := edge.NewLogger(os.Stdout, cfg.LogLevel)
+	// Logs (one access line per request) are buffered and written to stdout every 200ms;
+	// the last ones on the way out, after the telemetry flush (deferred first, runs last).
+	logOut := edge.NewLogWriter(os.Stdout)
+	defer func() { _ = logOut.Close() }()
+	logger := edge.NewLogger(logOut, cfg.LogLevel)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
@@ -31,7 +41,10 @@ func main() {
 	tel, err := edge.StartTelemetry(ctx, telCfg, logger)
 	if err != nil {
 		logger.Error("telemetry failed to start", "err", err.Error())
-		os.Exit(1)
+		return 1
+	}
+	if err := logOut.RegisterMetrics(otel.Meter("meshcart/gateway/edge")); err != nil {
+		logger.Warn("log metrics not registered", "err", err.Error())
 	}
 	runErr := edge.Run(ctx, cfg, logger)
 	// Flush spans and metrics on every way out (SIGTERM included), bounded.
@@ -42,7 +55,7 @@ func main() {
 	cancel()
 	if runErr != nil {
 		logger.Error("edge failed", "err", runErr.Error())
-		stop()
-		os.Exit(1)
+		return 1
 	}
+	return 0
 }

@@ -7,6 +7,7 @@ import (
 	"net/textproto"
 	"strings"
 
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
 )
 
@@ -29,9 +30,23 @@ var forwardedHeaders = map[string]string{
 // forward Cookie, User-Agent, ... as grpcgateway-* and any Grpc-Metadata-* header as raw
 // metadata (letting a client forge internal metadata). Besides this list, grpc-gateway
 // itself adds only `authorization`, `x-forwarded-for` and `x-forwarded-host`.
-func incomingHeaderMatcher(key string) (string, bool) {
-	md, ok := forwardedHeaders[textproto.CanonicalMIMEHeaderKey(key)]
-	return md, ok
+//
+// propagated are the headers the installed propagator carries (traceparent, tracestate,
+// baggage) when the otel handlers are left out (no tracer or meter provider, see
+// otelActive): they are then forwarded as they came, which is what otelhttp + otelgrpc
+// with non-recording spans would have sent on.
+func incomingHeaderMatcher(propagated []string) runtime.HeaderMatcherFunc {
+	fwd := make(map[string]string, len(forwardedHeaders)+len(propagated))
+	for k, v := range forwardedHeaders {
+		fwd[k] = v
+	}
+	for _, f := range propagated {
+		fwd[textproto.CanonicalMIMEHeaderKey(f)] = strings.ToLower(f)
+	}
+	return func(key string) (string, bool) {
+		md, ok := fwd[textproto.CanonicalMIMEHeaderKey(key)]
+		return md, ok
+	}
 }
 
 // outgoingHeaderMatcher drops backend response metadata (grpc-gateway would otherwise

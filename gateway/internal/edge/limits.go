@@ -11,6 +11,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 )
 
 // requestBody is the buffered, size-checked request body handed to grpc-gateway. It
@@ -79,6 +80,15 @@ func withDeadline(timeout time.Duration, next http.Handler) http.Handler {
 // rejected) whose decoder flags the request body when it fails to decode it.
 type jsonMarshaler struct {
 	*runtime.JSONPb
+}
+
+// Marshal encodes a message with protojson directly (runtime.JSONPb would copy the result
+// through a bytes.Buffer); anything else goes to JSONPb.
+func (m jsonMarshaler) Marshal(v any) ([]byte, error) {
+	if p, ok := v.(proto.Message); ok {
+		return m.MarshalOptions.Marshal(p)
+	}
+	return m.JSONPb.Marshal(v)
 }
 
 func (m jsonMarshaler) NewDecoder(r io.Reader) runtime.Decoder {

@@ -5,16 +5,38 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/codes"
 )
 
+// serviceName is the service attribute of every log line.
+const serviceName = "edge"
+
 // NewLogger returns the edge's JSON logger; lines logged with a request context carry the
-// trace_id and span_id of its span.
+// trace_id and span_id of its span. w may be a *LogWriter (main) or any io.Writer; writes
+// to it are serialised.
 func NewLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(traceLogHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level})}).With(slog.String("service", "edge"))
+	lw := &lockedWriter{w: w}
+	json := slog.NewJSONHandler(lw, &slog.HandlerOptions{Level: level})
+	return slog.New(traceLogHandler{
+		Handler: json.WithAttrs([]slog.Attr{slog.String("service", serviceName)}),
+		access:  &accessLineWriter{w: lw, service: serviceName},
+	})
+}
+
+// lockedWriter serialises the JSON handler's writes and accessLineWriter's.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // statusRecorder remembers the status and size of a response.
@@ -50,46 +72,59 @@ func (s *statusRecorder) Flush() {
 }
 
 // accessLog writes one JSON line per request: method, path, status, duration and ids.
-// It never logs headers (Authorization!), query strings or bodies.
+// It never logs headers (Authorization!), query strings or bodies. With a logger from
+// NewLogger the line is encoded directly (accessLineWriter); any other logger gets the
+// same attributes through slog.
 func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
+	var lines *accessLineWriter
+	if h, ok := logger.Handler().(traceLogHandler); ok {
+		lines = h.access
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
-			status := rec.status
-			if status == 0 {
-				status = http.StatusOK
+			now := time.Now()
+			e := accessEntry{
+				level:     slog.LevelInfo,
+				method:    r.Method,
+				path:      r.URL.Path,
+				status:    rec.status,
+				duration:  now.Sub(start),
+				bytes:     rec.bytes,
+				requestID: r.Header.Get(headerRequestID),
 			}
-			level := slog.LevelInfo
+			if e.status == 0 {
+				e.status = http.StatusOK
+			}
 			switch {
-			case r.URL.Path == "/healthz" || r.URL.Path == "/readyz":
+			case e.path == "/healthz" || e.path == "/readyz":
 				// Probes hit these every few seconds: debug when fine, warn when not.
-				level = slog.LevelDebug
-				if status >= 500 {
-					level = slog.LevelWarn
+				e.level = slog.LevelDebug
+				if e.status >= 500 {
+					e.level = slog.LevelWarn
 				}
-			case status >= 500:
-				level = slog.LevelError
+			case e.status >= 500:
+				e.level = slog.LevelError
 			}
-			attrs := []slog.Attr{
-				slog.String("method", r.Method),
-				slog.String("path", r.URL.Path),
-				slog.Int("status", status),
-				slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
-				slog.Int64("bytes", rec.bytes),
-				slog.String("request_id", r.Header.Get(headerRequestID)),
+			ctx := r.Context()
+			if !logger.Enabled(ctx, e.level) {
+				return
 			}
-			// With tracing on, the log handler adds the server span's ids; without, the
-			// caller's traceparent still correlates the line.
-			if !trace.SpanContextFromContext(r.Context()).IsValid() {
-				if id := traceID(r.Header.Get(headerTraceparent)); id != "" {
-					attrs = append(attrs, slog.String("trace_id", id))
-				}
+			// With tracing on, the line carries the server span's ids; without, the
+			// caller's traceparent still correlates it.
+			e.span = trace.SpanContextFromContext(ctx)
+			if !e.span.IsValid() {
+				e.headerTraceID = traceID(r.Header.Get(headerTraceparent))
 			}
 			if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-				attrs = append(attrs, slog.String("remote_ip", host))
+				e.remoteIP = host
 			}
-			logger.LogAttrs(r.Context(), level, "http request", attrs...)
+			if lines != nil {
+				lines.write(now, &e)
+				return
+			}
+			logger.LogAttrs(ctx, e.level, accessMsg, e.attrs()...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/otel"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -34,16 +35,23 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 	if err != nil {
 		return nil, fmt.Errorf("EDGE_OPENAPI_PATH=%q: %w", cfg.OpenAPIPath, err)
 	}
-	bs, err := dialBackends(cfg.Backends, extra...)
+	// otelhttp/otelgrpc only when a provider is installed (see otelActive); otherwise the
+	// propagator's headers are forwarded as they came.
+	instrument := otelActive()
+	var propagated []string
+	if !instrument {
+		propagated = otel.GetTextMapPropagator().Fields()
+	}
+	bs, err := dialBackends(cfg.Backends, instrument, extra...)
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, logger: logger, backends: bs, spec: spec}
 	s.errs = &errorWriter{marshaler: newMarshaler(), logger: logger}
 
-	mux := runtime.NewServeMux(
+	muxOpts := []runtime.ServeMuxOption{
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, s.errs.marshaler),
-		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher),
+		runtime.WithIncomingHeaderMatcher(incomingHeaderMatcher(propagated)),
 		runtime.WithOutgoingHeaderMatcher(outgoingHeaderMatcher),
 		runtime.WithOutgoingTrailerMatcher(outgoingHeaderMatcher),
 		runtime.WithErrorHandler(s.errs.handle),
@@ -51,8 +59,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 		// No POST-as-GET form fallback and no X-HTTP-Method-Override: a wrong method is 405.
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithWriteContentLength(),
-		runtime.WithMiddlewares(routeMiddleware),
-	)
+	}
+	if instrument {
+		muxOpts = append(muxOpts, runtime.WithMiddlewares(routeMiddleware))
+	}
+	mux := runtime.NewServeMux(muxOpts...)
 	if err := registerPublicServices(ctx, mux, bs); err != nil {
 		_ = closeBackends(bs)
 		return nil, err
@@ -63,8 +74,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 	h = newCORS(cfg.CORSAllowedOrigins, s.errs).wrap(h)
 	h = withRequestID(h)
 	h = recoverPanics(logger, s.errs, h)
-	// The server span wraps everything, so the access log line carries its trace id.
-	s.handler = withTracing(accessLog(logger, h))
+	h = accessLog(logger, h)
+	if instrument {
+		// The server span wraps everything, so the access log line carries its trace id.
+		h = withTracing(h)
+	}
+	s.handler = h
 	return s, nil
 }
 

@@ -156,3 +156,36 @@ func TestTelemetryEndToEnd(t *testing.T) {
 		t.Errorf("probes are counted:\n%s", body)
 	}
 }
+
+// Telemetry on but nothing exported (no trace exporter, no metrics: the bench stack): the
+// otel handlers are left out, and what the propagator carries (traceparent, tracestate,
+// baggage) still reaches the backend, as it came; the access line has the caller's trace id.
+func TestPropagationOnlySkipsOtelHandlers(t *testing.T) {
+	tel, err := StartTelemetry(context.Background(), TelemetryConfig{ServiceName: "edge-test"}, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = tel.Shutdown(context.Background())
+		otel.SetTextMapPropagator(propagation.NewCompositeTextMapPropagator())
+	})
+	if otelActive() {
+		t.Fatal("otelActive with no provider installed")
+	}
+	e := newTestEdge(t, nil)
+	const baggage = "tenant=t1,plan=gold"
+	rec := e.do(t, http.MethodGet, "/v1/orders/o-1", "", "Traceparent", testTraceparent, "Tracestate", testTracestate, "Baggage", baggage)
+	if rec.Code != 200 {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	md := e.backend.lastCall(t).md
+	for k, v := range map[string]string{"traceparent": testTraceparent, "tracestate": testTracestate, "baggage": baggage} {
+		if got := md.Get(k); len(got) != 1 || got[0] != v {
+			t.Errorf("metadata %s = %q, want [%q]", k, got, v)
+		}
+	}
+	logs := e.logs.String()
+	if !strings.Contains(logs, `"trace_id":"4bf92f3577b34da6a3ce929d0e0e4736"`) {
+		t.Errorf("access log lacks the caller's trace id:\n%s", logs)
+	}
+}

@@ -15,6 +15,7 @@ export * from './client/create-client';
 export * from './client/health-check';
 export * from './server/run-main';
 export * from './db';
+export * from './cache/read-through-cache';
 export * from './telemetry/trace-context';
 export { shutdownTelemetry, telemetryHandle } from './telemetry/handle';
 export { traceMariadbPool } from './telemetry/sql-tracing';

@@ -38,6 +38,10 @@ async function serve(): Promise<void> {
     logger,
     verifier,
     store: createCatalogStore(prisma),
+    productCache: {
+      ttlMs: config.productCacheTtlMs,
+      maxEntries: config.productCacheMaxEntries,
+    },
     defaultDeadlineMs: config.defaultDeadlineMs,
   });
   await server.listen(config.grpcHost, config.grpcPort);

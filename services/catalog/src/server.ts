@@ -9,10 +9,17 @@ import {
   catalogImplementation,
   type CatalogHandlerDeps,
 } from './grpc/catalog.handlers';
+import { withProductCache, type ProductCacheOptions } from './store/product-cache';
 
-export type CatalogServerDeps = CatalogHandlerDeps;
+export interface CatalogServerDeps extends CatalogHandlerDeps {
+  /** GetProduct read-through cache over `store`; absent = none. */
+  productCache?: ProductCacheOptions;
+}
 
-export function buildServer(deps: CatalogServerDeps): GrpcServer {
+export function buildServer({ productCache, ...rest }: CatalogServerDeps): GrpcServer {
+  // One wrapped store for both services: the admin writes invalidate what GetProduct caches.
+  const store = productCache ? withProductCache(rest.store, productCache) : rest.store;
+  const deps = { ...rest, store };
   return createGrpcServer({
     logger: deps.logger,
     services: [

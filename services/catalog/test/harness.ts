@@ -15,7 +15,9 @@ import {
   CatalogServiceService,
   type ProductFields,
 } from '@meshcart/proto/shop/catalog/v1/catalog';
+import { PRODUCT_CACHE_DEFAULTS } from '../src/config';
 import { buildServer } from '../src/server';
+import type { ProductCacheOptions } from '../src/store/product-cache';
 import { createCatalogStore } from '../src/store/catalog.store';
 import { createPrismaClient, type PrismaClient } from '../src/store/prisma-client';
 
@@ -43,7 +45,10 @@ export async function migratedDatabase(prefix: string): Promise<TestDatabase> {
   return db;
 }
 
-export async function startCatalog(): Promise<CatalogHarness> {
+/** As main.ts runs it: the GetProduct cache on with the config defaults unless told otherwise. */
+export async function startCatalog(
+  opts: { productCache?: ProductCacheOptions } = {},
+): Promise<CatalogHarness> {
   const db = await migratedDatabase('catalog');
   const auth = await createTestAuth();
   const prisma = createPrismaClient(db.url, { connectionLimit: 4 });
@@ -51,6 +56,7 @@ export async function startCatalog(): Promise<CatalogHarness> {
     logger: silentLogger(),
     verifier: auth.verifier,
     store: createCatalogStore(prisma),
+    productCache: opts.productCache ?? PRODUCT_CACHE_DEFAULTS,
   });
   const running = await startTestServer(server);
   const catalog = createClient(CatalogServiceService, running.address, { caller: null });

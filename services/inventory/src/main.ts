@@ -40,7 +40,13 @@ async function serve(): Promise<void> {
     lockWaitTimeoutSeconds: Math.max(1, Math.round(config.dbLockWaitTimeoutMs / 1000)),
   });
   await db.pool.query('SELECT 1'); // fail fast on a wrong URL or password
-  const server = buildServer({ logger, db, verifier, defaultDeadlineMs: config.defaultDeadlineMs });
+  const server = buildServer({
+    logger,
+    db,
+    verifier,
+    defaultDeadlineMs: config.defaultDeadlineMs,
+    stockCache: { ttlMs: config.stockCacheTtlMs, maxEntries: config.stockCacheMaxEntries },
+  });
   await server.listen(config.grpcHost, config.grpcPort);
   onShutdownSignal(logger, async () => {
     await server.shutdown({ drainMs: config.shutdownDrainMs, graceMs: config.shutdownGraceMs });

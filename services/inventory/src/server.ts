@@ -17,6 +17,7 @@ import { inventoryService } from './grpc/inventory.handlers';
 import { reservationService } from './grpc/reservation.handlers';
 import type { Db } from './store/db';
 import { createReservationStore } from './store/reservation.store';
+import { withStockCache, type StockCacheOptions } from './store/stock-cache';
 import { createStockStore } from './store/stock.store';
 
 export interface ServerDeps {
@@ -26,11 +27,19 @@ export interface ServerDeps {
   /** Deadline of calls that arrive without one. */
   defaultDeadlineMs?: number;
   observer?: CallObserver;
+  /** GetStock read-through cache; absent = none. */
+  stockCache?: StockCacheOptions;
 }
 
 export function buildServer(deps: ServerDeps): GrpcServer {
-  const stock = createStockStore(deps.db);
-  const reservations = createReservationStore(deps.db);
+  const stores = {
+    stock: createStockStore(deps.db),
+    reservations: createReservationStore(deps.db),
+  };
+  // One wrapped pair for all three services: their writes invalidate what GetStock caches.
+  const { stock, reservations } = deps.stockCache
+    ? withStockCache(stores, deps.stockCache)
+    : stores;
   const opts = {
     logger: deps.logger,
     domain: ERROR_DOMAIN,

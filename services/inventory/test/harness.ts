@@ -15,7 +15,9 @@ import {
   InventoryServiceService,
   ReservationServiceService,
 } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { STOCK_CACHE_DEFAULTS } from '../src/config';
 import { buildServer } from '../src/server';
+import type { StockCacheOptions } from '../src/store/stock-cache';
 import { createDb, type Db } from '../src/store/db';
 
 export const MIGRATIONS_DIR = path.resolve(__dirname, '../prisma/migrations');
@@ -74,10 +76,19 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startInventory(prefix: string): Promise<Harness> {
+/** As main.ts runs it: the GetStock cache on with the config defaults unless told otherwise. */
+export async function startInventory(
+  prefix: string,
+  opts: { stockCache?: StockCacheOptions } = {},
+): Promise<Harness> {
   const { db, close } = await migratedDatabase(prefix);
   const auth = await createTestAuth();
-  const server = buildServer({ logger: silentLogger(), db, verifier: auth.verifier });
+  const server = buildServer({
+    logger: silentLogger(),
+    db,
+    verifier: auth.verifier,
+    stockCache: opts.stockCache ?? STOCK_CACHE_DEFAULTS,
+  });
   const { address, stop } = await startTestServer(server);
   const clients = {
     saga: clientsFor(address, await auth.serviceToken('saga-worker')),

@@ -11,7 +11,8 @@ import {
 import type { CallContext } from '../server/call-context';
 import { loadCallGraph, type CallGraph } from './call-graph';
 import { GrpcCallError } from './grpc-call-error';
-import { recordRpc } from '../telemetry/rpc-metrics';
+import { rpcRecorder } from '../telemetry/rpc-metrics';
+import { ON_CALL_END, type Cancellable } from '../server/unary-call';
 
 /** The callback form grpc-js generic clients expose for unary methods. */
 export type RawUnary = (
@@ -83,6 +84,7 @@ export function createClient<D extends ServiceDefinition>(
   for (const key of Object.keys(definition)) {
     const path = definition[key]!.path;
     const allowed = opts.caller === null || graph!.allows(opts.caller, path);
+    const record = rpcRecorder('client', path);
     out[key] = async (request: unknown, call: CallOptions = {}) => {
       if (!allowed) {
         throw new GrpcCallError(path, {
@@ -91,7 +93,8 @@ export function createClient<D extends ServiceDefinition>(
         });
       }
       const md = new Metadata();
-      for (const [k, v] of Object.entries(call.ctx?.propagate ?? {})) md.set(k, v);
+      const propagate = call.ctx?.propagate;
+      for (const k in propagate) md.set(k, propagate[k]!);
       const token = await opts.token?.();
       if (token) md.set('authorization', `Bearer ${token}`);
       for (const [k, v] of Object.entries(call.metadata ?? {})) md.set(k, v);
@@ -106,17 +109,27 @@ export function createClient<D extends ServiceDefinition>(
           md,
           { deadline },
           (err: ServiceError | null, res: unknown) => {
-            recordRpc('client', path, err?.code ?? status.OK, performance.now() - started);
+            record(err?.code ?? status.OK, performance.now() - started);
             if (err) reject(new GrpcCallError(path, err));
             else resolve(res);
           },
         );
-        const signal = call.signal ?? call.ctx?.signal;
-        signal?.addEventListener('abort', () => c.cancel(), { once: true });
+        if (call.signal) call.signal.addEventListener('abort', () => c.cancel(), { once: true });
+        else if (call.ctx) cancelWithParent(call.ctx, c);
       });
     };
   }
   return out as TypedClient<D>;
+}
+
+/**
+ * Cancels `c` when the parent call ends: through the kit's call directly (no AbortSignal is
+ * created for it), or through `ctx.signal` for any other CallContext (tests' fakes).
+ */
+function cancelWithParent(ctx: CallContext, c: Cancellable): void {
+  const watch = (ctx as { [ON_CALL_END]?: (c: Cancellable) => void })[ON_CALL_END];
+  if (watch) watch.call(ctx, c);
+  else ctx.signal.addEventListener('abort', () => c.cancel(), { once: true });
 }
 
 /** Token provider for a workload identity: mints, caches and refreshes before expiry. */

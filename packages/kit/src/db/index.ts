@@ -25,3 +25,4 @@ export {
   TEST_NAME_PREFIX,
 } from './test-database';
 export type { TestDatabase } from './test-database';
+export { mapDbError, dbErrno, prismaCode, isPrismaInitError } from './db-errors';

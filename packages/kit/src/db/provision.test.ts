@@ -119,8 +119,10 @@ describe('dropDatabase', () => {
     const db = await createTestDatabase('prov_drop');
     await db.drop();
     await dropDatabase({ adminUrl: db.adminUrl, database: db.database, user: db.user });
-    expect(await errorCode(() => withConnection(db.url, async () => undefined))).toBe(
-      'ER_ACCESS_DENIED_ERROR',
+    // The user is gone: MariaDB refuses the login (1045, or 1698 when its fake auth exchange for
+    // an unknown user ends with an empty password: it varies between runs).
+    expect(['ER_ACCESS_DENIED_ERROR', 'ER_ACCESS_DENIED_NO_PASSWORD_ERROR']).toContain(
+      await errorCode(() => withConnection(db.url, async () => undefined)),
     );
     const rows = await withConnection(
       db.adminUrl,

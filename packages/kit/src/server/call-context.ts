@@ -6,13 +6,16 @@ import type { Principal } from '../auth/principal';
 export interface CallContext {
   /** Full method path, e.g. /shop.catalog.v1.CatalogService/GetProduct. */
   readonly method: string;
-  /** Child logger carrying rpc, request id and trace id. */
+  /** Child logger carrying rpc, request id, trace id and order id (created on first read). */
   readonly logger: Logger;
   /** Incoming metadata (read-only by convention). */
   readonly metadata: Metadata;
   /** Deadline of the call; every call has one (the server default when the client sent none). */
   readonly deadline: Date;
-  /** Aborted when the client cancels or the deadline passes. */
+  /**
+   * Aborted when the client cancels, the deadline passes, or the call has been answered (so work
+   * left behind stops). Created on first read: a handler that never reads it pays nothing.
+   */
   readonly signal: AbortSignal;
   /** The verified caller, or undefined on public methods called without a token. */
   readonly caller: Principal | undefined;

@@ -3,7 +3,13 @@
  * Names and labels follow the OpenTelemetry RPC conventions: rpc.system, rpc.service,
  * rpc.method, rpc.grpc.status_code; durations in milliseconds.
  */
-import { metrics, type Counter, type Histogram, type Meter } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type Meter,
+} from '@opentelemetry/api';
 
 export const METER_NAME = '@meshcart/kit';
 
@@ -64,4 +70,23 @@ export function recordRpc(
   const i = side === 'server' ? server() : client();
   i.duration.record(durationMs, attrs);
   i.calls.add(1, attrs);
+}
+
+/**
+ * recordRpc for one method, with its labels worked out once: the label set of each status code
+ * is built on first use and reused (no parsing or allocation per call).
+ */
+export function rpcRecorder(
+  side: 'server' | 'client',
+  path: string,
+): (code: number, durationMs: number) => void {
+  const labels = rpcLabels(path);
+  const byCode: Attributes[] = [];
+  const instruments = side === 'server' ? server : client;
+  return (code, durationMs) => {
+    const attrs = (byCode[code] ??= { ...labels, 'rpc.grpc.status_code': code });
+    const i = instruments();
+    i.duration.record(durationMs, attrs);
+    i.calls.add(1, attrs);
+  };
 }

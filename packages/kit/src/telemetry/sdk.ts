@@ -1,7 +1,7 @@
 /**
  * Starts the OpenTelemetry SDK for Node from a TelemetryConfig: grpc-js and Prisma
- * instrumentation, span exporters (otlp/console/file), metric readers (Prometheus endpoint +
- * otlp/console/file pushes). Loaded by register.ts before the application, so the grpc-js
+ * instrumentation (only when spans are exported), span exporters (otlp/console/file), metric
+ * readers (Prometheus endpoint + otlp/console/file pushes). Loaded by register.ts before the application, so the grpc-js
  * instrumentation hook is in place before anything requires @grpc/grpc-js.
  */
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -158,7 +158,13 @@ export function startTelemetry(config: TelemetryConfig): TelemetryHandle | undef
   if (config.disabled) return undefined;
   const running = telemetryHandle();
   if (running) return running;
-  const instrumentations = createInstrumentations(); // first: hooks before any exporter loads grpc-js
+  // Instrumentations only produce spans: without a span exporter there is no tracer provider,
+  // and they would still wrap every RPC and query in a non-recording span and an
+  // AsyncLocalStorage context (measured: bench/micro/kit-unary.ts). The caller's trace id still
+  // reaches logs and downstream calls without them (kit unary wrapper and client).
+  const tracing = config.traces.length > 0;
+  // First: hooks before any exporter loads grpc-js.
+  const instrumentations = tracing ? createInstrumentations() : [];
   const resource = buildResource(config.serviceName);
   const processors = spanProcessors(config);
   const readers = metricReaders(config);

@@ -12,6 +12,7 @@
  */
 import { SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { Pool, PoolConnection } from 'mariadb';
+import { tracingEnabled } from './trace-context';
 
 const QUERY_METHODS = new Set(['query', 'execute', 'batch']);
 const TX_METHODS: Record<string, string> = {
@@ -110,8 +111,12 @@ function wrap<T extends object>(target: T, base: Attributes): T {
   });
 }
 
-/** The pool, with a span per statement (see the file comment). */
+/**
+ * The pool, with a span per statement (see the file comment); the pool itself when this process
+ * exports no spans (decided here, once: call it after the telemetry preload, as main does).
+ */
 export function traceMariadbPool<P extends Pool>(pool: P, target: SqlTarget = {}): P {
+  if (!tracingEnabled()) return pool;
   const base: Attributes = {
     'db.system.name': 'mariadb',
     ...(target.database ? { 'db.namespace': target.database } : {}),

@@ -26,7 +26,7 @@ export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
 export interface TelemetryConfig {
   readonly disabled: boolean;
   readonly serviceName: string;
-  /** Span exporters; empty = no tracer provider at all (spans are never created). */
+  /** Span exporters; empty = no tracer provider and no instrumentation (spans are never created). */
   readonly traces: readonly Exclude<TraceExporterName, 'none'>[];
   /** Push metric exporters (the Prometheus endpoint is `prometheus` below). */
   readonly metrics: readonly Exclude<MetricExporterName, 'none' | 'prometheus'>[];

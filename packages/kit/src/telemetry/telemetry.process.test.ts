@@ -221,3 +221,31 @@ test('OTEL_SDK_DISABLED=true switches everything off; the caller’s trace id st
     await off.kill();
   }
 });
+
+test('without a span exporter nothing is instrumented, yet the caller’s trace id reaches every log line downstream', async () => {
+  const off = await spawnTs({
+    name: 'traced-none',
+    entry: ENTRY,
+    port: await freePort(),
+    // spawnTs's defaults: OTEL_TRACES_EXPORTER=none, OTEL_METRICS_EXPORTER=none, METRICS_PORT=0.
+    env: { OTEL_SERVICE_NAME: 'traced-none' },
+  });
+  try {
+    const traceId = hex(16);
+    const catalog = createClient(CatalogServiceService, off.address, { caller: null });
+    await catalog.getProduct(
+      { sku: 'A1' },
+      { metadata: { traceparent: `00-${traceId}-${hex(8)}-01` } },
+    );
+    catalog.close();
+    // The outer handler's line, and the nested call's (its traceparent came through the kit client).
+    for (const msg of ['looking up product', 'batch lookup']) {
+      const line = await eventually(() => logLines(off).find((l) => l.msg === msg), Boolean);
+      expect(line?.trace_id).toBe(traceId);
+      // No instrumentation: no (even non-recording) span is active, so no span_id either.
+      expect(line).not.toHaveProperty('span_id');
+    }
+  } finally {
+    await off.kill();
+  }
+});

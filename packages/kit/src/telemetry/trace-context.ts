@@ -3,6 +3,7 @@
  * function here is a cheap no-op, so handlers and tests can call them unconditionally.
  */
 import { isSpanContextValid, trace, type Span } from '@opentelemetry/api';
+import { telemetryHandle } from './handle';
 
 /** Span attribute carrying the order id (saga spans, orders RPC spans, the calls they make). */
 export const ORDER_ID_ATTR = 'meshcart.order_id';
@@ -12,6 +13,11 @@ export function orderIdOfWorkflowId(workflowId: unknown): string | undefined {
   if (typeof workflowId !== 'string') return undefined;
   const m = /^order-(.{1,64})$/.exec(workflowId);
   return m?.[1];
+}
+
+/** True when this process exports spans (the preload started the SDK with a span exporter). */
+export function tracingEnabled(): boolean {
+  return (telemetryHandle()?.spanProcessors.length ?? 0) > 0;
 }
 
 /** trace_id / span_id of the active span, for log lines; {} outside any span. */

@@ -10,9 +10,10 @@ export const REPO_ROOT = path.resolve(__dirname, '../../../..');
 export const TELEMETRY_PRELOAD = path.resolve(__dirname, '../telemetry/register.ts');
 
 /**
- * Telemetry defaults for spawned processes: instrumented like production (trace ids propagate
- * and reach the logs) but exporting nothing and opening no metrics port, so parallel tests never
- * collide on 9464+. Tests that look at telemetry pass their own OTEL_* / METRICS_PORT in `env`.
+ * Telemetry defaults for spawned processes: exporting nothing (so no instrumentation either; the
+ * caller's trace id still propagates through kit calls and reaches the logs) and opening no
+ * metrics port, so parallel tests never collide on 9464+. Tests that look at telemetry pass
+ * their own OTEL_* / METRICS_PORT in `env`.
  */
 const QUIET_TELEMETRY: Record<string, string> = {
   OTEL_TRACES_EXPORTER: 'none',

@@ -4,7 +4,10 @@ import { sameFields, type Product, type ProductFields } from '../domain/product'
 import { isRecordNotFound, isUniqueViolation, type PrismaClient } from './prisma-client';
 
 export interface CatalogStore {
-  /** Fails NOT_FOUND PRODUCT_NOT_FOUND. */
+  /**
+   * Fails NOT_FOUND PRODUCT_NOT_FOUND. The public GetProduct read: behind withProductCache it may
+   * be up to CATALOG_PRODUCT_CACHE_TTL_MS old, so never decide anything (pricing) with it.
+   */
   get(sku: string): Promise<Product>;
   /** Active products after `afterSku` in sku order, optionally of one category. */
   listActive(q: {
@@ -53,7 +56,8 @@ const toColumns = (f: ProductFields) => ({
   active: f.active,
 });
 
-const notFound = (sku: string) =>
+/** NOT_FOUND PRODUCT_NOT_FOUND for `sku`. */
+export const productNotFound = (sku: string) =>
   errors.notFound('PRODUCT_NOT_FOUND', { message: 'product not found', metadata: { sku } });
 
 export function createCatalogStore(prisma: PrismaClient): CatalogStore {
@@ -73,7 +77,7 @@ export function createCatalogStore(prisma: PrismaClient): CatalogStore {
   return {
     async get(sku) {
       const p = await find(sku);
-      if (!p) throw notFound(sku);
+      if (!p) throw productNotFound(sku);
       return p;
     },
 
@@ -109,12 +113,12 @@ export function createCatalogStore(prisma: PrismaClient): CatalogStore {
 
     async update(sku, fields) {
       const existing = await find(sku);
-      if (!existing) throw notFound(sku);
+      if (!existing) throw productNotFound(sku);
       if (sameFields(existing, fields)) return existing;
       try {
         return toProduct(await prisma.product.update({ where: { sku }, data: toColumns(fields) }));
       } catch (e) {
-        if (isRecordNotFound(e)) throw notFound(sku);
+        if (isRecordNotFound(e)) throw productNotFound(sku);
         throw e;
       }
     },

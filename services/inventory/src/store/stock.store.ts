@@ -22,6 +22,10 @@ export interface StockChange {
 }
 
 export interface StockStore {
+  /**
+   * The public GetStock read. Behind withStockCache it may be up to INVENTORY_STOCK_CACHE_TTL_MS
+   * old: never decide anything with it (reserve and admin changes read under their row locks).
+   */
   get(sku: string): Promise<StockLevel | undefined>;
   /** Sets on_hand, creating the sku if needed; refuses to go below reserved. */
   set(change: StockChange & { onHand: number }): Promise<StockLevel>;

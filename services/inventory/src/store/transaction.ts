@@ -5,8 +5,7 @@
  * missing id or sku cannot deadlock on the gap; every conflict left is row-level and retryable.
  */
 import type { PoolConnection } from 'mariadb';
-import { errors } from '@meshcart/kit';
-import { Prisma } from './generated/prisma/client';
+import { dbErrno, errors, isPrismaInitError } from '@meshcart/kit';
 import type { Db } from './db';
 import { REASONS } from '../domain/reasons';
 
@@ -26,22 +25,12 @@ const UNAVAILABLE_CODES = new Set([1040, 1053, 1203, 2006, 2013, 45028]);
 
 export type DbErrorKind = 'conflict' | 'unavailable' | 'other';
 
-/** The server/driver error number, from a driver error or one Prisma wrapped. */
-export function dbErrorCode(e: unknown): number | undefined {
-  const direct = (e as { errno?: unknown })?.errno;
-  if (typeof direct === 'number') return direct;
-  const meta = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: string } } } })
-    ?.meta;
-  const wrapped = Number(meta?.driverAdapterError?.cause?.originalCode);
-  return Number.isFinite(wrapped) ? wrapped : undefined;
-}
-
 export function classifyDbError(e: unknown): DbErrorKind {
-  const code = dbErrorCode(e);
+  const code = dbErrno(e);
   if (code !== undefined && CONFLICT_CODES.has(code)) return 'conflict';
   if (code !== undefined && UNAVAILABLE_CODES.has(code)) return 'unavailable';
   if ((e as { fatal?: unknown })?.fatal === true) return 'unavailable';
-  if (e instanceof Prisma.PrismaClientInitializationError) return 'unavailable';
+  if (isPrismaInitError(e)) return 'unavailable';
   return 'other';
 }
 

@@ -5,7 +5,7 @@
  * previous one committed. The ledger is only ever appended to: this file has no update or
  * delete of ledger rows.
  */
-import { errors } from '@meshcart/kit';
+import { errors, mapDbError, prismaCode } from '@meshcart/kit';
 import type { Money } from '../domain/money';
 import type {
   LedgerKind,
@@ -14,7 +14,6 @@ import type {
   PaymentTerms,
   RefundRecord,
 } from '../domain/payment';
-import { mapDbError, prismaCode } from './db-errors';
 import type { Prisma } from './generated/prisma/client';
 import { fromRaw, toEntry, toPayment, type RawPaymentRow } from './payment-rows';
 import type { PaymentsDb } from './prisma';

@@ -3,8 +3,8 @@
  * decides which of several parallel creates wins), and every transition is one conditional
  * UPDATE ... WHERE status = 'CREATED', atomic on its own.
  */
+import { mapDbError, prismaCode } from '@meshcart/kit';
 import type { Shipment, ShipmentRequest, ShipmentStatus } from '../domain/shipment';
-import { mapDbError, prismaCode } from './db-errors';
 import type { Prisma } from './generated/prisma/client';
 import type { ShippingDb } from './prisma';
 

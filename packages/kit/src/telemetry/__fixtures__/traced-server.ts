@@ -31,18 +31,21 @@ runMain(async () => {
         return { product: batch.products[0] };
       },
       listProducts: async () => ({ products: [], nextPageToken: '' }),
-      batchGetProducts: async (req) => ({
-        products: req.skus.map((sku) => ({
-          sku,
-          name: 'Mug',
-          description: '',
-          category: 'kitchen',
-          price: { currencyCode: 'EUR', amountMinor: '1299' },
-          active: true,
-          updateTime: undefined,
-        })),
-        missingSkus: [],
-      }),
+      batchGetProducts: async (req, ctx) => {
+        ctx.logger.info({ skus: req.skus.length }, 'batch lookup');
+        return {
+          products: req.skus.map((sku) => ({
+            sku,
+            name: 'Mug',
+            description: '',
+            category: 'kitchen',
+            price: { currencyCode: 'EUR', amountMinor: '1299' },
+            active: true,
+            updateTime: undefined,
+          })),
+          missingSkus: [],
+        };
+      },
     },
     {
       ...common,
