@@ -21,8 +21,26 @@ const QUIET_TELEMETRY: Record<string, string> = {
   METRICS_PORT: '0',
 };
 
-/** A free TCP port on 127.0.0.1 (bind to 0, read it back, release). */
-export function freePort(): Promise<number> {
+/** Ports this process has handed out: the kernel may offer a released one again at once. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1 (bind to 0, read it back, release), never one this process
+ * handed out before: a stack asks for several ports before anything binds them, and two of
+ * them once came back equal (payments and the worker's health port, EADDRINUSE).
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+  throw new Error('freePort: no port that was not handed out already');
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
