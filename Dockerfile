@@ -7,9 +7,12 @@
 #   build      prisma generate (when the service has a schema) + scripts/bundle.ts -> dist/
 #   dev        Tilt's k8s live-update image (--target dev): sources + tsx watch
 #   runtime    (default, last) npm ci --omit=dev + dist/; non-root, read-only-root friendly
-# Images are pinned by exact version; bump them together with .nvmrc/engines.
+# Images are pinned by exact version: NODE_IMAGE must carry the Node.js version in .node-version
+# (the runtime every local process and test runs on; helm/test checks they agree). A fork on a
+# registry-free machine passes a locally built base with --build-arg NODE_IMAGE=... .
+ARG NODE_IMAGE=node:26.12.1-bookworm-slim
 
-FROM node:20.20.2-bookworm-slim AS manifests
+FROM ${NODE_IMAGE} AS manifests
 WORKDIR /src
 COPY . .
 # Keep directory structure: npm ci needs each workspace's package.json at its own path.
@@ -17,7 +20,7 @@ RUN mkdir -p /manifests \
  && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests/ \; \
  && cp package-lock.json /manifests/
 
-FROM node:20.20.2-bookworm-slim AS deps
+FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
 COPY --from=manifests /manifests/ ./
 # --ignore-scripts: every binary we need (esbuild, swc, temporal core-bridge) ships in its package.
@@ -57,7 +60,7 @@ USER 10001:10001
 # `migrate` (the migration Job's args) runs once without watch, so the Job can complete.
 ENTRYPOINT ["/bin/sh", "-c", "case \"$SERVICE\" in saga-worker) e=workflows/src/worker.ts ;; *) e=services/$SERVICE/src/main.ts ;; esac; w='watch --clear-screen=false'; [ \"$1\" = migrate ] && w=; exec node_modules/.bin/tsx --require ./packages/kit/src/telemetry/register.ts $w \"$e\" \"$@\"", "--"]
 
-FROM node:20.20.2-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE_NAME=${SERVICE} \

@@ -8,20 +8,25 @@ source "$(dirname "$0")/lib/go-tools.sh"
 cd "$MESHCART_ROOT"
 started=$SECONDS
 
-node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
-[ "$node_major" -ge 20 ] || die "Node.js >= 20 is required (found $(node -v 2>/dev/null || echo none))."
-
 mkdir -p "$MESHCART_TOOLS"
+# The pinned runtime first: npm ci below and everything after it runs on it.
+ensure_node
+[ "$(node --version)" = "v$MESHCART_NODE_VERSION" ] || die "node on PATH is $(node --version), expected v$MESHCART_NODE_VERSION"
+
 # npm: reinstall only when package-lock.json changed since the last install.
 stamp=node_modules/.meshcart-lock.sha
-want=$(sha256sum package-lock.json | cut -d' ' -f1)
+want="$(sha256sum package-lock.json | cut -d' ' -f1) node-$MESHCART_NODE_VERSION"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  log "installing npm packages"
-  # npm ci is exact; fall back to npm install (still lockfile-pinned) where this registry lacks
-  # an other-platform optional build that npm ci insists on (see TOOLCHAIN.md).
-  if ! npm ci --no-audit --no-fund >"$MESHCART_TOOLS/npm.log" 2>&1; then
-    log "npm ci failed (log: $MESHCART_TOOLS/npm.log); retrying with npm install"
-    npm install --no-audit --no-fund >>"$MESHCART_TOOLS/npm.log" 2>&1 || { tail -30 "$MESHCART_TOOLS/npm.log" >&2; die "npm install failed"; }
+  log "installing npm packages (npm ci)"
+  # npm ci only: exact, from the committed lockfile, never rewriting it. The lockfile lists every
+  # platform's optional builds (@swc/core-*, @unrs/*), so it installs on any machine; install
+  # scripts of dependencies are denied explicitly in package.json's allowScripts (every binary we
+  # need ships inside its package).
+  npm ci --no-audit --no-fund >"$MESHCART_TOOLS/npm.log" 2>&1 ||
+    { tail -30 "$MESHCART_TOOLS/npm.log" >&2; die "npm ci failed (log: $MESHCART_TOOLS/npm.log)"; }
+  if grep -q EBADENGINE "$MESHCART_TOOLS/npm.log"; then
+    grep EBADENGINE "$MESHCART_TOOLS/npm.log" >&2
+    die "a dependency does not support Node $MESHCART_NODE_VERSION (EBADENGINE above)"
   fi
   echo "$want" >"$stamp"
 fi

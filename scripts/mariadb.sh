@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Project-local MariaDB: scripts/mariadb.sh ensure|start|stop|status|url
+# Project-local MariaDB: scripts/mariadb.sh ensure|start|stop|status|url|pidfile
 #   ensure  install mariadb-server from Debian if missing (needs root), nothing else
 #   start   initialise .data/mariadb on first use, start mariadbd on 127.0.0.1:$MESHCART_MYSQL_PORT
 #   stop    stop the instance this project started
 #   url     print the admin URL services and tests use to provision their databases
+#   pidfile print the path of the server's pid file (the stack supervisor's reaper watches it)
 # With MYSQL_URL set (an admin URL of an existing server), nothing is installed or started.
 source "$(dirname "$0")/lib/common.sh"
 
@@ -53,7 +54,10 @@ start() {
     --port="$PORT" --bind-address=127.0.0.1 --tmpdir="$DIR/tmp" --log-error="$DIR/mariadbd.log" \
     --max-connections=500 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \
-    >/dev/null 2>&1 &
+    >/dev/null 2>&1 3>&- &
+  # Recorded at once (mariadbd rewrites the same pid later): a supervisor interrupted during
+  # start-up, or its reaper, can then always find and stop the server.
+  echo $! >"$PIDFILE"
   local i
   for ((i = 0; i < 150; i++)); do
     [ -S "$SOCK" ] && client -e 'select 1' >/dev/null 2>&1 && break
@@ -72,8 +76,8 @@ stop() {
   pid_alive "$PIDFILE" || return 0
   local pid; pid=$(cat "$PIDFILE")
   kill "$pid" 2>/dev/null || true
-  local i; for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true
+  local i; for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; return 0; }; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true; rm -f "$PIDFILE"
 }
 
 url() {
@@ -82,7 +86,9 @@ url() {
 
 status() { if [ -n "${MYSQL_URL:-}" ] || pid_alive "$PIDFILE"; then echo running; else echo stopped; return 1; fi; }
 
+pidfile() { echo "$PIDFILE"; }
+
 case "${1:-}" in
-  ensure|start|stop|url|status) "$1" ;;
-  *) echo "usage: $0 ensure|start|stop|status|url" >&2; exit 2 ;;
+  ensure|start|stop|url|status|pidfile) "$1" ;;
+  *) echo "usage: $0 ensure|start|stop|status|url|pidfile" >&2; exit 2 ;;
 esac

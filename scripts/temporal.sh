@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Project-local Temporal dev server (the real server, built from the Go module proxy):
-#   scripts/temporal.sh ensure|start|stop|status
+#   scripts/temporal.sh ensure|start|stop|status|pidfile
 # SQLite file in .data/temporal, frontend 127.0.0.1:$MESHCART_TEMPORAL_PORT (7233),
 # Web UI on $MESHCART_TEMPORAL_UI_PORT (8233). With TEMPORAL_ADDRESS set, nothing is started.
 # MESHCART_TEMPORAL_DB=memory keeps everything in memory (gone on stop; the benchmarks use it).
@@ -31,7 +31,7 @@ start() {
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \
     --dynamic-config-value frontend.workerVersioningWorkflowAPIs=true \
-    >"$DIR/temporal.log" 2>&1 &
+    >"$DIR/temporal.log" 2>&1 3>&- &
   echo $! >"$PIDFILE"
   local i
   for ((i = 0; i < 300; i++)); do
@@ -56,7 +56,9 @@ stop() {
 
 status() { if [ -n "${TEMPORAL_ADDRESS:-}" ] || pid_alive "$PIDFILE"; then echo running; else echo stopped; return 1; fi; }
 
+pidfile() { echo "$PIDFILE"; }
+
 case "${1:-}" in
-  ensure|start|stop|status) "$1" ;;
-  *) echo "usage: $0 ensure|start|stop|status" >&2; exit 2 ;;
+  ensure|start|stop|status|pidfile) "$1" ;;
+  *) echo "usage: $0 ensure|start|stop|status|pidfile" >&2; exit 2 ;;
 esac

@@ -14,13 +14,23 @@ export function parseDockerfile(text: string): Stage[] {
   const lines = text.split('\n').filter((l) => !/^\s*#/.test(l));
   const joined = lines.join('\n').replace(/\\\n/g, ' ');
   const stages: Stage[] = [];
+  // ARGs before the first FROM are global build arguments usable in FROM lines (their defaults).
+  const globalArgs = new Map<string, string>();
   for (const raw of joined.split('\n')) {
     const m = /^\s*([A-Za-z]+)\s+(.*)$/.exec(raw);
     if (!m) continue;
     const op = m[1]!.toUpperCase();
     const args = m[2]!.trim();
+    if (op === 'ARG' && stages.length === 0) {
+      const [name, dflt = ''] = args.split('=', 2);
+      globalArgs.set(name!, dflt);
+      continue;
+    }
     if (op === 'FROM') {
-      const f = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args)!;
+      const expanded = args.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) =>
+        globalArgs.get((a ?? b)!) ?? '',
+      );
+      const f = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(expanded)!;
       stages.push({ from: f[1]!, name: f[2], body: [] });
     } else {
       stages[stages.length - 1]?.body.push({ op, args });
@@ -41,6 +51,14 @@ const FILES = {
   node: 'Dockerfile',
   gateway: 'gateway/Dockerfile',
 };
+
+it('the Node image runs the Node.js version every local process runs on (.node-version)', () => {
+  const stages = parseDockerfile(readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8'));
+  const pinnedNode = readFileSync(path.join(ROOT, '.node-version'), 'utf8').trim();
+  const bases = stages.map((s) => s.from).filter((f) => f.startsWith('node:'));
+  expect(bases.length).toBeGreaterThan(0);
+  for (const b of bases) expect(b.split(':')[1]!.split('-')[0]).toBe(pinnedNode);
+});
 
 describe.each(Object.entries(FILES))('%s image (%s)', (kind, file) => {
   const stages = parseDockerfile(readFileSync(path.join(ROOT, file), 'utf8'));

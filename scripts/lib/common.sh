@@ -35,3 +35,6 @@ wait_port() {
 
 # pid_alive FILE -> 0 when the pid in FILE is a running process
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# The pinned Node.js runtime goes first on PATH (scripts/lib/node-runtime.sh).
+source "$MESHCART_ROOT/scripts/lib/node-runtime.sh"

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { migrate, provisionDatabase, serviceDatabaseUrl } from '../../packages/kit/src/db';
+import { abortError } from './lifecycle';
 import { SERVICES, type ServiceName } from './ports';
 
 /**
@@ -14,9 +15,12 @@ export async function prepareDatabases(opts: {
   prefix: string;
   password: (service: ServiceName) => string;
   log: (line: string) => void;
+  /** Checked between databases: Ctrl-C during migrations stops after the current one. */
+  signal?: AbortSignal;
 }): Promise<Record<ServiceName, string>> {
   const urls = {} as Record<ServiceName, string>;
   for (const service of SERVICES) {
+    if (opts.signal?.aborted) throw abortError(opts.signal);
     const migrationsDir = path.join(opts.root, 'services', service, 'prisma', 'migrations');
     const database = `${opts.prefix}${service}`;
     const user = `${opts.prefix}${service}_svc`;

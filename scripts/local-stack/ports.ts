@@ -69,3 +69,18 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
     ) as Record<MetricsProcess, number>,
   };
 }
+
+/** Every port a local stack listens on, named (port checks, `npm run stop`). */
+export function allStackPorts(ports: StackPorts): { name: string; port: number }[] {
+  return [
+    ...SERVICES.map((s) => ({ name: s, port: ports.services[s] })),
+    { name: 'saga worker health', port: ports.workerHealth },
+    { name: 'edge', port: ports.edge },
+    ...METRICS_PROCESSES.flatMap((p) =>
+      ports.metrics?.[p] ? [{ name: `${p} metrics`, port: ports.metrics[p] }] : [],
+    ),
+    { name: 'MariaDB', port: ports.mysql },
+    { name: 'Temporal', port: ports.temporal },
+    { name: 'Temporal Web UI', port: ports.temporalUi },
+  ];
+}

@@ -1,9 +1,10 @@
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { checkHealth } from '@meshcart/kit';
 import { prepareDatabases } from './databases';
 import { ensureDevSigningKey } from './dev-keys';
 import { SERVICES, type MetricsProcess, type ServiceName, type StackPorts } from './ports';
+import { abortError, sleep } from './lifecycle';
 import { Supervisor } from './supervisor';
 import { telemetryEnv, TELEMETRY_PRELOAD, type StackTelemetry } from './telemetry';
 
@@ -26,6 +27,10 @@ export interface StackOptions {
   telemetry?: StackTelemetry;
   /** Extra environment for every process (tests: OTEL_*, SAGA_* settings, ...). */
   env?: Record<string, string>;
+  /** The supervisor to start the processes with (npm start makes it first); a new one if unset. */
+  supervisor?: Supervisor;
+  /** Aborts the boot between and during its steps (Ctrl-C during start-up). */
+  signal?: AbortSignal;
 }
 
 export interface RunningStack {
@@ -42,15 +47,20 @@ const ENTRY: Record<ServiceName, string> = Object.fromEntries(
 
 /** Boots the platform as plain processes, in dependency order, waiting for health at each step. */
 export async function startStack(o: StackOptions): Promise<RunningStack> {
+  const check = () => {
+    if (o.signal?.aborted) throw abortError(o.signal);
+  };
   const key = ensureDevSigningKey(o.dataDir);
-  o.log('preparing databases');
+  o.log('preparing databases (provision + migrations)');
   const dbUrls = await prepareDatabases({
     root: o.root,
     adminUrl: o.adminUrl,
     prefix: o.dbPrefix,
     password: (s) => process.env[`${s.toUpperCase()}_DB_PASSWORD`] ?? `${s}-dev-password`,
     log: o.log,
+    signal: o.signal,
   });
+  check();
   const addresses = Object.fromEntries(
     SERVICES.map((s) => [s, `127.0.0.1:${o.ports.services[s]}`]),
   ) as Record<ServiceName, string>;
@@ -69,7 +79,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   };
   const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
   const names = [...SERVICES, 'worker', 'edge', 'seed'];
-  const sup = new Supervisor(names, o.out, o.prettyLogs ?? true);
+  const sup = o.supervisor ?? new Supervisor(names, o.out, o.prettyLogs ?? true);
   // Every Node process starts with the telemetry preload (before grpc-js is required).
   const tsx = (entry: string) => [
     '--require',
@@ -83,8 +93,12 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ...telemetryEnv(serviceName, o.ports.metrics?.[name as MetricsProcess], o.telemetry),
     ...o.env,
   });
-  const stop = () => sup.stopAll();
+  const stop = async () => {
+    await sup.stopAll();
+    if (!o.supervisor) sup.release();
+  };
   try {
+    o.log('starting services');
     for (const s of SERVICES) {
       sup.start({
         name: s,
@@ -100,7 +114,9 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         },
       });
     }
-    await Promise.all(SERVICES.map((s) => waitHealthy(s, addresses[s], 90_000)));
+    o.log('waiting for services to report SERVING');
+    await Promise.all(SERVICES.map((s) => waitHealthy(s, addresses[s], 90_000, o.signal)));
+    check();
     sup.start({
       name: 'worker',
       command: process.execPath,
@@ -113,8 +129,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         WORKER_HEALTH_PORT: String(o.ports.workerHealth),
       },
     });
-    await waitHealthy('worker', `127.0.0.1:${o.ports.workerHealth}`, 90_000);
-    const edgeBin = buildEdge(o.root, o.dataDir);
+    await waitHealthy('worker', `127.0.0.1:${o.ports.workerHealth}`, 90_000, o.signal);
+    const edgeBin = await buildEdge(o.root, o.signal);
     sup.start({
       name: 'edge',
       command: edgeBin,
@@ -129,8 +145,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           process.env.EDGE_CORS_ALLOWED_ORIGINS ?? 'http://localhost:3000,http://127.0.0.1:3000',
       },
     });
-    await waitHttp(`http://127.0.0.1:${o.ports.edge}/readyz`, 60_000);
-    if (o.seed) await runSeed(sup, o.root, { ...shared, ...otel('seed'), ...withKey });
+    await waitHttp(`http://127.0.0.1:${o.ports.edge}/readyz`, 60_000, o.signal);
+    if (o.seed) await runSeed(sup, o.root, { ...shared, ...otel('seed'), ...withKey }, o.signal);
   } catch (e) {
     await stop();
     throw e;
@@ -144,18 +160,23 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   };
 }
 
-async function waitHealthy(name: string, address: string, timeoutMs: number): Promise<void> {
+async function waitHealthy(
+  name: string,
+  address: string,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if ((await checkHealth(address, '', 500).catch(() => undefined)) === 'SERVING') return;
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200, signal);
   }
   throw new Error(
     `${name} did not report SERVING on ${address} within ${timeoutMs / 1000}s (see its log lines above)`,
   );
 }
 
-async function waitHttp(url: string, timeoutMs: number): Promise<void> {
+async function waitHttp(url: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const ok = await fetch(url, { signal: AbortSignal.timeout(1_000) }).then(
@@ -163,22 +184,37 @@ async function waitHttp(url: string, timeoutMs: number): Promise<void> {
       () => false,
     );
     if (ok) return;
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250, signal);
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000}s`);
 }
 
-/** Builds the Go edge once into .tools/bin (Go's build cache makes rebuilds fast). */
-function buildEdge(root: string, _dataDir: string): string {
+/**
+ * Builds the Go edge into .tools/bin (Go's build cache makes rebuilds fast). Asynchronous, so a
+ * Ctrl-C during a cold build is handled at once: the build is stopped and the boot unwinds.
+ */
+async function buildEdge(root: string, signal?: AbortSignal): Promise<string> {
   const out = path.join(root, '.tools', 'bin', 'meshcart-edge');
-  execFileSync('go', ['build', '-o', out, '.'], {
+  const go = spawn('go', ['build', '-o', out, '.'], {
     cwd: path.join(root, 'gateway'),
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', 'inherit'],
+    signal,
   });
+  const code = await new Promise<number | null>((resolve, reject) => {
+    go.once('error', reject);
+    go.once('exit', resolve);
+  });
+  if (signal?.aborted) throw abortError(signal);
+  if (code !== 0) throw new Error(`go build of the edge failed (exit ${code})`);
   return out;
 }
 
-async function runSeed(sup: Supervisor, root: string, env: Record<string, string>): Promise<void> {
+async function runSeed(
+  sup: Supervisor,
+  root: string,
+  env: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<void> {
   const child = sup.start({
     name: 'seed',
     command: process.execPath,
@@ -193,6 +229,17 @@ async function runSeed(sup: Supervisor, root: string, env: Record<string, string
     env,
     oneShot: true,
   });
+  // Ctrl-C while seeding: end the seed job now (its group), then unwind.
+  const onAbort = () => {
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  signal?.removeEventListener('abort', onAbort);
+  if (signal?.aborted) throw abortError(signal);
   if (code !== 0) throw new Error(`seeding failed (exit ${code})`);
 }

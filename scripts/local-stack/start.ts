@@ -1,35 +1,93 @@
 /**
- * `npm start` (after scripts/start.sh has bootstrapped and started MariaDB and Temporal):
- * migrates, starts the six services, the saga worker and the edge, seeds the demo catalog,
- * prints where everything is, streams prefixed logs, and stops it all on Ctrl-C.
+ * `npm start` (after scripts/start.sh has bootstrapped): starts MariaDB and the Temporal dev
+ * server (unless already running for this data dir), migrates, starts the six services, the saga
+ * worker and the edge, seeds the demo catalog, prints where everything is, streams prefixed logs,
+ * and stops it all on Ctrl-C - at ANY moment: the lifecycle's signal handlers are installed by
+ * the first statement below, each phase registers its undo step before it starts, and a reaper
+ * plus per-child lifelines make sure nothing outlives this process even if it is SIGKILLed.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { METRICS_PROCESSES, portsFromEnv, SERVICES } from './ports';
-import { startStack } from './stack';
+import { startInfra } from './infra';
+import { isAbort, Lifecycle } from './lifecycle';
 import { assertPortsFree } from './port-check';
+import { allStackPorts, portsFromEnv, SERVICES } from './ports';
+import { removeSupervisorRecord, writeSupervisorRecord } from './run-files';
+import { startStack } from './stack';
+import { Supervisor } from './supervisor';
 
-const root = path.resolve(__dirname, '../..');
 const log = (line: string) => process.stdout.write(`\x1b[36m[meshcart]\x1b[0m ${line}\n`);
+const life = new Lifecycle(log);
+const root = path.resolve(__dirname, '../..');
+const dataDir = process.env.MESHCART_DATA ?? path.join(root, '.data');
 
 async function main(): Promise<void> {
   const ports = portsFromEnv();
-  await assertPortsFree([
-    ...SERVICES.map((s) => ({ name: s, port: ports.services[s] })),
-    { name: 'saga worker health', port: ports.workerHealth },
-    { name: 'edge', port: ports.edge },
-    ...METRICS_PROCESSES.map((p) => ({ name: `${p} metrics`, port: ports.metrics![p]! })),
+  const sup = new Supervisor(
+    [...SERVICES, 'worker', 'edge', 'seed', 'mariadb', 'temporal'],
+    process.stdout,
+    process.env.MESHCART_RAW_LOGS !== '1',
+    path.join(dataDir, 'run', 'reaper.log'),
+  );
+  writeSupervisorRecord(dataDir, {
+    pid: process.pid,
+    stackId: sup.stackId,
+    root,
+    startedAt: new Date().toISOString(),
+  });
+  // Registered first, so it runs last: after every process is down, the reaper may go.
+  life.onUnwind('reaper', async () => {
+    sup.release();
+    removeSupervisorRecord(dataDir, process.pid);
+  });
+  life.onForce = () => {
+    sup.killAll();
+    for (const infra of ['temporal', 'mariadb']) {
+      try {
+        const pidFile = execFileSync('bash', [path.join(root, `scripts/${infra}.sh`), 'pidfile'], {
+          encoding: 'utf8',
+        }).trim();
+        process.kill(Number(execFileSync('cat', [pidFile], { encoding: 'utf8' })), 'SIGKILL');
+      } catch {
+        /* not running */
+      }
+    }
+    removeSupervisorRecord(dataDir, process.pid);
+  };
+  sup.onUnexpectedExit = (name, code) => life.fail(`${name} exited unexpectedly (code ${code})`);
+  log('phase: checking ports');
+  const infraRunning = (name: string) => {
+    try {
+      execFileSync('bash', [path.join(root, `scripts/${name}.sh`), 'status'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const skip = new Set<string>([
+    ...(infraRunning('mariadb') ? ['MariaDB'] : []),
+    ...(infraRunning('temporal') ? ['Temporal', 'Temporal Web UI'] : []),
   ]);
+  await assertPortsFree(
+    allStackPorts(ports).filter((p) => !skip.has(p.name)),
+    root,
+  );
+  life.check();
+  log('phase: starting MariaDB');
+  await startInfra('mariadb', { root, sup, life, log });
+  log('phase: starting Temporal');
+  await startInfra('temporal', { root, sup, life, log });
   const adminUrl = execFileSync('bash', [path.join(root, 'scripts/mariadb.sh'), 'url'], {
     encoding: 'utf8',
   }).trim();
   const started = Date.now();
-  const dataDir = process.env.MESHCART_DATA ?? path.join(root, '.data');
   const otelDir = path.join(dataDir, 'otel');
   // Each run starts with empty telemetry files (spans of a previous run would only confuse).
   mkdirSync(otelDir, { recursive: true });
   for (const f of readdirSync(otelDir)) if (f.endsWith('.jsonl')) rmSync(path.join(otelDir, f));
+  life.onUnwind('services, worker and edge', () => sup.stopAll());
+  log('phase: migrations and services');
   const stack = await startStack({
     root,
     dataDir,
@@ -42,17 +100,9 @@ async function main(): Promise<void> {
     prettyLogs: process.env.MESHCART_RAW_LOGS !== '1',
     log,
     telemetry: { dir: otelDir, tracesToFile: true },
+    supervisor: sup,
+    signal: life.signal,
   });
-  let stopping = false;
-  const shutdown = (why: string, code: number) => {
-    if (stopping) return;
-    stopping = true;
-    log(`${why}: stopping everything`);
-    void stack.stop().then(() => process.exit(code));
-  };
-  stack.onUnexpectedExit((name, code) => shutdown(`${name} exited unexpectedly (code ${code})`, 1));
-  process.on('SIGINT', () => shutdown('Ctrl-C', 0));
-  process.on('SIGTERM', () => shutdown('SIGTERM', 0));
   const rows: [string, string][] = [
     ['JSON edge (frontend API)', stack.edgeUrl],
     ['OpenAPI spec', `${stack.edgeUrl}/openapi.json`],
@@ -71,8 +121,11 @@ async function main(): Promise<void> {
   log(`meshcart is up in ${((Date.now() - started) / 1000).toFixed(1)}s:`);
   for (const [k, v] of rows) process.stdout.write(`    ${k.padEnd(w)}  ${v}\n`);
   log(
-    'try: curl -s localhost:' + ports.edge + '/v1/products?pageSize=3   (Ctrl-C stops everything)',
+    'try: curl -s localhost:' +
+      ports.edge +
+      '/v1/products?pageSize=3   (Ctrl-C stops everything; `npm run stop` from another shell too)',
   );
+  await life.whenAborted();
 }
 
 /** Where spans go, as the processes will decide it (docs/observability.md). */
@@ -85,9 +138,21 @@ function tracesWhere(otelDir: string): string {
   return `${path.relative(process.cwd(), otelDir) || '.'}/<process>.spans.jsonl (one JSON span per line)`;
 }
 
-main().catch((e: unknown) => {
-  process.stderr.write(
-    `\x1b[31m[meshcart] error:\x1b[0m ${e instanceof Error ? e.message : String(e)}\n`,
-  );
-  process.exit(1);
-});
+/** Exit 0 after a requested stop (Ctrl-C, SIGTERM), 1 after a failure; unwind first either way. */
+main().then(
+  async () => {
+    await life.unwind();
+    log('stopped');
+    process.exit(life.failed ? 1 : 0);
+  },
+  async (e: unknown) => {
+    if (!isAbort(e)) {
+      process.stderr.write(
+        `\x1b[31m[meshcart] error:\x1b[0m ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+    }
+    await life.unwind();
+    log('stopped');
+    process.exit(isAbort(e) && !life.failed ? 0 : 1);
+  },
+);
