@@ -105,13 +105,19 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     }
   });
 
-  it('gives pods longer to stop than the app needs (preStop + SHUTDOWN_GRACE_MS)', () => {
+  it('gives every pod longer to stop than its process may take (preStop + SHUTDOWN_DEADLINE_MS)', () => {
     for (const d of byKind(objs(), 'Deployment')) {
       const pod = d.spec.template.spec;
-      const graceMs = Number(configMap(`${d.metadata.name}-env`)!.data.SHUTDOWN_GRACE_MS);
+      const env = configMap(`${d.metadata.name}-env`)!.data;
+      const graceMs = Number(env.SHUTDOWN_GRACE_MS);
+      const deadlineMs = Number(env.SHUTDOWN_DEADLINE_MS);
       const preStopS = pod.containers[0].lifecycle?.preStop?.sleep?.seconds ?? 0;
+      // The process's own bound covers the grace period and gives up after it...
       expect(graceMs).toBeGreaterThan(0);
-      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(graceMs + preStopS * 1000);
+      expect(deadlineMs).toBeGreaterThan(graceMs);
+      // ...and the kubelet waits strictly longer than preStop + that bound before SIGKILL.
+      expect(Number.isInteger(pod.terminationGracePeriodSeconds)).toBe(true);
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(deadlineMs + preStopS * 1000);
     }
   });
 
@@ -201,3 +207,14 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     }
   });
 });
+
+describe('shutdown bounds', () => {
+  it('refuses a deadline that does not leave room after the grace period', () => {
+    expect(() => render(['--set', 'defaults.shutdownDeadlineMs=10000'])).toThrow(/shutdownDeadlineMs/);
+  });
+
+  it('refuses SHUTDOWN_* in a workload env (the pod grace period would not follow it)', () => {
+    expect(() => render(['--set', 'workloads.users.env.SHUTDOWN_DEADLINE_MS=60000'])).toThrow(/SHUTDOWN_DEADLINE_MS/);
+  });
+});
+

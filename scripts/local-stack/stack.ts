@@ -41,6 +41,12 @@ export interface RunningStack {
   onUnexpectedExit(fn: (name: string, code: number | null) => void): void;
 }
 
+/** SIGKILL only after this: above every child's SHUTDOWN_DEADLINE_MS plus its telemetry flush. */
+export const STOP_GRACE_MS = Math.max(
+  12_000,
+  Number(process.env.SHUTDOWN_DEADLINE_MS ?? 0) + 4_000,
+);
+
 const ENTRY: Record<ServiceName, string> = Object.fromEntries(
   SERVICES.map((s) => [s, `services/${s}/src/main.ts`]),
 ) as Record<ServiceName, string>;
@@ -75,6 +81,10 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ...(o.taskQueue ? { TEMPORAL_TASK_QUEUE: o.taskQueue } : {}),
     PAYMENT_PROVIDER: 'simulated',
     GRPC_HOST: '127.0.0.1',
+    // Locally nobody waits for a load balancer: short, bounded stops (each process exits within
+    // its deadline, well inside the supervisor's SIGKILL grace, STOP_GRACE_MS).
+    SHUTDOWN_GRACE_MS: process.env.SHUTDOWN_GRACE_MS ?? '3000',
+    SHUTDOWN_DEADLINE_MS: process.env.SHUTDOWN_DEADLINE_MS ?? '8000',
     ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_ADDR`, addresses[s]])),
   };
   const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
@@ -94,7 +104,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ...o.env,
   });
   const stop = async () => {
-    await sup.stopAll();
+    await sup.stopAll(STOP_GRACE_MS);
     if (!o.supervisor) sup.release();
   };
   try {

@@ -14,7 +14,7 @@ import { isAbort, Lifecycle } from './lifecycle';
 import { assertPortsFree } from './port-check';
 import { allStackPorts, portsFromEnv, SERVICES } from './ports';
 import { removeSupervisorRecord, writeSupervisorRecord } from './run-files';
-import { startStack } from './stack';
+import { startStack, STOP_GRACE_MS } from './stack';
 import { Supervisor } from './supervisor';
 
 const log = (line: string) => process.stdout.write(`\x1b[36m[meshcart]\x1b[0m ${line}\n`);
@@ -86,7 +86,10 @@ async function main(): Promise<void> {
   // Each run starts with empty telemetry files (spans of a previous run would only confuse).
   mkdirSync(otelDir, { recursive: true });
   for (const f of readdirSync(otelDir)) if (f.endsWith('.jsonl')) rmSync(path.join(otelDir, f));
-  life.onUnwind('services, worker and edge', () => sup.stopAll());
+  life.onUnwind('services, worker and edge', async () => {
+    log('stopping the edge, the worker and the services');
+    await sup.stopAll(STOP_GRACE_MS);
+  });
   log('phase: migrations and services');
   const stack = await startStack({
     root,

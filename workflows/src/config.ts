@@ -50,6 +50,12 @@ export const workerConfigSpec = {
   /** Prebundled workflow code (image build); empty = bundle src/workflows at startup. */
   workflowBundlePath: v('WORKFLOW_BUNDLE_PATH', parse.string(), { default: '' }),
   shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.int({ min: 0 }), { default: 20_000 }),
+  /**
+   * Overall bound from SIGTERM to exit, even when Temporal does not answer: the activities'
+   * grace above plus closing the connection must fit inside. Below the chart's
+   * terminationGracePeriodSeconds (derived from it).
+   */
+  shutdownDeadlineMs: v('SHUTDOWN_DEADLINE_MS', positiveDuration(), { default: 30_000 }),
   logLevel: v(
     'LOG_LEVEL',
     parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),

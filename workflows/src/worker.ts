@@ -1,7 +1,9 @@
 /**
  * The saga worker process: config -> logger -> Temporal runtime -> health server -> connect
- * (with retry) -> worker. SIGTERM/SIGINT: NOT_SERVING, worker.shutdown() (in-flight activities
- * finish within SHUTDOWN_GRACE_MS), close everything, exit 0.
+ * (with retry) -> worker. SIGTERM/SIGINT (or the supervisor's lifeline closing): NOT_SERVING,
+ * worker.shutdown() (in-flight activities finish within SHUTDOWN_GRACE_MS), close everything,
+ * exit 0; all within SHUTDOWN_DEADLINE_MS, after which the kit gives up on a Temporal server
+ * that does not answer and exits 1.
  */
 import { createGrpcServer, createLogger, onShutdownSignal, runMain } from '@meshcart/kit';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
@@ -29,16 +31,32 @@ async function main(): Promise<void> {
   const aborted = new AbortController();
   const live: { connection?: NativeConnection; worker?: Worker; running?: Promise<void> } = {};
 
-  onShutdownSignal(logger, async () => {
-    health.health.setStatus('', 'NOT_SERVING');
-    aborted.abort();
-    if (live.worker?.getState() === 'RUNNING') live.worker.shutdown();
-    await live.running?.catch(() => undefined);
-    await live.connection?.close();
-    clients.close();
-    await health.shutdown({ graceMs: 2_000 });
-    logger.info('saga worker stopped');
-  });
+  onShutdownSignal(
+    logger,
+    [
+      {
+        name: 'temporal worker',
+        budgetMs: config.shutdownGraceMs,
+        run: async () => {
+          health.health.setStatus('', 'NOT_SERVING');
+          aborted.abort();
+          if (live.worker?.getState() === 'RUNNING') live.worker.shutdown();
+          await live.running?.catch(() => undefined);
+        },
+      },
+      { name: 'temporal connection', run: () => live.connection?.close() },
+      { name: 'service clients', run: () => clients.close() },
+      {
+        name: 'health server',
+        budgetMs: 2_000,
+        run: async () => {
+          await health.shutdown({ graceMs: 2_000 });
+          logger.info('saga worker stopped');
+        },
+      },
+    ],
+    { deadlineMs: config.shutdownDeadlineMs },
+  );
 
   const connection = await connectWithRetry({
     address: config.temporalAddress,

@@ -40,6 +40,21 @@ type Config struct {
 	CORSAllowedOrigins []string // normalised origins, or "*"; empty = CORS off
 	OpenAPIPath        string
 	LogLevel           slog.Level
+	// ShutdownGrace: how long in-flight requests may finish after SIGTERM before their
+	// connections are closed (SHUTDOWN_GRACE_MS, as the services).
+	ShutdownGrace time.Duration
+	// ShutdownDeadline bounds the whole way out, grace included (SHUTDOWN_DEADLINE_MS).
+	ShutdownDeadline time.Duration
+	// LifelineFD is the supervisor's pipe (MESHCART_LIFELINE_FD); 0 = none.
+	LifelineFD int
+}
+
+// shutdownGrace is ShutdownGrace, or its default for a Config built without LoadConfig.
+func (c Config) shutdownGrace() time.Duration {
+	if c.ShutdownGrace > 0 {
+		return c.ShutdownGrace
+	}
+	return c.RequestTimeout + 5*time.Second
 }
 
 type envSpec struct {
@@ -62,6 +77,9 @@ const (
 	maxMaxBodyBytes       = 64 << 20
 	defaultRequestTimeout = 10 * time.Second
 	maxRequestTimeout     = 5 * time.Minute
+	maxShutdown           = 10 * time.Minute
+	// After the grace period: closing the backends and flushing telemetry (bounded at 5s).
+	shutdownAfterGrace = 10 * time.Second
 )
 
 // LoadConfig reads and validates the configuration. getenv is os.Getenv in production.
@@ -143,6 +161,38 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.OpenAPIPath = p
 	}
 
+	// Defaults: in-flight requests get their full timeout plus 5s; then 10s for the rest.
+	cfg.ShutdownGrace = cfg.RequestTimeout + 5*time.Second
+	if v := get("SHUTDOWN_GRACE_MS", ""); v != "" {
+		d, err := parseMillis(v)
+		if err != nil || d > maxShutdown {
+			bad("SHUTDOWN_GRACE_MS", v, "must be milliseconds or a duration up to 10m, e.g. 10000 or 10s")
+		} else {
+			cfg.ShutdownGrace = d
+		}
+	}
+	cfg.ShutdownDeadline = cfg.ShutdownGrace + shutdownAfterGrace
+	if v := get("SHUTDOWN_DEADLINE_MS", ""); v != "" {
+		d, err := parseMillis(v)
+		switch {
+		case err != nil || d > maxShutdown:
+			bad("SHUTDOWN_DEADLINE_MS", v, "must be milliseconds or a duration up to 10m, e.g. 15000 or 15s")
+		case d <= cfg.ShutdownGrace:
+			bad("SHUTDOWN_DEADLINE_MS", v, fmt.Sprintf("must be longer than the grace period (SHUTDOWN_GRACE_MS = %s)", cfg.ShutdownGrace))
+		default:
+			cfg.ShutdownDeadline = d
+		}
+	}
+
+	if v := get("MESHCART_LIFELINE_FD", ""); v != "" {
+		fd, err := strconv.Atoi(v)
+		if err != nil || fd < 3 {
+			bad("MESHCART_LIFELINE_FD", v, "must be a file descriptor number >= 3")
+		} else {
+			cfg.LifelineFD = fd
+		}
+	}
+
 	cfg.LogLevel = slog.LevelInfo
 	if v := get("LOG_LEVEL", ""); v != "" {
 		lvl, err := parseLogLevel(v)
@@ -156,6 +206,22 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		return Config{}, errors.Join(errs...)
 	}
 	return cfg, nil
+}
+
+// parseMillis reads the services' duration format: a bare number of milliseconds, or a
+// duration such as 500ms, 10s, 2m.
+func parseMillis(v string) (time.Duration, error) {
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		if n < 0 {
+			return 0, errors.New("negative")
+		}
+		return time.Duration(n) * time.Millisecond, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err == nil && d < 0 {
+		return 0, errors.New("negative")
+	}
+	return d, err
 }
 
 func validateListenAddr(addr string) error {

@@ -125,3 +125,43 @@ func TestFindOpenAPISpecNextToExecutable(t *testing.T) {
 		t.Fatal("found a spec where there is none")
 	}
 }
+
+func TestConfigShutdown(t *testing.T) {
+	cfg, err := LoadConfig(envOf(map[string]string{"EDGE_REQUEST_TIMEOUT": "2s"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ShutdownGrace != 7*time.Second || cfg.ShutdownDeadline != 17*time.Second || cfg.LifelineFD != 0 {
+		t.Errorf("defaults: grace %v deadline %v lifeline %d", cfg.ShutdownGrace, cfg.ShutdownDeadline, cfg.LifelineFD)
+	}
+	cfg, err = LoadConfig(envOf(map[string]string{
+		"SHUTDOWN_GRACE_MS": "10000", "SHUTDOWN_DEADLINE_MS": "15s", "MESHCART_LIFELINE_FD": "3",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.ShutdownGrace != 10*time.Second || cfg.ShutdownDeadline != 15*time.Second || cfg.LifelineFD != 3 {
+		t.Errorf("from env: grace %v deadline %v lifeline %d", cfg.ShutdownGrace, cfg.ShutdownDeadline, cfg.LifelineFD)
+	}
+	for _, env := range []map[string]string{
+		{"SHUTDOWN_GRACE_MS": "soon"},
+		{"SHUTDOWN_GRACE_MS": "-5"},
+		{"SHUTDOWN_GRACE_MS": "10000", "SHUTDOWN_DEADLINE_MS": "10000"}, // no room after the grace
+		{"SHUTDOWN_DEADLINE_MS": "1h"},
+		{"MESHCART_LIFELINE_FD": "1"},
+	} {
+		_, err := LoadConfig(envOf(env))
+		if err == nil {
+			t.Errorf("%v accepted", env)
+			continue
+		}
+		for k := range env {
+			if k == "SHUTDOWN_GRACE_MS" && len(env) > 1 {
+				continue // the deadline is the variable at fault
+			}
+			if !strings.Contains(err.Error(), k) {
+				t.Errorf("%v: error does not name %s: %v", env, k, err)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -145,15 +146,18 @@ func (s *Server) HTTPServer() *http.Server {
 	}
 }
 
-// Run serves until ctx is cancelled (SIGTERM/SIGINT in main), then shuts down
-// gracefully: stop accepting, let in-flight requests finish (up to
-// EDGE_REQUEST_TIMEOUT + 5s), then close the backend connections.
-func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
+// Run serves until ctx is cancelled (SIGTERM/SIGINT or a lost lifeline in main), then shuts
+// down gracefully: stop accepting, let in-flight requests finish within the grace period
+// (SHUTDOWN_GRACE_MS, never past the deadline), close the connections still open, then the
+// backend connections. dl (nil in tests) is armed when ctx ends and told each step, so main
+// can give up on whatever hangs.
+func Run(ctx context.Context, cfg Config, logger *slog.Logger, dl *ShutdownDeadline) error {
 	s, err := New(ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = s.Close() }()
+	closeBackends := sync.OnceValue(s.Close)
+	defer func() { _ = closeBackends() }()
 
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
@@ -181,16 +185,37 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("http server: %w", err)
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.RequestTimeout+5*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		_ = srv.Close()
-		return fmt.Errorf("graceful shutdown: %w", err)
+	dl.Start()
+	reason := "signal"
+	if errors.Is(context.Cause(ctx), ErrLifelineLost) {
+		reason = "lifeline lost"
 	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("http server: %w", err)
+	logger.Info("shutting down", slog.String("reason", reason),
+		slog.Int64("grace_ms", cfg.shutdownGrace().Milliseconds()),
+		slog.Int64("deadline_ms", dl.Remaining().Milliseconds()))
+	dl.Step(StepHTTPServer)
+	grace := min(cfg.shutdownGrace(), dl.Remaining())
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	var graceErr error
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		// Requests still running past the grace period (a hung backend): cut them off.
+		logger.Warn("grace period over: closing open connections", slog.Int64("grace_ms", grace.Milliseconds()))
+		_ = srv.Close()
+		graceErr = fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) && graceErr == nil {
+		graceErr = fmt.Errorf("http server: %w", err)
+	}
+	dl.Step(StepBackends)
+	_ = closeBackends()
+	if graceErr != nil {
+		return graceErr
 	}
 	logger.Info("stopped")
 	return nil
 }
+
+// ErrLifelineLost is the cancel cause main gives Run's context when the supervisor's lifeline
+// closes (logged as the shutdown reason).
+var ErrLifelineLost = errors.New("lifeline lost")

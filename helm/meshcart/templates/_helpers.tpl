@@ -66,10 +66,17 @@ app.kubernetes.io/instance: {{ .root.Release.Name }}
 {{- printf "%s/ns/%s/sa/%s" .root.Values.istio.trustDomain .root.Release.Namespace .name -}}
 {{- end -}}
 
-{{/* terminationGracePeriodSeconds: preStop sleep + SHUTDOWN_GRACE_MS (rounded up) + 5 s margin. */}}
+{{/*
+terminationGracePeriodSeconds: preStop sleep + SHUTDOWN_DEADLINE_MS (rounded up) + 5 s margin.
+SHUTDOWN_DEADLINE_MS is the process's own bound from SIGTERM to exit (grace included, then it
+gives up on whatever hangs, e.g. a frozen database), so the kubelet's SIGKILL never comes first.
+*/}}
 {{- define "meshcart.terminationGrace" -}}
-{{- $graceS := div (add (int .w.shutdownGraceMs) 999) 1000 -}}
-{{- add (int .w.preStopSleepSeconds) $graceS 5 -}}
+{{- if le (int .w.shutdownDeadlineMs) (int .w.shutdownGraceMs) }}
+{{- fail (printf "workloads.%s: shutdownDeadlineMs (%v) must be larger than shutdownGraceMs (%v): the grace period runs inside the deadline" .name .w.shutdownDeadlineMs .w.shutdownGraceMs) }}
+{{- end }}
+{{- $deadlineS := div (add (int .w.shutdownDeadlineMs) 999) 1000 -}}
+{{- add (int .w.preStopSleepSeconds) $deadlineS 5 -}}
 {{- end -}}
 
 {{/* Pod-level security context shared by Deployments and migration Jobs. */}}

@@ -1,5 +1,4 @@
 /** Configuration of the inventory service: the only place that reads its environment. */
-import path from 'node:path';
 import { parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
 
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
@@ -30,13 +29,3 @@ export const inventoryConfigSpec = {
   ),
 };
 export type InventoryConfig = ConfigOf<typeof inventoryConfigSpec>;
-
-/** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
-export const migrateConfigSpec = {
-  service: v('SERVICE_NAME', parse.string(), { default: 'inventory' }),
-  logLevel: inventoryConfigSpec.logLevel,
-  databaseUrl,
-  migrationsDir: v('MIGRATIONS_DIR', parse.string(), {
-    default: path.resolve(__dirname, '../prisma/migrations'),
-  }),
-};

@@ -1,5 +1,5 @@
 import { ConfigError } from '@meshcart/kit';
-import { loadMigrateConfig, loadOrdersConfig } from './config';
+import { loadOrdersConfig } from './config';
 
 const required = {
   DATABASE_URL: 'mysql://orders:pw@127.0.0.1:3307/shop_orders',
@@ -38,10 +38,4 @@ test('missing or bad variables fail all at once, never echoing secrets', () => {
   ])
     expect(problems).toContain(v);
   expect(problems).not.toContain('hunter2');
-});
-
-test('migrate mode needs only the database URL', () => {
-  expect(loadMigrateConfig({ DATABASE_URL: required.DATABASE_URL })).toEqual({
-    databaseUrl: required.DATABASE_URL,
-  });
 });

@@ -2,7 +2,7 @@ import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcar
 import { ORDER_SAGA_TASK_QUEUE } from '@meshcart/workflows/src/contract';
 
 /** Every environment variable the orders service reads. */
-export const spec = {
+export const ordersConfigSpec = {
   ...serviceConfigSpec('orders', 50056),
   databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
   catalogAddr: v('CATALOG_ADDR', parse.address(), { default: '127.0.0.1:50052' }),
@@ -20,15 +20,8 @@ export const spec = {
   jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1, max: 128 })),
 };
 
-export type OrdersConfig = ConfigOf<typeof spec>;
+export type OrdersConfig = ConfigOf<typeof ordersConfigSpec>;
 
 export function loadOrdersConfig(env?: Record<string, string | undefined>): OrdersConfig {
-  return loadConfig(spec, env);
-}
-
-/** `main.ts migrate` needs the database only (a migration Job has no JWT keys). */
-export function loadMigrateConfig(env?: Record<string, string | undefined>): {
-  databaseUrl: string;
-} {
-  return loadConfig({ databaseUrl: spec.databaseUrl }, env);
+  return loadConfig(ordersConfigSpec, env);
 }

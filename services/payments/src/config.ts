@@ -1,5 +1,5 @@
-/** Payments configuration: the only place that reads the environment (through loadConfig). */
-import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+/** Payments configuration: its spec (the chassis reads the environment through loadConfig). */
+import { parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
 import { PROVIDERS } from './provider/create-provider';
 
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
@@ -14,14 +14,4 @@ export const paymentsConfigSpec = {
   simulatedLatencyMs: v('SIMULATED_PROVIDER_LATENCY_MS', parse.duration(), { default: 0 }),
 };
 
-/** What `main.ts migrate` needs (a migration job has no JWT keys or provider settings). */
-export const migrateConfigSpec = {
-  service: paymentsConfigSpec.service,
-  logLevel: paymentsConfigSpec.logLevel,
-  databaseUrl,
-};
-
 export type PaymentsConfig = ConfigOf<typeof paymentsConfigSpec>;
-
-export const loadPaymentsConfig = (): PaymentsConfig => loadConfig(paymentsConfigSpec);
-export const loadMigrateConfig = () => loadConfig(migrateConfigSpec);

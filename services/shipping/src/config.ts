@@ -1,5 +1,5 @@
 /** Shipping configuration: the shared service keys plus its database. */
-import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+import { parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
 
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
 
@@ -9,14 +9,4 @@ export const shippingConfigSpec = {
   dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 500 }), { default: 10 }),
 };
 
-/** What `main.ts migrate` needs (a migration job has no JWT keys). */
-export const migrateConfigSpec = {
-  service: shippingConfigSpec.service,
-  logLevel: shippingConfigSpec.logLevel,
-  databaseUrl,
-};
-
 export type ShippingConfig = ConfigOf<typeof shippingConfigSpec>;
-
-export const loadShippingConfig = (): ShippingConfig => loadConfig(shippingConfigSpec);
-export const loadMigrateConfig = () => loadConfig(migrateConfigSpec);

@@ -1,6 +1,5 @@
 /** Configuration of the users service: the only place that reads its environment. */
 import { createPrivateKey } from 'node:crypto';
-import path from 'node:path';
 import { parse, serviceConfigSpec, v, type ConfigOf, type Parser } from '@meshcart/kit';
 
 /** PKCS8 PEM of an Ed25519 key; literal "\n" sequences (one-line env files) are accepted. */
@@ -43,13 +42,3 @@ export const usersConfigSpec = {
   sessionTtlMs: v('SESSION_TTL', durationBetween(60_000, 24 * 3_600_000), { default: 3_600_000 }),
 };
 export type UsersConfig = ConfigOf<typeof usersConfigSpec>;
-
-/** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
-export const migrateConfigSpec = {
-  service: v('SERVICE_NAME', parse.string(), { default: 'users' }),
-  logLevel: usersConfigSpec.logLevel,
-  databaseUrl,
-  migrationsDir: v('MIGRATIONS_DIR', parse.string(), {
-    default: path.resolve(__dirname, '../prisma/migrations'),
-  }),
-};

@@ -8,8 +8,7 @@
  * JWT_AUDIENCE. Prints only the token on stdout.
  */
 import type { JSONWebKeySet } from 'jose';
-import { createTokenSigner, loadConfig, parse, runMain, v } from '@meshcart/kit';
-import { resolveKeyId } from './auth/signing-key';
+import { createTokenSigner, loadConfig, parse, resolveKeyId, runMain, v } from '@meshcart/kit';
 import { keyIdSpec, privateKeySpec } from './config';
 
 export type MintableRole = 'admin' | 'service';

@@ -9,7 +9,6 @@ import { ReflectionService } from '@grpc/reflection';
 import { FileDescriptorProto, FileDescriptorSet } from 'protobufjs/ext/descriptor';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { shutdownTelemetry } from '../telemetry/handle';
 
 export interface ServiceBinding {
   /** Fully qualified service name, e.g. shop.catalog.v1.CatalogService (health + reflection). */
@@ -105,31 +104,5 @@ export function createGrpcServer(opts: {
       })();
       return stopping;
     },
-  };
-}
-
-/**
- * Runs `stop` on SIGTERM/SIGINT once, flushes telemetry (spans and metrics still buffered),
- * then exits. A second signal exits at once. Returns a function that removes the handlers (tests).
- */
-export function onShutdownSignal(logger: Logger, stop: () => Promise<void>): () => void {
-  let called = false;
-  const handler = (signal: NodeJS.Signals) => {
-    if (called) process.exit(1);
-    called = true;
-    logger.info({ signal }, 'shutting down');
-    stop().then(
-      () => shutdownTelemetry().finally(() => process.exit(0)),
-      (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        void shutdownTelemetry().finally(() => process.exit(1));
-      },
-    );
-  };
-  process.on('SIGTERM', handler);
-  process.on('SIGINT', handler);
-  return () => {
-    process.off('SIGTERM', handler);
-    process.off('SIGINT', handler);
   };
 }

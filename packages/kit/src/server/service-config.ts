@@ -1,5 +1,6 @@
 import type { JSONWebKeySet } from 'jose';
 import { parse, v } from '../config/load-config';
+import { DEFAULT_SHUTDOWN_DEADLINE_MS } from './shutdown-signal';
 
 /**
  * Config keys every gRPC service shares. Services spread this into their own spec:
@@ -17,6 +18,14 @@ export function serviceConfigSpec(service: string, defaultPort: number) {
     grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
     shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),
     shutdownDrainMs: v('SHUTDOWN_DRAIN_MS', parse.duration(), { default: 0 }),
+    /**
+     * Overall bound from SIGTERM to exit: drain + grace + closing the database must fit inside
+     * (onShutdownSignal warns at start when they cannot). The chart derives the pod's
+     * terminationGracePeriodSeconds from it, so the kubelet never has to SIGKILL us.
+     */
+    shutdownDeadlineMs: v('SHUTDOWN_DEADLINE_MS', parse.duration(), {
+      default: DEFAULT_SHUTDOWN_DEADLINE_MS,
+    }),
     defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
     jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
     jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),

@@ -1,5 +1,6 @@
-/** Picks the key id (kid) customer tokens are signed with, and refuses keys verifiers would reject. */
-import { ConfigError, jwksFromPrivateKey } from '@meshcart/kit';
+/** Picks the key id (kid) a workload signs with, and refuses keys verifiers would reject. */
+import { ConfigError } from '../config/load-config';
+import { jwksFromPrivateKey } from './jwt';
 import type { JSONWebKeySet } from 'jose';
 
 type Jwks = JSONWebKeySet;

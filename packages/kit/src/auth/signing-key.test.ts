@@ -1,4 +1,5 @@
-import { ConfigError, generateSigningKey } from '@meshcart/kit';
+import { ConfigError } from '../config/load-config';
+import { generateSigningKey } from './jwt';
 import { resolveKeyId } from './signing-key';
 
 test('the kid comes from JWT_KEY_ID, or from the JWKS entry holding the same public key', async () => {

@@ -1,0 +1,181 @@
+/**
+ * The service chassis: what every meshcart gRPC service does the same way, in one call (the
+ * role eShop's AddServiceDefaults() plays). A service's main.ts keeps only what is its own:
+ *
+ *   runService({
+ *     spec: catalogConfigSpec,
+ *     dir: __dirname,
+ *     async start({ config, base, onShutdown }) {
+ *       const db = createCatalogDb(config.databaseUrl);
+ *       onShutdown('database pool', () => db.$disconnect());
+ *       await db.$queryRaw`SELECT 1`;
+ *       return buildServer({ ...base, store: createCatalogStore(db), ... });
+ *     },
+ *   });
+ *
+ * The chassis: `main.ts migrate` applies the service's migrations and exits (Helm Jobs, the
+ * local stack); otherwise it reads and validates the config (a bad variable exits 2 with one
+ * clear line), builds the logger and the token verifier, calls `start` for the service's own
+ * wiring, listens (health + reflection come with createGrpcServer), and on SIGTERM/SIGINT or a
+ * lost lifeline stops in order - the gRPC server (drain, grace), then what `start` registered
+ * with `onShutdown`, last first - all within SHUTDOWN_DEADLINE_MS.
+ */
+import path from 'node:path';
+import type { ServiceDefinition as GrpcServiceDefinition } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import {
+  createTokenSigner,
+  createTokenVerifier,
+  type TokenSigner,
+  type TokenVerifier,
+} from '../auth/jwt';
+import { resolveKeyId } from '../auth/signing-key';
+import { createClient, serviceToken, type TypedClient } from '../client/create-client';
+import {
+  ConfigError,
+  loadConfig,
+  parse,
+  v,
+  type ConfigOf,
+  type ConfigSpec,
+} from '../config/load-config';
+import { migrate } from '../db/migrate';
+import { createLogger } from '../logging/logger';
+import type { GrpcServer } from '../server/grpc-server';
+import { runMain } from '../server/run-main';
+import type { serviceConfigSpec } from '../server/service-config';
+import { grpcServerStep, onShutdownSignal, type ShutdownStep } from '../server/shutdown-signal';
+
+/** The keys every service spec has (spread from serviceConfigSpec). */
+type BaseSpec = ReturnType<typeof serviceConfigSpec>;
+
+export interface ServiceContext<C> {
+  config: C;
+  logger: Logger;
+  /** Verifies bearer tokens against JWT_PUBLIC_KEYS. */
+  verifier: TokenVerifier;
+  /** What every buildServer takes: `buildServer({ ...base, store, ... })`. */
+  base: { logger: Logger; verifier: TokenVerifier; defaultDeadlineMs: number };
+  /**
+   * Registers something to release on shutdown (a pool, a client, a connection). They run after
+   * the gRPC server has stopped, in reverse order of registration, under the one deadline.
+   */
+  onShutdown(name: string, run: () => Promise<void> | void): void;
+  /**
+   * This workload's token signer, from JWT_PRIVATE_KEY (+ JWT_KEY_ID, or the kid of the matching
+   * JWT_PUBLIC_KEYS entry). Only for services whose spec has those keys.
+   */
+  signer(): Promise<TokenSigner>;
+  /**
+   * A typed client to another service, calling as this workload (its own service token; the
+   * call graph decides which methods it may call). Closed on shutdown.
+   */
+  client<D extends GrpcServiceDefinition>(definition: D, address: string): Promise<TypedClient<D>>;
+}
+
+export interface ServiceDefinition<S extends BaseSpec & ConfigSpec> {
+  /** The service's config spec: serviceConfigSpec(name, port) spread with its own keys. */
+  spec: S;
+  /**
+   * The service's src/ folder (`__dirname` of main.ts): by the one service layout its migrations
+   * are in ../prisma/migrations (MIGRATIONS_DIR overrides it: images keep them elsewhere).
+   */
+  dir: string;
+  /** The service's own wiring: dependencies in, an unstarted server out. */
+  start(ctx: ServiceContext<ConfigOf<S>>): Promise<GrpcServer> | GrpcServer;
+}
+
+/** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
+function migrateSpec(service: string, migrationsDir: string) {
+  return {
+    service: v('SERVICE_NAME', parse.string(), { default: service }),
+    logLevel: v(
+      'LOG_LEVEL',
+      parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+      { default: 'info' as const },
+    ),
+    databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
+    migrationsDir: v('MIGRATIONS_DIR', parse.string(), { default: migrationsDir }),
+  };
+}
+
+/** Applies the service's migrations to DATABASE_URL (`main.ts migrate`). */
+export async function runMigrations(service: string, migrationsDir: string): Promise<void> {
+  const config = loadConfig(migrateSpec(service, migrationsDir));
+  const logger = createLogger({ service: config.service, level: config.logLevel });
+  const result = await migrate({
+    url: config.databaseUrl,
+    migrationsDir: config.migrationsDir,
+    log: (line) => logger.info(line),
+  });
+  logger.info({ applied: result.applied, skipped: result.skipped.length }, 'migrations up to date');
+}
+
+/** Starts the service (see the file comment); resolves once it listens. */
+export async function startService<S extends BaseSpec & ConfigSpec>(
+  def: ServiceDefinition<S>,
+): Promise<{ server: GrpcServer; port: number; stop(): void }> {
+  const config = loadConfig(def.spec) as ConfigOf<S> & ConfigOf<BaseSpec>;
+  const logger = createLogger({ service: config.service, level: config.logLevel });
+  const verifier = createTokenVerifier({
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    jwks: config.jwtPublicKeys,
+  });
+  const releases: ShutdownStep[] = [];
+  const onShutdown = (name: string, run: () => Promise<void> | void) =>
+    releases.unshift({ name, run });
+  let signing: Promise<TokenSigner> | undefined;
+  const signer = () => (signing ??= ownSigner(config));
+  let token: (() => Promise<string>) | undefined;
+  const client = async <D extends GrpcServiceDefinition>(definition: D, address: string) => {
+    token ??= serviceToken(await signer(), config.service);
+    const c = createClient(definition, address, { caller: config.service, token });
+    onShutdown(`client of ${address}`, () => c.close());
+    return c;
+  };
+  let server: GrpcServer;
+  try {
+    const base = { logger, verifier, defaultDeadlineMs: config.defaultDeadlineMs };
+    server = await def.start({ config, logger, verifier, base, onShutdown, signer, client });
+  } catch (e) {
+    // A half-started service (a pool opened, then the database refused) still releases.
+    for (const r of releases) await Promise.resolve(r.run()).catch(() => undefined);
+    throw e;
+  }
+  const port = await server.listen(config.grpcHost, config.grpcPort);
+  const stop = onShutdownSignal(logger, [grpcServerStep(server, config), ...releases], {
+    deadlineMs: config.shutdownDeadlineMs,
+  });
+  return { server, port, stop };
+}
+
+/** The signer of a workload whose config carries JWT_PRIVATE_KEY (and optionally JWT_KEY_ID). */
+async function ownSigner(config: {
+  service: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  jwtPublicKeys: Parameters<typeof resolveKeyId>[1];
+}): Promise<TokenSigner> {
+  const { jwtPrivateKey, jwtKeyId } = config as { jwtPrivateKey?: string; jwtKeyId?: string };
+  if (!jwtPrivateKey)
+    throw new ConfigError([`${config.service} signs tokens but its config has no JWT_PRIVATE_KEY`]);
+  return createTokenSigner({
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    privateKeyPem: jwtPrivateKey,
+    keyId: resolveKeyId(jwtPrivateKey, config.jwtPublicKeys, jwtKeyId ?? ''),
+  });
+}
+
+/** The whole process: `migrate` subcommand or serve (config errors exit 2, others 1). */
+export function runService<S extends BaseSpec & ConfigSpec>(def: ServiceDefinition<S>): void {
+  runMain(async () => {
+    if (process.argv[2] === 'migrate') {
+      const migrations = path.resolve(def.dir, '../prisma/migrations');
+      await runMigrations(def.spec.service.default as string, migrations);
+      return;
+    }
+    await startService(def);
+  });
+}

@@ -1,0 +1,24 @@
+import { Client, Connection } from '@temporalio/client';
+import { temporalClientInterceptors } from '@meshcart/kit/src/telemetry/temporal-client';
+import type { OrdersConfig } from '../config';
+import type { SagaGateway } from './saga-gateway';
+import { temporalSagaGateway } from './temporal-saga-gateway';
+
+/**
+ * The saga gateway over a Temporal client. The connection is lazy: the service serves reads
+ * while Temporal is still coming up, and saga starts fail UNAVAILABLE meanwhile. The tracing
+ * interceptor writes the caller's trace into the workflow headers, so the saga joins it.
+ */
+export function connectSagaGateway(
+  config: Pick<OrdersConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'>,
+  onShutdown: (name: string, run: () => Promise<void>) => void,
+): SagaGateway {
+  const connection = Connection.lazy({ address: config.temporalAddress });
+  onShutdown('temporal connection', () => connection.close());
+  const temporal = new Client({
+    connection,
+    namespace: config.temporalNamespace,
+    interceptors: temporalClientInterceptors(),
+  });
+  return temporalSagaGateway(temporal, { taskQueue: config.temporalTaskQueue });
+}
