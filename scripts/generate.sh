@@ -11,8 +11,9 @@ ensure_go_tool protoc-gen-openapiv2 "$PROTOC_GEN_OPENAPI_MODULE"
 rm -rf gen/ts/shop gen/ts/google gen/go/shop gen/openapi/*.json
 buf generate --path proto/shop
 buf generate --template buf.gen.rpc.yaml --path third_party/google/rpc
-# Descriptor set (with imports and source info) for gRPC server reflection.
-buf build --path proto/shop -o gen/ts/descriptor.binpb
+# Descriptor set (with imports and source info) for gRPC server reflection: our contracts plus
+# grpc.health.v1 (copied from grpc-health-check's health.proto), so reflection describes health.
+buf build --path proto/shop --path third_party/grpc/health -o gen/ts/descriptor.binpb
 if [ "${1:-}" = "--check" ]; then
   if [ -n "$(git status --porcelain -- gen)" ]; then
     git status --porcelain -- gen >&2

@@ -220,7 +220,7 @@ test.each(interruptions)(
   },
 );
 
-test('SIGKILL of the supervisor of a running platform: every child is gone within 5 s', async () => {
+test('a running platform: health through reflection on every service; after a SIGKILL of the supervisor every child is gone within 5 s', async () => {
   const b = boot();
   await b.waitFor('meshcart is up');
   const before = platformPids();
@@ -241,6 +241,18 @@ test('SIGKILL of the supervisor of a running platform: every child is gone withi
   expect(nodeExes.length).toBeGreaterThanOrEqual(SERVICES.length + 3);
   for (const exe of nodeExes) {
     expect(execFileSync(exe, ['--version'], { encoding: 'utf8' }).trim()).toBe(`v${pinned}`);
+  }
+  // Every service answers health through reflection alone (grpcurl knows no .proto files).
+  const grpcurl = path.join(root, '.tools/bin/grpcurl');
+  for (const s of SERVICES) {
+    const addr = `127.0.0.1:${env[`MESHCART_${s.toUpperCase()}_PORT`]}`;
+    expect(execFileSync(grpcurl, ['-plaintext', addr, 'list'], { encoding: 'utf8' })).toContain(
+      'grpc.health.v1.Health',
+    );
+    const check = execFileSync(grpcurl, ['-plaintext', addr, 'grpc.health.v1.Health/Check'], {
+      encoding: 'utf8',
+    });
+    expect(JSON.parse(check)).toEqual({ status: 'SERVING' });
   }
   process.kill(b.child.pid!, 'SIGKILL');
   await b.exited;

@@ -205,6 +205,21 @@ test('grpcurl lists and describes the service through reflection', async () => {
   expect(JSON.parse(answer).product.sku).toBe('A1');
 });
 
+test('reflection lists grpc.health.v1.Health and grpcurl checks health through reflection alone', async () => {
+  const list = (await run(['-plaintext', address, 'list'])).split('\n');
+  expect(list).toContain('grpc.health.v1.Health');
+  const overall = await run(['-plaintext', address, 'grpc.health.v1.Health/Check']);
+  expect(JSON.parse(overall)).toEqual({ status: 'SERVING' });
+  const one = await run([
+    '-plaintext',
+    '-d',
+    '{"service":"shop.catalog.v1.CatalogService"}',
+    address,
+    'grpc.health.v1.Health/Check',
+  ]);
+  expect(JSON.parse(one)).toEqual({ status: 'SERVING' });
+});
+
 test('health reports SERVING, then NOT_SERVING during shutdown while in-flight calls finish', async () => {
   const check = (service: string) => checkHealth(address, service);
   expect(await check('')).toBe('SERVING');

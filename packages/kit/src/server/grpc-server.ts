@@ -27,6 +27,9 @@ export interface GrpcServer {
   shutdown(opts?: { drainMs?: number; graceMs?: number }): Promise<void>;
 }
 
+/** The standard health service every meshcart server registers (grpc-health-check). */
+export const HEALTH_SERVICE = 'grpc.health.v1.Health';
+
 /** Path of the descriptor set written by `npm run generate` (for server reflection). */
 export function descriptorSetPath(): string {
   return require.resolve('@meshcart/proto/descriptor.binpb');
@@ -67,8 +70,10 @@ export function createGrpcServer(opts: {
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
   if (opts.reflection !== false) {
+    // Health is listed too (as grpc-go servers do), so `grpcurl ... grpc.health.v1.Health/Check`
+    // works through reflection alone; its descriptor is in the set (third_party/grpc/health).
     new ReflectionService(reflectionRoot(), {
-      services: opts.services.map((s) => s.name),
+      services: [...opts.services.map((s) => s.name), HEALTH_SERVICE],
     }).addToServer(server);
   }
   let stopping: Promise<void> | undefined;
