@@ -80,7 +80,8 @@ test('Temporal unreachable: keeps retrying with backoff, NOT_SERVING, SIGTERM ex
     timeoutMs: 60_000,
   });
   try {
-    expect(await checkHealth(`127.0.0.1:${health}`)).toBe('NOT_SERVING');
+    // A generous deadline: on a loaded 2-core machine the first call's connect alone can take 1 s.
+    expect(await checkHealth(`127.0.0.1:${health}`, '', 10_000)).toBe('NOT_SERVING');
   } finally {
     expect(await proc.kill('SIGTERM')).toBe(0);
   }
@@ -109,7 +110,7 @@ test('connected: SERVING on the health port, JSON logs, graceful SIGTERM exits 0
     },
     timeoutMs: 90_000,
   });
-  expect(await checkHealth(proc.address)).toBe('SERVING');
+  expect(await checkHealth(proc.address, '', 10_000)).toBe('SERVING');
   expect(await proc.kill('SIGTERM')).toBe(0);
   const lines = jsonLines(proc.output());
   expect(lines.find((l) => l.msg === 'saga worker polling')).toMatchObject({

@@ -19,6 +19,7 @@ import type { Logger } from 'pino';
 import { createActivities, createLocalActivities, type ActivityDeps } from '../activities';
 import type { WorkerConfig } from '../config';
 import type { OrderSagaOptions } from '../contract';
+import { workflowIsolateTimeout, type IsolateTimeoutOption } from './workflow-isolate-timeout';
 
 /** The mesh identity the worker calls services as (call-graph.yaml, ServiceAccount name). */
 export const SAGA_WORKER_IDENTITY = 'saga-worker';
@@ -81,7 +82,7 @@ export function bundleSagaWorkflows(logger?: BundleOptions['logger']): Promise<W
 }
 
 /** A saga worker (not yet running) polling `taskQueue` with the given activities. */
-export function createSagaWorker(opts: {
+export async function createSagaWorker(opts: {
   connection: NativeConnection;
   namespace: string;
   taskQueue: string;
@@ -91,27 +92,43 @@ export function createSagaWorker(opts: {
   maxConcurrentActivities?: number;
   maxConcurrentWorkflowTasks?: number;
   shutdownGraceMs?: number;
+  /** How long one activation may run; default per runtime (workflow-isolate-timeout.ts). */
+  isolateExecutionTimeoutMs?: number;
   /** Gets one `activity done` line per activity (trace-correlated); omit in tests. */
   logger?: Logger;
 }): Promise<Worker> {
+  // Not the SDK default on every runtime: on Node < 24 its watchdog firing after a pause of the
+  // process is a fatal "async hook stack has become corrupted" (issue 22, see the module).
+  const isolate = workflowIsolateTimeout(opts.isolateExecutionTimeoutMs);
+  if (!isolate.asyncContextFrame) {
+    opts.logger?.warn(
+      { node: process.version, isolateExecutionTimeoutMs: isolate.ms },
+      'AsyncLocalStorage uses async hooks on this runtime: workflow deadlock detection relaxed',
+    );
+  }
+  const options: WorkerOptions & IsolateTimeoutOption = {
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...opts.source,
+    activities: { ...createActivities(opts.deps), ...createLocalActivities(opts.settings) },
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 50,
+    maxConcurrentLocalActivityExecutions: opts.maxConcurrentActivities ?? 50,
+    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? 20,
+    // In-flight activities (one short RPC each) get this long to finish on SIGTERM; anything
+    // cut off is retried by another worker with the same idempotency key.
+    shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
+    isolateExecutionTimeout: isolate.ms,
+  };
   // Tracing (RunWorkflow/RunActivity spans joined to orders' trace), saga metrics sinks and
   // per-activity log lines (kit telemetry; exports nothing when no OTel SDK was started).
-  return Worker.create(
-    withWorkerTelemetry(
-      {
-        connection: opts.connection,
-        namespace: opts.namespace,
-        taskQueue: opts.taskQueue,
-        ...opts.source,
-        activities: { ...createActivities(opts.deps), ...createLocalActivities(opts.settings) },
-        maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 50,
-        maxConcurrentLocalActivityExecutions: opts.maxConcurrentActivities ?? 50,
-        maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? 20,
-        // In-flight activities (one short RPC each) get this long to finish on SIGTERM; anything
-        // cut off is retried by another worker with the same idempotency key.
-        shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
-      },
-      { logger: opts.logger },
-    ),
-  );
+  const worker = await Worker.create(withWorkerTelemetry(options, { logger: opts.logger }));
+  // The option is outside the SDK's public type: should an upgrade stop honouring it, refuse to
+  // run rather than bring the fatal crash back unnoticed.
+  if (worker.options.isolateExecutionTimeoutMs !== isolate.ms) {
+    throw new Error(
+      `the Temporal SDK ignored isolateExecutionTimeout (${worker.options.isolateExecutionTimeoutMs} ms, wanted ${isolate.ms} ms)`,
+    );
+  }
+  return worker;
 }
