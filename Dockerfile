@@ -42,12 +42,13 @@ RUN npx tsx scripts/bundle.ts "${SERVICE}" --outdir dist
 #   prisma/migrations       = <dist>/../prisma/migrations, as seen from services/<x>/src/main.ts
 #   gen/ts/descriptor.binpb resolved through the @meshcart/proto workspace link (reflection)
 #   helm/.../call-graph.yaml  found from cwd by @meshcart/kit (the chart mounts its own copy)
+#   helm/.../topology.yaml    the default ports and addresses (@meshcart/kit topology)
 RUN mkdir -p /out/dist /out/prisma/migrations /out/gen/ts /out/helm/meshcart/files \
  && cp dist/"${SERVICE}".* /out/dist/ \
  && ln -s "${SERVICE}.js" /out/dist/main.js \
  && if [ -d "services/${SERVICE}/prisma/migrations" ]; then cp -r "services/${SERVICE}/prisma/migrations/." /out/prisma/migrations/; fi \
  && cp gen/ts/descriptor.binpb /out/gen/ts/ \
- && cp helm/meshcart/files/call-graph.yaml /out/helm/meshcart/files/
+ && cp helm/meshcart/files/call-graph.yaml helm/meshcart/files/topology.yaml /out/helm/meshcart/files/
 
 # Tilt live_update target: runs the TypeScript sources under `tsx watch`, which restarts the
 # process when Tilt syncs changed files into services/, packages/ or gen/ts. Dev only.
@@ -65,7 +66,8 @@ ARG SERVICE
 ENV NODE_ENV=production \
     SERVICE_NAME=${SERVICE} \
     MIGRATIONS_DIR=/app/prisma/migrations \
-    MESHCART_CALL_GRAPH_FILE=/app/helm/meshcart/files/call-graph.yaml
+    MESHCART_CALL_GRAPH_FILE=/app/helm/meshcart/files/call-graph.yaml \
+    MESHCART_TOPOLOGY_FILE=/app/helm/meshcart/files/topology.yaml
 WORKDIR /app
 COPY --from=manifests /manifests/ ./
 # Production dependencies only; files stay root-owned, so the app (uid 10001) cannot change them.

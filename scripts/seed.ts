@@ -4,7 +4,7 @@
  *
  *   npx tsx scripts/seed.ts
  *
- * Env: CATALOG_ADDR (127.0.0.1:50052), INVENTORY_ADDR (127.0.0.1:50053), SEED_WAIT (30s: how long
+ * Env: CATALOG_ADDR, INVENTORY_ADDR (defaults from helm/meshcart/files/topology.yaml), SEED_WAIT (30s: how long
  * to wait for both services' health), JWT_PRIVATE_KEY, JWT_KEY_ID, JWT_PUBLIC_KEYS, JWT_ISSUER,
  * JWT_AUDIENCE (see services/users/src/mint-token.ts). Prints one summary line.
  */
@@ -14,6 +14,7 @@ import {
   createClient,
   GrpcCallError,
   loadConfig,
+  localAddress,
   parse,
   runMain,
   v,
@@ -116,8 +117,8 @@ async function waitServing(name: string, address: string, timeoutMs: number): Pr
 
 async function main(): Promise<void> {
   const config = loadConfig({
-    catalogAddr: v('CATALOG_ADDR', parse.address(), { default: '127.0.0.1:50052' }),
-    inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: '127.0.0.1:50053' }),
+    catalogAddr: v('CATALOG_ADDR', parse.address(), { default: localAddress('catalog') }),
+    inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: localAddress('inventory') }),
     waitMs: v('SEED_WAIT', parse.duration(), { default: 30_000 }),
   });
   const started = Date.now();

@@ -1,6 +1,10 @@
-import { DEFAULT_METRICS_PORTS as METRICS_PORT_OF_SERVICE } from '@meshcart/kit/src/telemetry/telemetry-config';
+import { defaultMetricsPort } from '@meshcart/kit/src/telemetry/telemetry-config';
+import { loadTopology, localPort } from '@meshcart/kit/src/topology/topology';
 
-/** Default local ports (ARCHITECTURE.md "Local stack"); each overridable by env. */
+/**
+ * Default local ports: helm/meshcart/files/topology.yaml (the one place a port is written down);
+ * each overridable by env (MESHCART_<NAME>_PORT).
+ */
 export const SERVICES = [
   'users',
   'catalog',
@@ -11,23 +15,18 @@ export const SERVICES = [
 ] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-export const DEFAULT_PORTS: Record<ServiceName, number> = {
-  users: 50051,
-  catalog: 50052,
-  inventory: 50053,
-  payments: 50054,
-  shipping: 50055,
-  orders: 50056,
-};
+export const DEFAULT_PORTS: Record<ServiceName, number> = Object.fromEntries(
+  SERVICES.map((s) => [s, localPort(s)]),
+) as Record<ServiceName, number>;
 
 /** Processes with a Prometheus endpoint (METRICS_PORT), by the name they have in the stack. */
 export type MetricsProcess = ServiceName | 'worker' | 'edge';
 
 export const METRICS_PROCESSES: readonly MetricsProcess[] = [...SERVICES, 'worker', 'edge'];
 
-/** Default METRICS_PORT of each process, 9464-9471 (the kit's defaults, docs/observability.md). */
+/** Default METRICS_PORT of each process, 9464-9471 (the topology's, docs/observability.md). */
 export const DEFAULT_METRICS_PORTS = Object.fromEntries(
-  METRICS_PROCESSES.map((p) => [p, METRICS_PORT_OF_SERVICE[p]!]),
+  METRICS_PROCESSES.map((p) => [p, defaultMetricsPort(p)]),
 ) as Record<MetricsProcess, number>;
 
 export interface StackPorts {
@@ -51,16 +50,17 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
       throw new Error(`${name} must be a port number (got ${raw})`);
     return n;
   };
+  const { servers } = loadTopology();
   const services = Object.fromEntries(
     SERVICES.map((s) => [s, num(`MESHCART_${s.toUpperCase()}_PORT`, DEFAULT_PORTS[s])]),
   ) as Record<ServiceName, number>;
   return {
     services,
-    workerHealth: num('MESHCART_WORKER_HEALTH_PORT', 50060),
-    edge: num('MESHCART_EDGE_PORT', 8080),
-    temporal: num('MESHCART_TEMPORAL_PORT', 7233),
-    temporalUi: num('MESHCART_TEMPORAL_UI_PORT', 8233),
-    mysql: num('MESHCART_MYSQL_PORT', 3307),
+    workerHealth: num('MESHCART_WORKER_HEALTH_PORT', localPort('saga-worker')),
+    edge: num('MESHCART_EDGE_PORT', localPort('edge', 'http')),
+    temporal: num('MESHCART_TEMPORAL_PORT', servers.temporal!.port),
+    temporalUi: num('MESHCART_TEMPORAL_UI_PORT', servers.temporal!.ui!),
+    mysql: num('MESHCART_MYSQL_PORT', servers.mariadb!.port),
     metrics: Object.fromEntries(
       METRICS_PROCESSES.map((p) => [
         p,

@@ -1,5 +1,13 @@
 /** Saga worker configuration: defaults + environment, validated once at startup (kit loadConfig). */
-import { loadConfig, parse, v, type ConfigOf } from '@meshcart/kit';
+import {
+  loadConfig,
+  loadTopology,
+  localAddress,
+  localPort,
+  parse,
+  v,
+  type ConfigOf,
+} from '@meshcart/kit';
 import { ORDER_SAGA_TASK_QUEUE } from './contract';
 import { DEFAULT_SAGA_OPTIONS } from './saga-defaults';
 
@@ -11,13 +19,15 @@ const positiveDuration = () => (raw: string) => {
 const optionalPort = { default: undefined as number | undefined };
 
 export const workerConfigSpec = {
-  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), { default: '127.0.0.1:7233' }),
+  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
+    default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
+  }),
   temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1 }), { default: 'default' }),
   taskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), { default: ORDER_SAGA_TASK_QUEUE }),
-  inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: '127.0.0.1:50053' }),
-  paymentsAddr: v('PAYMENTS_ADDR', parse.address(), { default: '127.0.0.1:50054' }),
-  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: '127.0.0.1:50055' }),
-  ordersAddr: v('ORDERS_ADDR', parse.address(), { default: '127.0.0.1:50056' }),
+  inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: localAddress('inventory') }),
+  paymentsAddr: v('PAYMENTS_ADDR', parse.address(), { default: localAddress('payments') }),
+  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: localAddress('shipping') }),
+  ordersAddr: v('ORDERS_ADDR', parse.address(), { default: localAddress('orders') }),
   jwtIssuer: v('JWT_ISSUER', parse.string({ min: 1 })),
   jwtAudience: v('JWT_AUDIENCE', parse.string({ min: 1 })),
   jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ pattern: /BEGIN PRIVATE KEY/ }), {
@@ -44,7 +54,7 @@ export const workerConfigSpec = {
   /** gRPC deadline of each service call inside an activity (below the 10 s startToClose). */
   rpcTimeoutMs: v('SAGA_RPC_TIMEOUT', positiveDuration(), { default: 4_000 }),
   healthHost: v('GRPC_HOST', parse.string({ min: 1 }), { default: '0.0.0.0' }),
-  /** Health port: WORKER_HEALTH_PORT, else GRPC_PORT (what the Helm chart sets), else 50060. */
+  /** Health port: WORKER_HEALTH_PORT, else GRPC_PORT (what the Helm chart sets), else the topology's. */
   healthPort: v('WORKER_HEALTH_PORT', parse.port(), optionalPort),
   grpcPort: v('GRPC_PORT', parse.port(), optionalPort),
   /** Prebundled workflow code (image build); empty = bundle src/workflows at startup. */
@@ -72,4 +82,5 @@ export function loadWorkerConfig(
 }
 
 /** The port the health server binds. */
-export const healthPortOf = (c: WorkerConfig): number => c.healthPort ?? c.grpcPort ?? 50060;
+export const healthPortOf = (c: WorkerConfig): number =>
+  c.healthPort ?? c.grpcPort ?? localPort('saga-worker');

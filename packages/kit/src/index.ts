@@ -2,6 +2,7 @@
 export * from './errors/domain-error';
 export * from './errors/status-details';
 export * from './config/load-config';
+export * from './topology/topology';
 export * from './logging/logger';
 export * from './auth/principal';
 export * from './auth/jwt';

@@ -7,7 +7,7 @@ const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret:
 export const PRODUCT_CACHE_DEFAULTS = { ttlMs: 1_000, maxEntries: 5_000 };
 
 export const catalogConfigSpec = {
-  ...serviceConfigSpec('catalog', 50052),
+  ...serviceConfigSpec('catalog'),
   databaseUrl,
   /**
    * How long GetProduct may answer from memory (0 = no cache). This process's own writes show

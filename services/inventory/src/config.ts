@@ -7,7 +7,7 @@ const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret:
 export const STOCK_CACHE_DEFAULTS = { ttlMs: 250, maxEntries: 50_000 };
 
 export const inventoryConfigSpec = {
-  ...serviceConfigSpec('inventory', 50053),
+  ...serviceConfigSpec('inventory'),
   databaseUrl,
   /** Connections of the write pool; each reserve/transition/admin transaction holds one. */
   dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 200 }), { default: 10 }),

@@ -1,13 +1,23 @@
-import { loadConfig, parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+import {
+  loadConfig,
+  loadTopology,
+  localAddress,
+  parse,
+  serviceConfigSpec,
+  v,
+  type ConfigOf,
+} from '@meshcart/kit';
 import { ORDER_SAGA_TASK_QUEUE } from '@meshcart/workflows/src/contract';
 
 /** Every environment variable the orders service reads. */
 export const ordersConfigSpec = {
-  ...serviceConfigSpec('orders', 50056),
+  ...serviceConfigSpec('orders'),
   databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
-  catalogAddr: v('CATALOG_ADDR', parse.address(), { default: '127.0.0.1:50052' }),
-  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: '127.0.0.1:50055' }),
-  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), { default: '127.0.0.1:7233' }),
+  catalogAddr: v('CATALOG_ADDR', parse.address(), { default: localAddress('catalog') }),
+  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: localAddress('shipping') }),
+  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
+    default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
+  }),
   temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1, max: 255 }), {
     default: 'default',
   }),

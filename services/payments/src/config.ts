@@ -5,7 +5,7 @@ import { PROVIDERS } from './provider/create-provider';
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
 
 export const paymentsConfigSpec = {
-  ...serviceConfigSpec('payments', 50054),
+  ...serviceConfigSpec('payments'),
   databaseUrl,
   dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 500 }), { default: 10 }),
   // Required on purpose: a deployment must never fall back to the simulated provider by accident.

@@ -34,7 +34,7 @@ export const privateKeySpec = v('JWT_PRIVATE_KEY', ed25519PrivateKey(), { secret
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
 
 export const usersConfigSpec = {
-  ...serviceConfigSpec('users', 50051),
+  ...serviceConfigSpec('users'),
   databaseUrl,
   jwtPrivateKey: privateKeySpec,
   jwtKeyId: keyIdSpec,

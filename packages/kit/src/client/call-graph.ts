@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { locateChartFile } from '../config/chart-file';
 
 /**
  * The call graph (helm/meshcart/files/call-graph.yaml) is the single source of truth for
@@ -14,23 +14,9 @@ export interface CallGraph {
   allows(caller: string, method: string): boolean;
 }
 
-const RELATIVE = path.join('helm', 'meshcart', 'files', 'call-graph.yaml');
-
 /** Finds the file: MESHCART_CALL_GRAPH_FILE, else upwards from cwd and from this module. */
 export function locateCallGraph(env: Record<string, string | undefined> = process.env): string {
-  const explicit = env.MESHCART_CALL_GRAPH_FILE;
-  if (explicit) return explicit;
-  for (const start of [process.cwd(), __dirname]) {
-    let dir = start;
-    for (;;) {
-      const candidate = path.join(dir, RELATIVE);
-      if (existsSync(candidate)) return candidate;
-      const up = path.dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  throw new Error(`call graph not found: set MESHCART_CALL_GRAPH_FILE (looked for ${RELATIVE})`);
+  return locateChartFile('call-graph.yaml', 'MESHCART_CALL_GRAPH_FILE', env);
 }
 
 export function parseCallGraph(text: string): CallGraph {

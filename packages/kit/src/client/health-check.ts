@@ -15,11 +15,14 @@ const HealthClient = makeGenericClientConstructor(
   'Health',
 );
 
-/** One grpc.health.v1 Check; rejects when the server cannot be reached in time. */
+/**
+ * One grpc.health.v1 Check; rejects when the server cannot be reached in time. The default
+ * deadline leaves room for a first connect on a busy machine; polling loops pass a short one.
+ */
 export function checkHealth(
   address: string,
   service = '',
-  timeoutMs = 1_000,
+  timeoutMs = 5_000,
 ): Promise<HealthStatus> {
   const client = new HealthClient(address, credentials.createInsecure());
   return new Promise<HealthStatus>((resolve, reject) => {

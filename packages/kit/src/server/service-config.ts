@@ -1,12 +1,14 @@
 import type { JSONWebKeySet } from 'jose';
 import { parse, v } from '../config/load-config';
+import { localPort } from '../topology/topology';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from './shutdown-signal';
 
 /**
  * Config keys every gRPC service shares. Services spread this into their own spec:
- *   const config = loadConfig({ ...serviceConfigSpec('catalog', 50052), databaseUrl: ... })
+ *   const config = loadConfig({ ...serviceConfigSpec('catalog'), databaseUrl: ... })
+ * The default GRPC_PORT is the service's port in the topology (helm/meshcart/files/topology.yaml).
  */
-export function serviceConfigSpec(service: string, defaultPort: number) {
+export function serviceConfigSpec(service: string, defaultPort: number = localPort(service)) {
   return {
     service: v('SERVICE_NAME', parse.string(), { default: service }),
     logLevel: v(

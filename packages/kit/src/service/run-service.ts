@@ -74,7 +74,7 @@ export interface ServiceContext<C> {
 }
 
 export interface ServiceDefinition<S extends BaseSpec & ConfigSpec> {
-  /** The service's config spec: serviceConfigSpec(name, port) spread with its own keys. */
+  /** The service's config spec: serviceConfigSpec(name) spread with its own keys. */
   spec: S;
   /**
    * The service's src/ folder (`__dirname` of main.ts): by the one service layout its migrations

@@ -1,18 +1,19 @@
 import path from 'node:path';
 import { loadConfig, parse, v } from '../config/load-config';
+import { localPort } from '../topology/topology';
 
-/** Prometheus port of each meshcart process when METRICS_PORT is unset (ARCHITECTURE: 9464+). */
-export const DEFAULT_METRICS_PORTS: Readonly<Record<string, number>> = {
-  users: 9464,
-  catalog: 9465,
-  inventory: 9466,
-  payments: 9467,
-  shipping: 9468,
-  orders: 9469,
-  'saga-worker': 9470,
-  worker: 9470,
-  edge: 9471,
-};
+/**
+ * Prometheus port of a meshcart process when METRICS_PORT is unset: its metrics port in the
+ * topology (helm/meshcart/files/topology.yaml; 9464+), 0 (none) for a process it does not list.
+ * The local stack calls the saga worker 'worker'. Never throws: telemetry must not stop a process.
+ */
+export function defaultMetricsPort(process: string): number {
+  try {
+    return localPort(process === 'worker' ? 'saga-worker' : process, 'metrics');
+  } catch {
+    return 0;
+  }
+}
 
 const TRACE_EXPORTERS = ['otlp', 'console', 'file', 'none'] as const;
 const METRIC_EXPORTERS = ['otlp', 'prometheus', 'console', 'file', 'none'] as const;
@@ -120,7 +121,7 @@ export function loadTelemetryConfig(
     ...(hasEndpoint('METRICS') ? ['otlp' as const] : []),
   ];
   const metricsOff = metricNames.includes('none');
-  const port = c.metricsPort ?? DEFAULT_METRICS_PORTS[c.serviceName] ?? 0;
+  const port = c.metricsPort ?? defaultMetricsPort(c.serviceName);
   const base = path.resolve('.data', 'otel', c.serviceName.replace(/[^\w.-]/g, '_'));
   const spanFile = c.spanFile ?? `${base}.spans.jsonl`;
   return {
