@@ -15,20 +15,23 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/anypb"
+
+	commonv1 "meshcart/gen/go/shop/common/v1"
 )
 
 // ErrorDomain is the ErrorInfo domain of errors the edge raises itself.
 const ErrorDomain = "edge.meshcart"
 
-// Reasons (ErrorInfo.reason) of errors the edge raises itself.
-const (
-	ReasonBodyTooLarge     = "REQUEST_BODY_TOO_LARGE"
-	ReasonMalformedBody    = "MALFORMED_REQUEST_BODY"
-	ReasonRouteNotFound    = "ROUTE_NOT_FOUND"
-	ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
-	ReasonCORSOrigin       = "CORS_ORIGIN_NOT_ALLOWED"
-	ReasonBackendDown      = "BACKEND_UNAVAILABLE"
-	ReasonMalformedAuth    = "MALFORMED_AUTHORIZATION_HEADER"
+// Reasons (ErrorInfo.reason) of errors the edge raises itself: values of the one generated
+// list, never strings typed here.
+var (
+	ReasonBodyTooLarge     = wireReason(commonv1.ErrorReason_ERROR_REASON_REQUEST_BODY_TOO_LARGE)
+	ReasonMalformedBody    = wireReason(commonv1.ErrorReason_ERROR_REASON_MALFORMED_REQUEST_BODY)
+	ReasonRouteNotFound    = wireReason(commonv1.ErrorReason_ERROR_REASON_ROUTE_NOT_FOUND)
+	ReasonMethodNotAllowed = wireReason(commonv1.ErrorReason_ERROR_REASON_METHOD_NOT_ALLOWED)
+	ReasonCORSOrigin       = wireReason(commonv1.ErrorReason_ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED)
+	ReasonBackendDown      = wireReason(commonv1.ErrorReason_ERROR_REASON_BACKEND_UNAVAILABLE)
+	ReasonMalformedAuth    = wireReason(commonv1.ErrorReason_ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER)
 )
 
 // httpStatusByCode is THE gRPC -> HTTP status mapping of the edge. Codes not listed

@@ -1,6 +1,9 @@
 /** @meshcart/kit: the shared runtime every meshcart service and the saga worker use. */
 export * from './errors/domain-error';
 export * from './errors/status-details';
+export * from './errors/error-reason';
+export * from './errors/error-domain';
+export * from './vocabulary';
 export * from './config/load-config';
 export * from './topology/topology';
 export * from './logging/logger';

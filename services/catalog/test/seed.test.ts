@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { status } from '@grpc/grpc-js';
-import { createGrpcServer, errors, implement, silentLogger } from '@meshcart/kit';
+import { createGrpcServer, ErrorReason, errors, implement, silentLogger } from '@meshcart/kit';
 import { REPO_ROOT, startTestServer } from '@meshcart/kit/testkit';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { mintToken } from '../../users/src/mint-token';
@@ -33,7 +33,7 @@ beforeAll(async () => {
         };
       },
       adjustStock: async () => {
-        throw errors.failedPrecondition('NOT_USED');
+        throw errors.failedPrecondition(ErrorReason.ERROR_REASON_INTERNAL);
       },
     },
     {

@@ -1,5 +1,6 @@
 import {
   createGrpcServer,
+  errorDomain,
   loadCallGraph,
   type CallGraph,
   type CallObserver,
@@ -19,7 +20,7 @@ import type { SagaGateway } from './saga/saga-gateway';
 import type { OrdersStore } from './store/orders.store';
 
 /** Error domain of every orders error (ErrorInfo.domain). */
-export const ERROR_DOMAIN = 'orders.meshcart';
+export const ERROR_DOMAIN = errorDomain('orders');
 
 export interface ServerDeps {
   logger: Logger;

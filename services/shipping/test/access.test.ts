@@ -24,7 +24,7 @@ function allCalls(md?: Record<string, string>) {
   const opts = md ? { metadata: md } : {};
   const s = createClient(ShippingServiceService, h.address, { caller: null });
   const c = createClient(ShippingCarrierServiceService, h.address, { caller: null });
-  const items = [{ sku: 'A', quantity: 1 }];
+  const items = [{ sku: 'MUG-1', quantity: 1 }];
   return {
     close: () => (s.close(), c.close()),
     calls: {

@@ -112,8 +112,8 @@ test('address validation names each bad field', async () => {
 
 test('item validation: 1-100 lines, distinct skus, quantities 1-1000', async () => {
   const bad = [
-    { sku: 'A', quantity: 0 },
-    { sku: 'A', quantity: 1 },
+    { sku: 'MUG-1', quantity: 0 },
+    { sku: 'MUG-1', quantity: 1 },
     { sku: '', quantity: 1001 },
   ];
   const e = await failure(
@@ -129,7 +129,7 @@ test('item validation: 1-100 lines, distinct skus, quantities 1-1000', async () 
     h.client.quoteShipping({ address: berlin(), items: [], currencyCode: '' }),
   );
   expect(fieldsOf(none)).toEqual(['items']);
-  const many = Array.from({ length: 101 }, (_, i) => ({ sku: `S${i}`, quantity: 1 }));
+  const many = Array.from({ length: 101 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 }));
   expect(
     fieldsOf(
       await failure(h.client.quoteShipping({ address: berlin(), items: many, currencyCode: '' })),

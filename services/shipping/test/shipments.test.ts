@@ -74,8 +74,8 @@ test('create validation: ids, address and items', async () => {
     h.client.createShipment(
       createRequest({
         items: [
-          { sku: 'A', quantity: 1 },
-          { sku: 'B', quantity: 0 },
+          { sku: 'MUG-1', quantity: 1 },
+          { sku: 'TEA-7', quantity: 0 },
         ],
       }),
     ),

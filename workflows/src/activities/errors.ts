@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
-import { GrpcCallError } from '@meshcart/kit';
+import { type ErrorReason, GrpcCallError, isReason } from '@meshcart/kit';
 
 /**
  * Business outcomes: retrying with the same idempotency key gives the same answer, so the
@@ -48,11 +48,15 @@ export function toActivityFailure(err: unknown): Error {
 }
 
 /** True when a call failed with this business code (and reason, when given). */
-export function isBusinessError(err: unknown, code: status, reason?: string): err is GrpcCallError {
+export function isBusinessError(
+  err: unknown,
+  code: status,
+  reason?: ErrorReason,
+): err is GrpcCallError {
   return (
     err instanceof GrpcCallError &&
     err.code === code &&
-    (reason === undefined || err.reason === reason)
+    (reason === undefined || isReason(err.reason, reason))
   );
 }
 

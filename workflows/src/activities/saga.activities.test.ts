@@ -3,7 +3,7 @@ import { status } from '@grpc/grpc-js';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
-import { DomainError, domainErrorToStatus, GrpcCallError } from '@meshcart/kit';
+import { DomainError, domainErrorToStatus, GrpcCallError, type WireReason } from '@meshcart/kit';
 import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ReservationStatus } from '@meshcart/proto/shop/inventory/v1/inventory';
@@ -11,7 +11,7 @@ import { createActivities, type ActivityDeps } from './saga.activities';
 import { toActivityFailure } from './errors';
 
 /** A failed call as the kit client reports it (ErrorInfo reason in the status details). */
-const grpcError = (code: status, reason?: string) =>
+const grpcError = (code: status, reason?: WireReason) =>
   new GrpcCallError(
     '/x.v1.S/M',
     reason
@@ -47,7 +47,7 @@ const run = <A extends unknown[], R>(f: (...a: A) => Promise<R>, ...args: A) =>
 const total = { currencyCode: 'EUR', amountMinor: '2599' };
 
 describe('toActivityFailure', () => {
-  test.each([
+  test.each<[status, WireReason]>([
     [status.FAILED_PRECONDITION, 'OUT_OF_STOCK'],
     [status.ALREADY_EXISTS, 'IDEMPOTENCY_KEY_REUSED'],
     [status.NOT_FOUND, 'SKU_NOT_FOUND'],

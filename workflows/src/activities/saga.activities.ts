@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { log } from '@temporalio/activity';
-import type { TypedClient } from '@meshcart/kit';
+import { ErrorReason, type TypedClient } from '@meshcart/kit';
 import {
   ReservationServiceService,
   reservationStatusToJSON,
@@ -134,7 +134,14 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
           );
         } catch (err) {
           // The commit landed before the compensation (e.g. a timed-out commit that took effect).
-          if (!isBusinessError(err, status.FAILED_PRECONDITION, 'RESERVATION_COMMITTED')) throw err;
+          if (
+            !isBusinessError(
+              err,
+              status.FAILED_PRECONDITION,
+              ErrorReason.ERROR_REASON_RESERVATION_COMMITTED,
+            )
+          )
+            throw err;
           log.info('reservation already committed: returning it instead of releasing', { orderId });
           return reservationName(
             (await reservations.returnReservation({ reservationId: orderId })).reservation?.status,

@@ -1,3 +1,4 @@
+import { ErrorReason } from '../errors/error-reason';
 import {
   SignJWT,
   createLocalJWKSet,
@@ -72,14 +73,20 @@ export function createTokenVerifier(opts: JwtSettings & { jwks: JSONWebKeySet })
         }));
       } catch (e) {
         if (e instanceof joseErrors.JWTExpired)
-          throw errors.unauthenticated('TOKEN_EXPIRED', { message: 'token expired' });
-        throw errors.unauthenticated('TOKEN_INVALID', { message: 'token invalid' });
+          throw errors.unauthenticated(ErrorReason.ERROR_REASON_TOKEN_EXPIRED, {
+            message: 'token expired',
+          });
+        throw errors.unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID, {
+          message: 'token invalid',
+        });
       }
       const roles = Array.isArray(payload.roles)
         ? (payload.roles as unknown[]).filter((r): r is Role => ROLES.includes(r as Role))
         : [];
       if (!payload.sub || roles.length === 0)
-        throw errors.unauthenticated('TOKEN_INVALID', { message: 'token lacks sub or roles' });
+        throw errors.unauthenticated(ErrorReason.ERROR_REASON_TOKEN_INVALID, {
+          message: 'token lacks sub or roles',
+        });
       return { subject: payload.sub, roles, isService: roles.includes('service') };
     },
   };

@@ -6,6 +6,7 @@
  * Prisma errors are recognised by name, not by class: every service has its own generated
  * client, whose error classes are distinct objects.
  */
+import { ErrorReason } from '../errors/error-reason';
 import { errors } from '../errors/domain-error';
 
 const CONFLICT = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
@@ -42,14 +43,20 @@ export function mapDbError(e: unknown): unknown {
   const errno = dbErrno(e);
   const code = prismaCode(e);
   if (code === 'P2034' || (errno !== undefined && CONFLICT.has(errno))) {
-    return errors.aborted('DB_CONFLICT', { message: 'concurrent update: retry', cause: e });
+    return errors.aborted(ErrorReason.ERROR_REASON_DB_CONFLICT, {
+      message: 'concurrent update: retry',
+      cause: e,
+    });
   }
   if (
     (errno !== undefined && UNAVAILABLE.has(errno)) ||
     (code !== undefined && UNAVAILABLE_PRISMA.has(code)) ||
     isPrismaInitError(e)
   ) {
-    return errors.unavailable('DB_UNAVAILABLE', { message: 'database unavailable', cause: e });
+    return errors.unavailable(ErrorReason.ERROR_REASON_DB_UNAVAILABLE, {
+      message: 'database unavailable',
+      cause: e,
+    });
   }
   return e;
 }

@@ -1,4 +1,5 @@
 import { status } from '@grpc/grpc-js';
+import { ErrorReason, reasonToWire, type ReasonLike, type WireReason } from './error-reason';
 
 /** One invalid field, reported as a google.rpc.BadRequest field violation. */
 export interface FieldViolation {
@@ -8,8 +9,8 @@ export interface FieldViolation {
 }
 
 export interface DomainErrorInit {
-  /** Machine-readable UPPER_SNAKE reason sent as google.rpc.ErrorInfo.reason. */
-  reason: string;
+  /** A value of the generated ErrorReason list; sent as its short wire form in ErrorInfo.reason. */
+  reason: ReasonLike;
   /** Human-readable message; safe to send to callers (never internals). */
   message?: string;
   /** ErrorInfo.metadata: small string facts such as the sku that ran out. */
@@ -24,18 +25,17 @@ export interface DomainErrorInit {
  */
 export class DomainError extends Error {
   readonly code: status;
-  readonly reason: string;
+  /** The wire form, e.g. 'OUT_OF_STOCK' (what callers read back from ErrorInfo.reason). */
+  readonly reason: WireReason;
   readonly metadata: Record<string, string>;
   readonly violations: FieldViolation[];
 
   constructor(code: status, init: DomainErrorInit) {
-    super(
-      init.message ?? init.reason,
-      init.cause === undefined ? undefined : { cause: init.cause },
-    );
+    const reason = reasonToWire(init.reason);
+    super(init.message ?? reason, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'DomainError';
     this.code = code;
-    this.reason = init.reason;
+    this.reason = reason;
     this.metadata = init.metadata ?? {};
     this.violations = init.violations ?? [];
   }
@@ -47,28 +47,28 @@ type Init = Omit<DomainErrorInit, 'reason'>;
 export const errors = {
   invalidArgument: (violations: FieldViolation[], init: Partial<DomainErrorInit> = {}) =>
     new DomainError(status.INVALID_ARGUMENT, {
-      reason: 'INVALID_ARGUMENT',
+      reason: ErrorReason.ERROR_REASON_INVALID_ARGUMENT,
       message: violations.map((v) => `${v.field}: ${v.description}`).join('; '),
       ...init,
       violations,
     }),
-  notFound: (reason: string, init: Init = {}) =>
+  notFound: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.NOT_FOUND, { reason, ...init }),
-  alreadyExists: (reason: string, init: Init = {}) =>
+  alreadyExists: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.ALREADY_EXISTS, { reason, ...init }),
-  failedPrecondition: (reason: string, init: Init = {}) =>
+  failedPrecondition: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.FAILED_PRECONDITION, { reason, ...init }),
-  unauthenticated: (reason: string, init: Init = {}) =>
+  unauthenticated: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.UNAUTHENTICATED, { reason, ...init }),
-  permissionDenied: (reason: string, init: Init = {}) =>
+  permissionDenied: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.PERMISSION_DENIED, { reason, ...init }),
-  unavailable: (reason: string, init: Init = {}) =>
+  unavailable: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.UNAVAILABLE, { reason, ...init }),
-  aborted: (reason: string, init: Init = {}) =>
+  aborted: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.ABORTED, { reason, ...init }),
-  resourceExhausted: (reason: string, init: Init = {}) =>
+  resourceExhausted: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.RESOURCE_EXHAUSTED, { reason, ...init }),
-  deadlineExceeded: (reason: string, init: Init = {}) =>
+  deadlineExceeded: (reason: ReasonLike, init: Init = {}) =>
     new DomainError(status.DEADLINE_EXCEEDED, { reason, ...init }),
 };
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DomainError } from '@meshcart/kit';
+import { DomainError, SKU_RULE } from '@meshcart/kit';
 import { decodePageToken, encodePageToken, validateBatch, validateListRequest } from './listing';
 
 const failure = (fn: () => unknown): DomainError => {
@@ -22,7 +22,7 @@ test('page size: 0 -> 20, capped at 100, negative refused', () => {
 test('tokens round-trip and are bound to the category filter', () => {
   fc.assert(
     fc.property(
-      fc.stringMatching(/^[A-Z0-9][A-Z0-9-]{2,31}$/),
+      fc.stringMatching(SKU_RULE.pattern),
       fc.constantFrom('', 'kitchen', 'home-and-garden'),
       (afterSku, category) => {
         const token = encodePageToken({ afterSku, category });

@@ -1,6 +1,6 @@
 /** ListProducts and BatchGetProducts request rules: page sizes, page tokens, sku batches. */
-import { errors, Violations, type FieldViolation } from '@meshcart/kit';
-import { CATEGORY, checkSku, SKU } from './product';
+import { ErrorReason, errors, isSku, Violations, type FieldViolation } from '@meshcart/kit';
+import { CATEGORY, checkSku } from './product';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -30,7 +30,7 @@ export function decodePageToken(token: string): Cursor | undefined {
   }
   const d = doc as { v?: unknown; after?: unknown; category?: unknown };
   if (typeof doc !== 'object' || doc === null || d.v !== 1) return undefined;
-  if (typeof d.after !== 'string' || !SKU.test(d.after)) return undefined;
+  if (typeof d.after !== 'string' || !isSku(d.after)) return undefined;
   if (typeof d.category !== 'string' || (d.category !== '' && !CATEGORY.test(d.category)))
     return undefined;
   return { afterSku: d.after, category: d.category };
@@ -71,7 +71,10 @@ export function validateListRequest(req: {
     else afterSku = cursor.afterSku;
   }
   if (found.length > 0)
-    throw errors.invalidArgument(found, badToken ? { reason: 'INVALID_PAGE_TOKEN' } : {});
+    throw errors.invalidArgument(
+      found,
+      badToken ? { reason: ErrorReason.ERROR_REASON_INVALID_PAGE_TOKEN } : {},
+    );
   const limit = req.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(req.pageSize, MAX_PAGE_SIZE);
   return { limit, category: req.category, afterSku };
 }

@@ -1,6 +1,8 @@
 /** Products: domain types, validation of skus and writable fields, the idempotency comparison. */
-import { Violations } from '@meshcart/kit';
-import { isCurrencyCode } from './currencies';
+import { checkLine, checkMoney, checkParagraph, checkSku, Violations } from '@meshcart/kit';
+
+// The sku rule lives in the kit vocabulary (one rule for every service); re-exported for callers here.
+export { checkSku };
 
 /** Amount in minor units (bigint: never a float) and an ISO 4217 code. */
 export interface Money {
@@ -22,24 +24,10 @@ export interface Product extends ProductFields {
   updatedAt: Date;
 }
 
-/** 3-32 of [A-Z0-9-], starting with a letter or digit. */
-export const SKU = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
 /** Lower-case slug: words of [a-z0-9] joined by single dashes, at most 50 characters. */
 export const CATEGORY = /^(?=.{1,50}$)[a-z0-9]+(?:-[a-z0-9]+)*$/;
 export const NAME_MAX = 200;
 export const DESCRIPTION_MAX = 5000;
-const INT64_MAX = 2n ** 63n - 1n;
-
-const chars = (s: string): number => [...s].length;
-
-/** Adds a violation for a malformed sku; returns whether it is well-formed. */
-export function checkSku(v: Violations, field: string, sku: string): boolean {
-  if (sku === '') v.add(field, 'is required');
-  else if (!SKU.test(sku))
-    v.add(field, 'must be 3-32 of [A-Z0-9-], starting with a letter or digit');
-  else return true;
-  return false;
-}
 
 /** Adds a violation for a malformed category slug. */
 export function checkCategory(v: Violations, field: string, category: string): void {
@@ -56,27 +44,13 @@ export interface ProductFieldsInput {
   active: boolean;
 }
 
+/** A price: a listed currency and 0-MAX_AMOUNT_MINOR minor units (a free item costs 0). */
 function checkPrice(
   v: Violations,
   field: string,
   price: ProductFieldsInput['price'],
 ): Money | undefined {
-  if (!price) {
-    v.add(field, 'is required');
-    return undefined;
-  }
-  const { currencyCode, amountMinor } = price;
-  if (currencyCode === '') v.add(`${field}.currencyCode`, 'is required');
-  else if (!/^[A-Z]{3}$/.test(currencyCode))
-    v.add(`${field}.currencyCode`, 'must be 3 upper-case letters (ISO 4217)');
-  else if (!isCurrencyCode(currencyCode))
-    v.add(`${field}.currencyCode`, 'is not a known ISO 4217 currency');
-  let amount: bigint | undefined;
-  if (/^-\d+$/.test(amountMinor)) v.add(`${field}.amountMinor`, 'must not be negative');
-  else if (!/^\d{1,19}$/.test(amountMinor) || BigInt(amountMinor) > INT64_MAX)
-    v.add(`${field}.amountMinor`, 'must be an int64');
-  else amount = BigInt(amountMinor);
-  return amount === undefined ? undefined : { currencyCode, amountMinor: amount };
+  return checkMoney(v, field, price);
 }
 
 /** Validates a sku + fields request (Create/UpdateProduct); returns normalized fields (name trimmed). */
@@ -94,12 +68,8 @@ export function validateProductWrite(req: {
     v.add('fields', 'is required');
     v.throwIfAny();
   }
-  const name = f!.name.trim();
-  if (name === '') v.add('fields.name', 'is required');
-  else if (chars(name) > NAME_MAX) v.add('fields.name', `must be at most ${NAME_MAX} characters`);
-  else if (/\p{Cc}/u.test(name)) v.add('fields.name', 'must not contain control characters');
-  if (chars(f!.description) > DESCRIPTION_MAX)
-    v.add('fields.description', `must be at most ${DESCRIPTION_MAX} characters`);
+  const name = checkLine(v, 'fields.name', f!.name, NAME_MAX);
+  checkParagraph(v, 'fields.description', f!.description, DESCRIPTION_MAX);
   if (f!.category === '') v.add('fields.category', 'is required');
   else checkCategory(v, 'fields.category', f!.category);
   const price = checkPrice(v, 'fields.price', f!.price);

@@ -1,5 +1,5 @@
 /** CatalogService (reads) and CatalogAdminService (writes) handlers: validate, call the store, translate. */
-import { implement, Violations, type Logger, type TokenVerifier } from '@meshcart/kit';
+import { errorDomain, implement, Violations, type Logger, type TokenVerifier } from '@meshcart/kit';
 import {
   CatalogAdminServiceService,
   CatalogServiceService,
@@ -16,7 +16,7 @@ export interface CatalogHandlerDeps {
   defaultDeadlineMs?: number;
 }
 
-const DOMAIN = 'catalog.meshcart';
+const DOMAIN = errorDomain('catalog');
 
 export function catalogImplementation(deps: CatalogHandlerDeps) {
   const { store } = deps;

@@ -1,5 +1,5 @@
 /** Repository over the catalog database: returns domain types, maps key violations to domain errors. */
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { sameFields, type Product, type ProductFields } from '../domain/product';
 import { isRecordNotFound, isUniqueViolation, type PrismaClient } from './prisma-client';
 
@@ -58,7 +58,10 @@ const toColumns = (f: ProductFields) => ({
 
 /** NOT_FOUND PRODUCT_NOT_FOUND for `sku`. */
 export const productNotFound = (sku: string) =>
-  errors.notFound('PRODUCT_NOT_FOUND', { message: 'product not found', metadata: { sku } });
+  errors.notFound(ErrorReason.ERROR_REASON_PRODUCT_NOT_FOUND, {
+    message: 'product not found',
+    metadata: { sku },
+  });
 
 export function createCatalogStore(prisma: PrismaClient): CatalogStore {
   const find = async (sku: string) => {
@@ -68,7 +71,7 @@ export function createCatalogStore(prisma: PrismaClient): CatalogStore {
   /** The stored product when it matches `fields`; IDEMPOTENCY_KEY_REUSED when it does not. */
   const sameOrReused = (existing: Product, fields: ProductFields): Product => {
     if (sameFields(existing, fields)) return existing;
-    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+    throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
       message: 'a product with this sku exists with other fields',
       metadata: { sku: existing.sku },
     });

@@ -7,7 +7,7 @@
  * made by another replica (or straight in the database) show here within ttlMs.
  */
 import { status } from '@grpc/grpc-js';
-import { DomainError } from '@meshcart/kit';
+import { DomainError, ErrorReason, isReason } from '@meshcart/kit';
 import type { Product } from '../domain/product';
 import { productNotFound, type CatalogStore } from './catalog.store';
 import { createReadThroughCache, type ReadThroughCacheOptions } from '@meshcart/kit';
@@ -15,7 +15,9 @@ import { createReadThroughCache, type ReadThroughCacheOptions } from '@meshcart/
 export type ProductCacheOptions = ReadThroughCacheOptions;
 
 const isProductNotFound = (e: unknown): boolean =>
-  e instanceof DomainError && e.code === status.NOT_FOUND && e.reason === 'PRODUCT_NOT_FOUND';
+  e instanceof DomainError &&
+  e.code === status.NOT_FOUND &&
+  isReason(e.reason, ErrorReason.ERROR_REASON_PRODUCT_NOT_FOUND);
 
 /** `store` with a cached `get`; ttlMs 0 returns `store` itself. */
 export function withProductCache(store: CatalogStore, opts: ProductCacheOptions): CatalogStore {

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { DomainError } from '@meshcart/kit';
+import { DomainError, reasonToWire } from '@meshcart/kit';
 import {
   answerRepeat,
   canonicalItems,
@@ -166,7 +166,11 @@ describe('lifecycle', () => {
   test.each(table)('%s + %s -> %s', (from, action, expected) => {
     const d = decideTransition(from, action);
     const text =
-      d.kind === 'apply' ? `apply ${d.to}` : d.kind === 'reject' ? `reject ${d.reason}` : 'noop';
+      d.kind === 'apply'
+        ? `apply ${d.to}`
+        : d.kind === 'reject'
+          ? `reject ${reasonToWire(d.reason)}`
+          : 'noop';
     expect(text).toBe(expected);
   });
 

@@ -2,7 +2,7 @@
  * Reservation rules: canonical items, what a repeated ReserveStock answers, and the lifecycle
  * ACTIVE -> RELEASED | COMMITTED, COMMITTED -> RETURNED. Pure: no gRPC, no database.
  */
-import { errors } from '@meshcart/kit';
+import { type ErrorReason, errors } from '@meshcart/kit';
 import { REASONS } from './reasons';
 
 export type ReservationStatus = 'ACTIVE' | 'RELEASED' | 'COMMITTED' | 'RETURNED';
@@ -108,7 +108,9 @@ export function outOfStock(s: Shortage) {
 }
 
 export type TransitionDecision =
-  { kind: 'apply'; to: ReservationStatus } | { kind: 'noop' } | { kind: 'reject'; reason: string };
+  | { kind: 'apply'; to: ReservationStatus }
+  | { kind: 'noop' }
+  | { kind: 'reject'; reason: ErrorReason };
 
 const TARGET: Record<Transition, ReservationStatus> = {
   release: 'RELEASED',
@@ -138,7 +140,7 @@ export function decideTransition(from: ReservationStatus, action: Transition): T
 }
 
 /** Throws the FAILED_PRECONDITION of a rejected transition. */
-export function rejectTransition(id: string, reason: string): never {
+export function rejectTransition(id: string, reason: ErrorReason): never {
   throw errors.failedPrecondition(reason, { metadata: { reservationId: id } });
 }
 

@@ -2,26 +2,17 @@
  * Request validation. Every check adds a violation with the JSON (lowerCamelCase) field path,
  * so a caller sees every problem at once; throwIfAny raises INVALID_ARGUMENT.
  */
-import { Violations } from '@meshcart/kit';
+import { checkId, checkParagraph, checkSku, Violations } from '@meshcart/kit';
 import { canonicalItems, type ReservationItem } from './reservation';
 import { MAX_ON_HAND } from './stock';
 
-export const SKU_PATTERN = /^[A-Z0-9][A-Z0-9-]{2,31}$/;
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const MAX_QUANTITY = 1000;
 export const MAX_ITEMS = 100;
 export const MAX_NOTE_LENGTH = 500;
 
-function checkSku(v: Violations, field: string, sku: string): void {
-  if (!SKU_PATTERN.test(sku)) v.add(field, `must match ${SKU_PATTERN.source}`);
-}
-
-function checkId(v: Violations, field: string, id: string): void {
-  if (!ID_PATTERN.test(id)) v.add(field, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
-}
-
+/** An operator's free-text note: optional, multi-line, no other control characters. */
 function checkNote(v: Violations, note: string): void {
-  if (note.length > MAX_NOTE_LENGTH) v.add('note', `must be at most ${MAX_NOTE_LENGTH} characters`);
+  checkParagraph(v, 'note', note, MAX_NOTE_LENGTH);
 }
 
 /** ReserveStock: a valid id and 1-100 items with distinct valid skus and quantities 1-1000. */
@@ -38,12 +29,13 @@ export function validateReserve(req: {
     v.add('items', `must hold 1-${MAX_ITEMS} items`);
   const seen = new Set<string>();
   req.items.forEach((item, i) => {
-    checkSku(v, `items[${i}].sku`, item.sku);
+    const skuOk = checkSku(v, `items[${i}].sku`, item.sku);
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
       v.add(`items[${i}].quantity`, `must be 1-${MAX_QUANTITY}`);
     }
     // The later duplicate is the one reported: the first occurrence is not wrong by itself.
-    if (seen.has(item.sku)) v.add(`items[${i}].sku`, 'duplicate sku: each sku may appear once');
+    if (skuOk && seen.has(item.sku))
+      v.add(`items[${i}].sku`, 'duplicate sku: each sku may appear once');
     seen.add(item.sku);
   });
   v.throwIfAny();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { errors, tagOrderId, type CallContext } from '@meshcart/kit';
+import { type CallContext, ErrorReason, errors, tagOrderId } from '@meshcart/kit';
 import { requestFingerprint } from '../domain/fingerprint';
 import type { Order } from '../domain/order';
 import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-order.validation';
@@ -104,7 +104,7 @@ async function resume(
   ctx: CallContext,
 ): Promise<Order> {
   if (stored.fingerprint !== fingerprint) {
-    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+    throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
       message: 'request_id was already used for a different order',
       metadata: { requestId: stored.order.requestId },
     });

@@ -67,7 +67,7 @@ test('mixed currencies, in the items or against the shipping quote: MIXED_CURREN
   );
 });
 
-test('amounts beyond int64: AMOUNT_TOO_LARGE instead of a wrapped number', () => {
+test('totals beyond the money bound (9e15): AMOUNT_TOO_LARGE, never a charge payments refuses', () => {
   expect(
     reasonOf(() =>
       priceItems([{ sku: 'A-1', quantity: 1000 }], catalog(p('A-1', MAX_AMOUNT_MINOR / 999n))),

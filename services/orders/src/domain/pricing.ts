@@ -1,4 +1,4 @@
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors, fitsAmount, MAX_AMOUNT_MINOR } from '@meshcart/kit';
 import type { Money, OrderLine } from './order';
 
 /** What orders needs from a catalog product. */
@@ -21,8 +21,11 @@ export interface OrderTotals {
   totalMinor: bigint;
 }
 
-/** Largest amount a BIGINT column (and a proto int64) holds. */
-export const MAX_AMOUNT_MINOR = 2n ** 63n - 1n;
+/**
+ * The one money bound of the vocabulary (9e15), not int64 max: a total above it could be stored
+ * but never charged (payments refuses it), so the order is refused before its saga starts.
+ */
+export { MAX_AMOUNT_MINOR };
 
 /**
  * Prices the requested lines with catalog prices (the client never sends prices).
@@ -38,7 +41,7 @@ export function priceItems(
     .map((item, i) => ({ i, sku: item.sku, product: products.get(item.sku) }))
     .filter((x) => !x.product?.active);
   if (unavailable.length > 0) {
-    throw errors.failedPrecondition('PRODUCT_UNAVAILABLE', {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_PRODUCT_UNAVAILABLE, {
       message: 'some items are not available',
       metadata: { sku: unavailable[0]!.sku, skus: unavailable.map((u) => u.sku).join(',') },
       violations: unavailable.map((u) => ({
@@ -50,7 +53,7 @@ export function priceItems(
   const priced = items.map((item) => ({ item, product: products.get(item.sku)! }));
   const currencies = [...new Set(priced.map((p) => p.product.price.currencyCode))];
   if (currencies.length > 1) {
-    throw errors.failedPrecondition('MIXED_CURRENCY', {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_MIXED_CURRENCY, {
       message: 'items are priced in different currencies',
       metadata: { currencies: currencies.sort().join(',') },
     });
@@ -73,7 +76,7 @@ export function priceItems(
 /** Adds the shipping cost (in the order's currency) to the subtotal. */
 export function orderTotals(priced: PricedItems, shipping: Money): OrderTotals {
   if (shipping.currencyCode !== priced.currencyCode) {
-    throw errors.failedPrecondition('MIXED_CURRENCY', {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_MIXED_CURRENCY, {
       message: 'shipping is quoted in another currency than the items',
       metadata: { currencies: [priced.currencyCode, shipping.currencyCode].sort().join(',') },
     });
@@ -87,9 +90,9 @@ export function orderTotals(priced: PricedItems, shipping: Money): OrderTotals {
 }
 
 function ensureFits(amount: bigint): bigint {
-  if (amount > MAX_AMOUNT_MINOR) {
-    throw errors.failedPrecondition('AMOUNT_TOO_LARGE', {
-      message: 'order total exceeds the largest storable amount',
+  if (!fitsAmount(amount)) {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_AMOUNT_TOO_LARGE, {
+      message: 'order total exceeds the largest amount that can be charged',
     });
   }
   return amount;

@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { GrpcCallError, type TypedClient } from '@meshcart/kit';
+import { ErrorReason, GrpcCallError, isReason, type TypedClient } from '@meshcart/kit';
 import type { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { ShippingPort } from '../app/ports';
 import { moneyFromProto } from './money';
@@ -18,7 +18,7 @@ export function shippingAdapter(client: TypedClient<typeof ShippingServiceServic
         if (
           e instanceof GrpcCallError &&
           e.code === status.FAILED_PRECONDITION &&
-          e.reason === 'DESTINATION_NOT_SERVED'
+          isReason(e.reason, ErrorReason.ERROR_REASON_DESTINATION_NOT_SERVED)
         ) {
           return { served: false };
         }

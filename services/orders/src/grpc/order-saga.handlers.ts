@@ -1,4 +1,10 @@
-import { errors, implement, type CallGraph, type ImplementOptions } from '@meshcart/kit';
+import {
+  type CallGraph,
+  ErrorReason,
+  errors,
+  implement,
+  type ImplementOptions,
+} from '@meshcart/kit';
 import { OrderSagaServiceService, OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
@@ -34,7 +40,7 @@ export function orderSagaServiceImpl(
     {
       recordOrderProgress: async (req, ctx) => {
         if (!allowed.has(ctx.caller?.subject ?? '')) {
-          throw errors.permissionDenied('CALLER_NOT_ALLOWED', {
+          throw errors.permissionDenied(ErrorReason.ERROR_REASON_CALLER_NOT_ALLOWED, {
             message: 'only the order saga records progress',
           });
         }

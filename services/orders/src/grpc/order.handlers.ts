@@ -1,4 +1,10 @@
-import { errors, implement, type CallContext, type ImplementOptions } from '@meshcart/kit';
+import {
+  type CallContext,
+  ErrorReason,
+  errors,
+  implement,
+  type ImplementOptions,
+} from '@meshcart/kit';
 import { OrderServiceService } from '@meshcart/proto/shop/orders/v1/orders';
 import type { OrdersApp } from '../app/orders.app';
 import { orderToProto } from './order.mapping';
@@ -6,7 +12,10 @@ import { orderToProto } from './order.mapping';
 /** The customer's user id (every OrderService method needs a customer token). */
 function userIdOf(ctx: CallContext): string {
   const subject = ctx.caller?.subject;
-  if (!subject) throw errors.unauthenticated('TOKEN_MISSING', { message: 'bearer token required' });
+  if (!subject)
+    throw errors.unauthenticated(ErrorReason.ERROR_REASON_TOKEN_MISSING, {
+      message: 'bearer token required',
+    });
   return subject;
 }
 

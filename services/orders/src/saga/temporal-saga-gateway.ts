@@ -6,7 +6,7 @@ import {
   WorkflowUpdateRPCTimeoutOrCancelledError,
   type Client,
 } from '@temporalio/client';
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors, reasonFromWire } from '@meshcart/kit';
 import {
   cancelOrderUpdate,
   ORDER_SAGA_TASK_QUEUE,
@@ -16,9 +16,9 @@ import {
 import type { SagaGateway } from './saga-gateway';
 
 /** Update rejections the saga documents; each becomes FAILED_PRECONDITION with the same reason. */
-export const CANCEL_REFUSALS: ReadonlySet<string> = new Set([
-  'ALREADY_DISPATCHED',
-  'CANCELLATION_WINDOW_CLOSED',
+export const CANCEL_REFUSALS: ReadonlySet<ErrorReason> = new Set([
+  ErrorReason.ERROR_REASON_ALREADY_DISPATCHED,
+  ErrorReason.ERROR_REASON_CANCELLATION_WINDOW_CLOSED,
 ]);
 
 export interface TemporalSagaGatewayOptions {
@@ -54,7 +54,7 @@ export function temporalSagaGateway(
         );
       } catch (e) {
         if (e instanceof WorkflowExecutionAlreadyStartedError) return; // its saga already ran: never a second one
-        throw errors.unavailable('SAGA_UNAVAILABLE', {
+        throw errors.unavailable(ErrorReason.ERROR_REASON_SAGA_UNAVAILABLE, {
           message: 'could not start the order saga',
           cause: e,
         });
@@ -76,28 +76,32 @@ export function temporalSagaGateway(
 const CLOSED_TYPES: ReadonlySet<string> = new Set(['AcceptedUpdateCompletedWorkflow']);
 
 function cancelError(e: unknown): Error {
-  const closed = errors.failedPrecondition('CANCELLATION_WINDOW_CLOSED', {
+  const closed = errors.failedPrecondition(ErrorReason.ERROR_REASON_CANCELLATION_WINDOW_CLOSED, {
     message: 'the order can no longer be cancelled',
     cause: e,
   });
   if (e instanceof WorkflowUpdateFailedError && e.cause instanceof ApplicationFailure) {
     const type = e.cause.type ?? '';
-    if (CANCEL_REFUSALS.has(type)) {
-      return errors.failedPrecondition(type, { message: 'the order can no longer be cancelled' });
+    // The saga rejects with the reason's wire form as the failure type.
+    const refusal = reasonFromWire(type);
+    if (CANCEL_REFUSALS.has(refusal)) {
+      return errors.failedPrecondition(refusal, {
+        message: 'the order can no longer be cancelled',
+      });
     }
     if (CLOSED_TYPES.has(type)) return closed;
   }
   // No saga (never started, or closed): nothing can undo the order any more.
   if (e instanceof WorkflowNotFoundError) return closed;
   if (e instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
-    return errors.deadlineExceeded('SAGA_TIMEOUT', {
+    return errors.deadlineExceeded(ErrorReason.ERROR_REASON_SAGA_TIMEOUT, {
       message: 'the order saga did not answer in time',
       cause: e,
     });
   }
   // An undocumented refusal is a contract bug between orders and the saga: INTERNAL, logged.
   if (e instanceof WorkflowUpdateFailedError) return e;
-  return errors.unavailable('SAGA_UNAVAILABLE', {
+  return errors.unavailable(ErrorReason.ERROR_REASON_SAGA_UNAVAILABLE, {
     message: 'could not reach the order saga',
     cause: e,
   });

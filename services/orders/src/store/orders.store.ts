@@ -1,4 +1,4 @@
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { Prisma } from './generated/prisma/client';
 import type { Order, OrderStatus } from '../domain/order';
 import type { PageCursor } from '../domain/page-token';
@@ -27,7 +27,10 @@ export interface ProgressResult {
 export type OrdersStore = ReturnType<typeof createOrdersStore>;
 
 const notFound = (orderId: string) =>
-  errors.notFound('ORDER_NOT_FOUND', { message: 'order not found', metadata: { orderId } });
+  errors.notFound(ErrorReason.ERROR_REASON_ORDER_NOT_FOUND, {
+    message: 'order not found',
+    metadata: { orderId },
+  });
 
 /** Repository of orders over Prisma; returns domain types, never the payment token. */
 export function createOrdersStore(db: OrdersDb) {

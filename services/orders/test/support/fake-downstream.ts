@@ -1,5 +1,7 @@
 import {
   createGrpcServer,
+  ErrorReason,
+  errorDomain,
   errors,
   implement,
   silentLogger,
@@ -41,7 +43,7 @@ export const PRODUCTS: readonly Product[] = [
 export const quoteFor = (lines: number): bigint => 499n + 100n * BigInt(lines);
 
 const unimplemented = async (): Promise<never> => {
-  throw errors.failedPrecondition('NOT_IMPLEMENTED_IN_FAKE');
+  throw errors.failedPrecondition(ErrorReason.ERROR_REASON_INTERNAL);
 };
 
 export interface SeenCall {
@@ -78,7 +80,8 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
       listProducts: unimplemented,
       batchGetProducts: async (req, ctx) => {
         fake.catalogCalls.push({ ...seen(ctx), skus: req.skus });
-        if (fake.catalogDown) throw errors.unavailable('CATALOG_DOWN');
+        if (fake.catalogDown)
+          throw errors.unavailable(ErrorReason.ERROR_REASON_DEPENDENCY_UNAVAILABLE);
         const products = req.skus.flatMap((s) => PRODUCTS.filter((p) => p.sku === s));
         return {
           products,
@@ -86,7 +89,7 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
         };
       },
     },
-    { logger, domain: 'catalog.meshcart', verifier, access: { batchGetProducts: 'service' } },
+    { logger, domain: errorDomain('catalog'), verifier, access: { batchGetProducts: 'service' } },
   );
   const shipping = implement(
     ShippingServiceService,
@@ -106,7 +109,7 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
       cancelShipment: unimplemented,
       getShipment: unimplemented,
     },
-    { logger, domain: 'shipping.meshcart', verifier, access: { quoteShipping: 'service' } },
+    { logger, domain: errorDomain('shipping'), verifier, access: { quoteShipping: 'service' } },
   );
   const catalogServer = await startTestServer(
     createGrpcServer({

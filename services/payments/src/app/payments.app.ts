@@ -13,7 +13,7 @@
  * which a real PSP treats as its idempotency key.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, errors } from '@meshcart/kit';
+import { DomainError, ErrorReason, errors, isReason } from '@meshcart/kit';
 import type { Money } from '../domain/money';
 import { planAuthorize, planCapture, planRefund, planVoid, type Payment } from '../domain/payment';
 import { ProviderUnavailableError, type PaymentProvider } from '../domain/payment-provider';
@@ -59,7 +59,7 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
       return await Promise.race([fn(), timeout]);
     } catch (e) {
       if (e instanceof ProviderUnavailableError)
-        throw errors.unavailable('PROVIDER_UNAVAILABLE', { cause: e });
+        throw errors.unavailable(ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE, { cause: e });
       throw e;
     } finally {
       clearTimeout(timer);
@@ -90,14 +90,20 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
       if (result.kind === 'declined') {
         await tx.update({ status: 'DECLINED' });
         return {
-          failure: errors.failedPrecondition('PAYMENT_DECLINED', { metadata: { paymentId: p.id } }),
+          failure: errors.failedPrecondition(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, {
+            metadata: { paymentId: p.id },
+          }),
         };
       }
       await tx.update({ status: 'AUTHORIZED', providerReference: result.reference });
       await tx.appendLedger('AUTHORIZATION', cmd.amount);
       return { payment: tx.current() };
     } catch (e) {
-      if (e instanceof DomainError && e.reason === 'PROVIDER_UNAVAILABLE') return { failure: e };
+      if (
+        e instanceof DomainError &&
+        isReason(e.reason, ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE)
+      )
+        return { failure: e };
       throw e;
     }
   }
@@ -166,7 +172,9 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
       const p = await store.get(paymentId);
       // PENDING has no status in the contract: to callers it does not exist yet.
       if (!p || p.status === 'PENDING')
-        throw errors.notFound('PAYMENT_NOT_FOUND', { metadata: { paymentId } });
+        throw errors.notFound(ErrorReason.ERROR_REASON_PAYMENT_NOT_FOUND, {
+          metadata: { paymentId },
+        });
       return p;
     },
   };

@@ -7,7 +7,7 @@
  *   PENDING -> DECLINED (terminal)      AUTHORIZED | PENDING -> VOIDED (terminal)
  *   (none)  -> VOIDED tombstone: a void that overtook its authorize
  */
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { sameMoney, type Money } from './money';
 
 export type PaymentStatus =
@@ -59,8 +59,8 @@ const CAPTURED_STATES: ReadonlySet<PaymentStatus> = new Set([
 ]);
 
 const notFound = (id: string) =>
-  errors.notFound('PAYMENT_NOT_FOUND', { metadata: { paymentId: id } });
-const refused = (reason: string, p: Payment) =>
+  errors.notFound(ErrorReason.ERROR_REASON_PAYMENT_NOT_FOUND, { metadata: { paymentId: id } });
+const refused = (reason: ErrorReason, p: Payment) =>
   errors.failedPrecondition(reason, { metadata: { paymentId: p.id, status: p.status } });
 
 function sameTerms(a: PaymentTerms, b: PaymentTerms): boolean {
@@ -69,13 +69,15 @@ function sameTerms(a: PaymentTerms, b: PaymentTerms): boolean {
 
 /** PENDING: ask the provider. Anything already decided is answered from the row. */
 export function planAuthorize(p: Payment, terms: PaymentTerms): 'call-provider' | 'answer' {
-  if (p.terms === null) throw refused('PAYMENT_VOIDED', p); // tombstone: the void won
+  if (p.terms === null) throw refused(ErrorReason.ERROR_REASON_PAYMENT_VOIDED, p); // tombstone: the void won
   if (!sameTerms(p.terms, terms)) {
-    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', { metadata: { paymentId: p.id } });
+    throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
+      metadata: { paymentId: p.id },
+    });
   }
   if (p.status === 'PENDING') return 'call-provider';
-  if (p.status === 'DECLINED') throw refused('PAYMENT_DECLINED', p);
-  if (p.status === 'VOIDED') throw refused('PAYMENT_VOIDED', p);
+  if (p.status === 'DECLINED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, p);
+  if (p.status === 'VOIDED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_VOIDED, p);
   return 'answer';
 }
 
@@ -84,9 +86,9 @@ export function planCapture(p: Payment | null, id: string): 'capture' | 'answer'
   if (!p) throw notFound(id);
   if (p.status === 'AUTHORIZED') return 'capture';
   if (CAPTURED_STATES.has(p.status)) return 'answer';
-  if (p.status === 'VOIDED') throw refused('PAYMENT_VOIDED', p);
-  if (p.status === 'DECLINED') throw refused('PAYMENT_DECLINED', p);
-  throw refused('PAYMENT_NOT_AUTHORIZED', p); // PENDING
+  if (p.status === 'VOIDED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_VOIDED, p);
+  if (p.status === 'DECLINED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, p);
+  throw refused(ErrorReason.ERROR_REASON_PAYMENT_NOT_AUTHORIZED, p); // PENDING
 }
 
 /**
@@ -97,7 +99,7 @@ export function planVoid(p: Payment): 'void' | 'close-pending' | 'answer' {
   if (p.status === 'AUTHORIZED') return 'void';
   if (p.status === 'PENDING') return 'close-pending';
   if (p.status === 'VOIDED' || p.status === 'DECLINED') return 'answer';
-  throw refused('PAYMENT_ALREADY_CAPTURED', p);
+  throw refused(ErrorReason.ERROR_REASON_PAYMENT_ALREADY_CAPTURED, p);
 }
 
 export type RefundPlan =
@@ -114,16 +116,20 @@ export function planRefund(
       if (!p) throw notFound(req.paymentId); // cannot happen: refunds reference their payment
       return { kind: 'answer' };
     }
-    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', { metadata: { refundId: req.refundId } });
+    throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
+      metadata: { refundId: req.refundId },
+    });
   }
   if (!p) throw notFound(req.paymentId);
-  if (p.status === 'VOIDED') throw refused('PAYMENT_VOIDED', p);
-  if (p.status === 'DECLINED') throw refused('PAYMENT_DECLINED', p);
-  if (!CAPTURED_STATES.has(p.status) || !p.terms) throw refused('PAYMENT_NOT_CAPTURED', p);
-  if (req.amount.currency !== p.terms.amount.currency) throw refused('CURRENCY_MISMATCH', p);
+  if (p.status === 'VOIDED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_VOIDED, p);
+  if (p.status === 'DECLINED') throw refused(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, p);
+  if (!CAPTURED_STATES.has(p.status) || !p.terms)
+    throw refused(ErrorReason.ERROR_REASON_PAYMENT_NOT_CAPTURED, p);
+  if (req.amount.currency !== p.terms.amount.currency)
+    throw refused(ErrorReason.ERROR_REASON_CURRENCY_MISMATCH, p);
   const remaining = p.captured - p.refunded;
   if (req.amount.minor > remaining) {
-    throw errors.failedPrecondition('REFUND_EXCEEDS_CAPTURED', {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_REFUND_EXCEEDS_CAPTURED, {
       metadata: { paymentId: p.id, refundable: remaining.toString() },
     });
   }

@@ -1,13 +1,19 @@
 /** PaymentService handlers: validate, call the use case, map back. Nothing else. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { implement, type CallObserver, type Logger, type TokenVerifier } from '@meshcart/kit';
+import {
+  errorDomain,
+  implement,
+  type CallObserver,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import type { PaymentsApp } from '../app/payments.app';
 import type { PaymentProvider } from '../domain/payment-provider';
 import { toProtoPayment } from './payments.mapping';
 import { validateAuthorize, validatePaymentId, validateRefund } from './payments.validation';
 
-export const PAYMENTS_ERROR_DOMAIN = 'payments.meshcart';
+export const PAYMENTS_ERROR_DOMAIN = errorDomain('payments');
 
 export interface PaymentHandlerDeps {
   app: PaymentsApp;

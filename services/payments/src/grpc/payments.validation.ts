@@ -1,30 +1,19 @@
 /** Request validation: proto requests in, domain commands out, or INVALID_ARGUMENT with every violation. */
-import { Violations } from '@meshcart/kit';
+import { checkId, checkMoney, Violations } from '@meshcart/kit';
 import type { Money as ProtoMoney } from '@meshcart/proto/shop/common/v1/money';
 import type {
   AuthorizePaymentRequest,
   RefundPaymentRequest,
 } from '@meshcart/proto/shop/payments/v1/payments';
 import type { AuthorizeCommand, RefundCommand } from '../app/payments.app';
-import { currencyProblem, parsePositiveMinor, type Money } from '../domain/money';
+import type { Money } from '../domain/money';
 
-const ID = /^[A-Za-z0-9_-]{1,64}$/;
 const MAX_TOKEN_LENGTH = 256;
 
-function checkId(v: Violations, field: string, value: string): void {
-  if (!ID.test(value)) v.add(field, 'must be 1-64 characters of A-Z a-z 0-9 _ -');
-}
-
+/** An amount to charge or refund: a listed currency and 1-MAX_AMOUNT_MINOR minor units. */
 function readMoney(v: Violations, field: string, m: ProtoMoney | undefined): Money | undefined {
-  if (!m) {
-    v.add(field, 'is required');
-    return undefined;
-  }
-  const cp = currencyProblem(m.currencyCode);
-  if (cp) v.add(`${field}.currencyCode`, cp);
-  const minor = parsePositiveMinor(m.amountMinor);
-  if (typeof minor !== 'bigint') v.add(`${field}.amountMinor`, minor.problem);
-  return cp || typeof minor !== 'bigint' ? undefined : { currency: m.currencyCode, minor };
+  const money = checkMoney(v, field, m, { positive: true });
+  return money && { currency: money.currencyCode, minor: money.amountMinor };
 }
 
 /** A bare payment id (capture, void, get). */

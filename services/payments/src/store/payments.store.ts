@@ -5,7 +5,7 @@
  * previous one committed. The ledger is only ever appended to: this file has no update or
  * delete of ledger rows.
  */
-import { errors, mapDbError, prismaCode } from '@meshcart/kit';
+import { ErrorReason, errors, mapDbError, prismaCode } from '@meshcart/kit';
 import type { Money } from '../domain/money';
 import type {
   LedgerKind,
@@ -162,7 +162,7 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
         });
       } catch (e) {
         if (prismaCode(e) !== 'P2002') throw e;
-        throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+        throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
           metadata: { refundId: r.refundId },
         });
       }

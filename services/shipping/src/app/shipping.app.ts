@@ -1,5 +1,5 @@
 /** The shipping use cases over the store; the rules themselves live in domain/. */
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { assertServed, quote } from '../domain/quote';
 import {
   answerCancel,
@@ -47,7 +47,9 @@ export function createShippingApp(store: ShipmentStore) {
         if (s && s.status !== 'CREATED') return answerCancel(s);
         if (!s) await store.insertTombstoneIfAbsent(id);
       }
-      throw errors.aborted('CONCURRENT_UPDATE', { metadata: { shipmentId: id } });
+      throw errors.aborted(ErrorReason.ERROR_REASON_CONCURRENT_UPDATE, {
+        metadata: { shipmentId: id },
+      });
     },
 
     async dispatch(id: string): Promise<Shipment> {

@@ -2,7 +2,7 @@
  * Shipping prices: deterministic, in EUR minor units. A base price per zone plus a price per
  * unit shipped (quantity summed over the lines). Only EUR is quoted for now.
  */
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { NOT_SERVED, zoneOf, type Zone } from './countries';
 
 export const QUOTE_CURRENCY = 'EUR';
@@ -18,7 +18,7 @@ export const TARIFF: Readonly<Record<Zone, { base: bigint; perUnit: bigint }>> =
 /** Fails FAILED_PRECONDITION DESTINATION_NOT_SERVED for countries the carrier does not reach. */
 export function assertServed(country: string): void {
   if (NOT_SERVED.has(country)) {
-    throw errors.failedPrecondition('DESTINATION_NOT_SERVED', {
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_DESTINATION_NOT_SERVED, {
       metadata: { countryCode: country },
     });
   }

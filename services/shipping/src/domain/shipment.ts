@@ -4,7 +4,7 @@
  * conditional UPDATE (... WHERE status = 'CREATED') with no lock held across calls.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 
 export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'CANCELLED';
 
@@ -68,30 +68,33 @@ export function newTrackingNumber(): string {
   return out;
 }
 
-const refused = (reason: string, s: Shipment) =>
+const refused = (reason: ErrorReason, s: Shipment) =>
   errors.failedPrecondition(reason, { metadata: { shipmentId: s.id, status: s.status } });
 const notFound = (id: string) =>
-  errors.notFound('SHIPMENT_NOT_FOUND', { metadata: { shipmentId: id } });
+  errors.notFound(ErrorReason.ERROR_REASON_SHIPMENT_NOT_FOUND, { metadata: { shipmentId: id } });
 
 /** A create whose id exists already: answer the stored shipment, or refuse. */
 export function answerExistingCreate(existing: Shipment, hash: string): Shipment {
   if (existing.details && existing.details.requestHash !== hash) {
-    throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', { metadata: { shipmentId: existing.id } });
+    throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
+      metadata: { shipmentId: existing.id },
+    });
   }
-  if (existing.status === 'CANCELLED') throw refused('SHIPMENT_CANCELLED', existing);
+  if (existing.status === 'CANCELLED')
+    throw refused(ErrorReason.ERROR_REASON_SHIPMENT_CANCELLED, existing);
   return existing;
 }
 
 /** After `UPDATE ... SET CANCELLED WHERE status = CREATED`: what the cancel answers. */
 export function answerCancel(s: Shipment): Shipment {
-  if (s.status === 'DISPATCHED') throw refused('ALREADY_DISPATCHED', s);
+  if (s.status === 'DISPATCHED') throw refused(ErrorReason.ERROR_REASON_ALREADY_DISPATCHED, s);
   return s;
 }
 
 /** After `UPDATE ... SET DISPATCHED WHERE status = CREATED`: what the dispatch answers. */
 export function answerDispatch(s: Shipment | null, id: string): Shipment {
   if (!s) throw notFound(id);
-  if (s.status === 'CANCELLED') throw refused('SHIPMENT_CANCELLED', s);
+  if (s.status === 'CANCELLED') throw refused(ErrorReason.ERROR_REASON_SHIPMENT_CANCELLED, s);
   return s;
 }
 

@@ -1,6 +1,12 @@
 /** ShippingService and ShippingCarrierService handlers: validate, call the use case, map back. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { implement, type CallObserver, type Logger, type TokenVerifier } from '@meshcart/kit';
+import {
+  errorDomain,
+  implement,
+  type CallObserver,
+  type Logger,
+  type TokenVerifier,
+} from '@meshcart/kit';
 import {
   ShippingCarrierServiceService,
   ShippingServiceService,
@@ -9,7 +15,7 @@ import type { ShippingApp } from '../app/shipping.app';
 import { toProtoShipment } from './shipping.mapping';
 import { validateCreate, validateQuote, validateShipmentId } from './shipping.validation';
 
-export const SHIPPING_ERROR_DOMAIN = 'shipping.meshcart';
+export const SHIPPING_ERROR_DOMAIN = errorDomain('shipping');
 
 export interface ShippingHandlerDeps {
   app: ShippingApp;

@@ -1,5 +1,5 @@
 /** Users: the domain type and the validation of registration and login requests. */
-import { Violations } from '@meshcart/kit';
+import { charLength, checkLine, Violations } from '@meshcart/kit';
 
 /** A registered customer; never carries the password hash. */
 export interface User {
@@ -20,10 +20,9 @@ export const DISPLAY_NAME_MAX = 80;
 // which would make distinct internationalized mailboxes collide as EMAIL_TAKEN.
 const EMAIL =
   /^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
-const CONTROL = /\p{Cc}/u;
 
-/** Characters as users count them (code points, not UTF-16 units). */
-export const charLength = (s: string): number => [...s].length;
+/** Characters as users count them (code points, not UTF-16 units): the vocabulary's count. */
+export { charLength };
 
 /** Emails compare case-insensitively: we store and look them up lower-cased and trimmed. */
 export function normalizeEmail(raw: string): string {
@@ -48,11 +47,7 @@ export function validateRegistration(req: Registration): Registration {
   else if (pwLen < PASSWORD_MIN || pwLen > PASSWORD_MAX) {
     v.add('password', `must be ${PASSWORD_MIN} to ${PASSWORD_MAX} characters`);
   }
-  const displayName = req.displayName.trim();
-  if (displayName === '') v.add('displayName', 'is required');
-  else if (charLength(displayName) > DISPLAY_NAME_MAX)
-    v.add('displayName', `must be at most ${DISPLAY_NAME_MAX} characters`);
-  else if (CONTROL.test(displayName)) v.add('displayName', 'must not contain control characters');
+  const displayName = checkLine(v, 'displayName', req.displayName, DISPLAY_NAME_MAX);
   v.throwIfAny();
   return { email, password: req.password, displayName };
 }

@@ -1,9 +1,12 @@
 /** UserService handlers: validate, call the domain and store, translate. Nothing else. */
 import {
+  type CallContext,
   DomainError,
+  errorDomain,
+  ErrorReason,
   errors,
   implement,
-  type CallContext,
+  isReason,
   type Logger,
   type TokenSigner,
   type TokenVerifier,
@@ -28,12 +31,16 @@ export interface UsersHandlerDeps {
 /** The caller's user id; 'customer' methods always have one (the wrapper checked the token). */
 function ownerOf(ctx: CallContext): string {
   if (!ctx.caller)
-    throw errors.unauthenticated('TOKEN_MISSING', { message: 'bearer token required' });
+    throw errors.unauthenticated(ErrorReason.ERROR_REASON_TOKEN_MISSING, {
+      message: 'bearer token required',
+    });
   return ctx.caller.subject;
 }
 
 const invalidCredentials = () =>
-  errors.unauthenticated('INVALID_CREDENTIALS', { message: 'wrong email or password' });
+  errors.unauthenticated(ErrorReason.ERROR_REASON_INVALID_CREDENTIALS, {
+    message: 'wrong email or password',
+  });
 
 export function usersImplementation(deps: UsersHandlerDeps) {
   const { store } = deps;
@@ -54,7 +61,11 @@ export function usersImplementation(deps: UsersHandlerDeps) {
           // The email is the idempotency key: an exact repeat (same password and name) is a
           // retry whose first answer was lost (a mesh or client retry), so it gets the same user.
           // Anything else keeps EMAIL_TAKEN, which reveals no more than the conflict already does.
-          if (!(e instanceof DomainError) || e.reason !== 'EMAIL_TAKEN') throw e;
+          if (
+            !(e instanceof DomainError) ||
+            !isReason(e.reason, ErrorReason.ERROR_REASON_EMAIL_TAKEN)
+          )
+            throw e;
           const found = await store.findCredentials(reg.email);
           const same =
             found !== undefined &&
@@ -85,7 +96,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
       async getUser(req, ctx) {
         const userId = validateUserId(req.userId);
         if (userId !== ownerOf(ctx)) {
-          throw errors.permissionDenied('NOT_OWNER', {
+          throw errors.permissionDenied(ErrorReason.ERROR_REASON_NOT_OWNER, {
             message: 'a user may only read its own profile',
           });
         }
@@ -104,7 +115,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
     },
     {
       logger: deps.logger,
-      domain: 'users.meshcart',
+      domain: errorDomain('users'),
       verifier: deps.verifier,
       defaultDeadlineMs: deps.defaultDeadlineMs,
       access: {

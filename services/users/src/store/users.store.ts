@@ -1,6 +1,6 @@
 /** Repository over the users database: returns domain types, maps key violations to domain errors. */
 import { randomUUID } from 'node:crypto';
-import { errors } from '@meshcart/kit';
+import { ErrorReason, errors } from '@meshcart/kit';
 import { sameAddress, type Address, type SavedAddress } from '../domain/address';
 import type { User } from '../domain/user';
 import { isUniqueViolation, type PrismaClient } from './prisma-client';
@@ -56,7 +56,8 @@ const toSaved = (r: AddressRow): SavedAddress => ({
   },
 });
 
-const userNotFound = () => errors.notFound('USER_NOT_FOUND', { message: 'user not found' });
+const userNotFound = () =>
+  errors.notFound(ErrorReason.ERROR_REASON_USER_NOT_FOUND, { message: 'user not found' });
 
 export function createUsersStore(
   prisma: PrismaClient,
@@ -69,7 +70,7 @@ export function createUsersStore(
         return toUser(await prisma.user.create({ data: { id: randomUUID(), ...u } }));
       } catch (e) {
         if (isUniqueViolation(e))
-          throw errors.alreadyExists('EMAIL_TAKEN', {
+          throw errors.alreadyExists(ErrorReason.ERROR_REASON_EMAIL_TAKEN, {
             message: 'email already registered',
             cause: e,
           });
@@ -102,7 +103,7 @@ export function createUsersStore(
         if (existing) {
           const first = toSaved(existing);
           if (!sameAddress(first.address, address)) {
-            throw errors.alreadyExists('IDEMPOTENCY_KEY_REUSED', {
+            throw errors.alreadyExists(ErrorReason.ERROR_REASON_IDEMPOTENCY_KEY_REUSED, {
               message: 'requestId was already used with another address',
               metadata: { requestId },
             });
@@ -110,7 +111,7 @@ export function createUsersStore(
           return first;
         }
         if ((await tx.address.count({ where: { userId } })) >= maxAddresses) {
-          throw errors.failedPrecondition('ADDRESS_LIMIT_REACHED', {
+          throw errors.failedPrecondition(ErrorReason.ERROR_REASON_ADDRESS_LIMIT_REACHED, {
             message: `an address book holds at most ${maxAddresses} addresses`,
             metadata: { limit: String(maxAddresses) },
           });

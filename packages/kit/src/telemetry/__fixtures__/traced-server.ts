@@ -9,6 +9,7 @@ import {
   createClient,
   createGrpcServer,
   createLogger,
+  ErrorReason,
   errors,
   implement,
   onShutdownSignal,
@@ -26,7 +27,8 @@ runMain(async () => {
     {
       getProduct: async (req, ctx) => {
         ctx.logger.info({ sku: req.sku }, 'looking up product');
-        if (req.sku === 'MISSING') throw errors.notFound('PRODUCT_NOT_FOUND');
+        if (req.sku === 'MISSING')
+          throw errors.notFound(ErrorReason.ERROR_REASON_PRODUCT_NOT_FOUND);
         const batch = await self.batchGetProducts({ skus: [req.sku] }, { ctx });
         return { product: batch.products[0] };
       },
@@ -53,7 +55,7 @@ runMain(async () => {
     },
   );
   const unimplemented = async () => {
-    throw errors.failedPrecondition('NOT_IN_FIXTURE');
+    throw errors.failedPrecondition(ErrorReason.ERROR_REASON_INTERNAL);
   };
   const orders = implement(
     OrderServiceService,

@@ -1,0 +1,25 @@
+/**
+ * Client-chosen ids and idempotency keys (request_id, reservation_id, payment_id, refund_id,
+ * shipment_id, order_id, adjustment_id): the saga uses the order id as the key of every step,
+ * so one id must be acceptable to every service that receives it.
+ */
+import type { Violations } from '../errors/domain-error';
+
+export const ID_RULE = {
+  pattern: /^[A-Za-z0-9_-]{1,64}$/,
+  minLength: 1,
+  maxLength: 64,
+  description: '1-64 characters of [A-Za-z0-9_-]',
+} as const;
+
+export function isId(id: string): boolean {
+  return ID_RULE.pattern.test(id);
+}
+
+/** Adds a violation for a missing or malformed id; returns whether it is well-formed. */
+export function checkId(v: Violations, field: string, id: string): boolean {
+  if (id === '') v.add(field, 'is required');
+  else if (!isId(id)) v.add(field, `must be ${ID_RULE.description}`);
+  else return true;
+  return false;
+}
