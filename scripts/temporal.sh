@@ -2,7 +2,10 @@
 # Project-local Temporal dev server (the real server, built from the Go module proxy):
 #   scripts/temporal.sh ensure|start|stop|status|pidfile
 # SQLite file in .data/temporal, frontend 127.0.0.1:$MESHCART_TEMPORAL_PORT (7233),
-# Web UI on $MESHCART_TEMPORAL_UI_PORT (8233). With TEMPORAL_ADDRESS set, nothing is started.
+# Web UI on $MESHCART_TEMPORAL_UI_PORT (8233), its HTTP API and /metrics on
+# $MESHCART_TEMPORAL_HTTP_PORT / $MESHCART_TEMPORAL_METRICS_PORT (UI port + 1 / + 2). Every port is
+# given explicitly: left to itself the CLI picks random ephemeral ports, which can collide with a
+# port a caller has chosen but not bound yet. With TEMPORAL_ADDRESS set, nothing is started.
 # MESHCART_TEMPORAL_DB=memory keeps everything in memory (gone on stop; the benchmarks use it).
 # Eager activity dispatch is on: a worker completing a workflow task gets the activity it
 # scheduled in the same response (the saga's steps skip a matching round trip each).
@@ -11,6 +14,8 @@ source "$(dirname "$0")/lib/go-tools.sh"
 
 PORT="${MESHCART_TEMPORAL_PORT:-7233}"
 UI_PORT="${MESHCART_TEMPORAL_UI_PORT:-8233}"
+HTTP_PORT="${MESHCART_TEMPORAL_HTTP_PORT:-$((UI_PORT + 1))}"
+METRICS_PORT="${MESHCART_TEMPORAL_METRICS_PORT:-$((UI_PORT + 2))}"
 DIR="$MESHCART_DATA/temporal"
 PIDFILE="$DIR/temporal.pid"
 
@@ -22,11 +27,14 @@ start() {
   if pid_alive "$PIDFILE"; then return 0; fi
   port_free "$PORT" || die "port $PORT is taken by another program; set MESHCART_TEMPORAL_PORT to a free port (or stop it)."
   port_free "$UI_PORT" || die "port $UI_PORT is taken by another program; set MESHCART_TEMPORAL_UI_PORT to a free port."
+  port_free "$HTTP_PORT" || die "port $HTTP_PORT is taken by another program; set MESHCART_TEMPORAL_HTTP_PORT to a free port."
+  port_free "$METRICS_PORT" || die "port $METRICS_PORT is taken by another program; set MESHCART_TEMPORAL_METRICS_PORT to a free port."
   mkdir -p "$DIR"
   log "starting Temporal dev server on 127.0.0.1:$PORT (Web UI http://127.0.0.1:$UI_PORT)"
   local db=(--db-filename "$DIR/temporal.db")
   [ "${MESHCART_TEMPORAL_DB:-file}" = memory ] && db=()
   setsid nohup "$MESHCART_TOOLS/bin/temporal" server start-dev --ip 127.0.0.1 --port "$PORT" --ui-port "$UI_PORT" \
+    --http-port "$HTTP_PORT" --metrics-port "$METRICS_PORT" \
     "${db[@]}" --log-level warn --log-format json \
     --dynamic-config-value system.enableActivityEagerExecution=true \
     --dynamic-config-value frontend.enableUpdateWorkflowExecution=true \

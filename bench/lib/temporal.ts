@@ -29,6 +29,8 @@ export async function startBenchTemporal(runId: string): Promise<BenchTemporal> 
     MESHCART_DATA: dataDir,
     MESHCART_TEMPORAL_PORT: String(await freePort()),
     MESHCART_TEMPORAL_UI_PORT: String(await freePort()),
+    MESHCART_TEMPORAL_HTTP_PORT: String(await freePort()),
+    MESHCART_TEMPORAL_METRICS_PORT: String(await freePort()),
     MESHCART_TEMPORAL_DB: 'memory',
   };
   delete env.TEMPORAL_ADDRESS;

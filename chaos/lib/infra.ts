@@ -45,6 +45,8 @@ export async function privateInfra(root: string, dataDir: string): Promise<Priva
     MESHCART_MYSQL_PORT: String(mysqlPort),
     MESHCART_TEMPORAL_PORT: String(temporalPort),
     MESHCART_TEMPORAL_UI_PORT: String(temporalUiPort),
+    MESHCART_TEMPORAL_HTTP_PORT: String(await freePort()),
+    MESHCART_TEMPORAL_METRICS_PORT: String(await freePort()),
   };
   // Either of these makes the scripts use an outside server: never here.
   delete env.MYSQL_URL;

@@ -34,6 +34,8 @@ beforeAll(async () => {
     'MESHCART_MYSQL_PORT',
     'MESHCART_TEMPORAL_PORT',
     'MESHCART_TEMPORAL_UI_PORT',
+    'MESHCART_TEMPORAL_HTTP_PORT',
+    'MESHCART_TEMPORAL_METRICS_PORT',
   ])
     named[k] = await freePort();
   portList = Object.values(named);

@@ -38,6 +38,8 @@ beforeAll(async () => {
     MESHCART_DATA: dataDir,
     MESHCART_TEMPORAL_PORT: String(temporalPort),
     MESHCART_TEMPORAL_UI_PORT: String(await freePort()),
+    MESHCART_TEMPORAL_HTTP_PORT: String(await freePort()),
+    MESHCART_TEMPORAL_METRICS_PORT: String(await freePort()),
     MESHCART_TEMPORAL_DB: 'memory',
   };
   await temporal('start');
