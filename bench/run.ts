@@ -61,7 +61,7 @@ import {
 import { startBenchStack, type BenchStack } from './lib/stack';
 import { round, sleep } from './lib/stats';
 import { NOOP_SAGA_WORKFLOW } from './noop-saga/workflows';
-import { closedLoop, openLoop, type SagaDriver, type StageResult } from './saga-load';
+import { closedLoop, openLoop, type SagaDriver, type StageResult } from './lib/saga-load';
 
 interface Options {
   smoke: boolean;

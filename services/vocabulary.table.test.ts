@@ -19,7 +19,7 @@ import {
   placeRequest,
   startHarness as startOrders,
   type Harness as OrdersHarness,
-} from './orders/test/support/harness';
+} from './orders/test/harness';
 import { authorizeRequest, startPayments, type PaymentsHarness } from './payments/test/harness';
 import {
   berlin,

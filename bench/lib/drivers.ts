@@ -13,7 +13,7 @@ import { Client, Connection } from '@temporalio/client';
 import type { Connection as DbConnection } from 'mariadb';
 import { openConnection } from '../../packages/kit/src/db';
 import { orderWorkflowId, type OrderSagaInput } from '../../workflows/src/contract';
-import { CompletionTracker, type SagaDriver } from '../saga-load';
+import { CompletionTracker, type SagaDriver } from './saga-load';
 
 const ADDRESS = {
   recipient: 'Ada Lovelace',

@@ -5,7 +5,7 @@
  */
 import type { TopLevelSpec } from 'vega-lite' with { 'resolution-mode': 'import' };
 import type { LoadResult } from './load-tools';
-import type { StageResult } from '../saga-load';
+import type { StageResult } from './saga-load';
 
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const vl = await import('vega-lite');

@@ -1,7 +1,7 @@
 /** Targets, bench/results/latest.json and latest.md. */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { StageResult } from '../saga-load';
+import type { StageResult } from './saga-load';
 import type { LoadResult } from './load-tools';
 import type { MachineInfo, Versions } from './machine';
 import type { ProcStats } from './proc';

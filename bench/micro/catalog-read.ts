@@ -14,9 +14,9 @@ import path from 'node:path';
 import * as mariadb from 'mariadb';
 import { GetProductResponse } from '@meshcart/proto/shop/catalog/v1/catalog';
 import { createTestDatabase, migrate, parseMysqlUrl } from '../../packages/kit/src/db';
-import { toProtoProduct } from '../../services/catalog/src/grpc/mappers';
+import { toProtoProduct } from '../../services/catalog/src/grpc/catalog.mapping';
 import { createCatalogStore } from '../../services/catalog/src/store/catalog.store';
-import { createPrismaClient } from '../../services/catalog/src/store/prisma-client';
+import { createDb } from '../../services/catalog/src/store/db';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       url: db.url,
       migrationsDir: path.join(ROOT, 'services/catalog/prisma/migrations'),
     });
-    const prisma = createPrismaClient(db.url);
+    const prisma = createDb(db.url);
     const store = createCatalogStore(prisma);
     const sku = 'BENCH-0001';
     await store.create(sku, {

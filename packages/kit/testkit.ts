@@ -1,6 +1,8 @@
-/** @meshcart/kit/testkit: helpers for tests (servers on port 0, throwaway databases, Temporal, tokens). */
+/** @meshcart/kit/testkit: helpers for tests (service harness, servers on port 0, throwaway databases, DB faults, Temporal, tokens). */
 export * from './src/testkit/test-auth';
 export * from './src/testkit/test-server';
 export * from './src/testkit/test-temporal';
 export * from './src/testkit/spawn-service';
 export * from './src/testkit/telemetry';
+export * from './src/testkit/service-harness';
+export * from './src/testkit/db-faults';

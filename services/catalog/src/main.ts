@@ -3,13 +3,13 @@ import { runService } from '@meshcart/kit';
 import { catalogConfigSpec } from './config';
 import { buildServer } from './server';
 import { createCatalogStore } from './store/catalog.store';
-import { createPrismaClient } from './store/prisma-client';
+import { createDb } from './store/db';
 
 runService({
   spec: catalogConfigSpec,
   dir: __dirname,
   async start({ config, base, onShutdown }) {
-    const prisma = createPrismaClient(config.databaseUrl);
+    const prisma = createDb(config.databaseUrl);
     onShutdown('database pool', () => prisma.$disconnect());
     await prisma.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
     return buildServer({

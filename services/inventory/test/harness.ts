@@ -1,15 +1,7 @@
 /** Test harness: a migrated throwaway database, the server on port 0, typed clients, tokens. */
 import path from 'node:path';
-import {
-  createClient,
-  createTestDatabase,
-  GrpcCallError,
-  migrate,
-  silentLogger,
-  type TestDatabase,
-  type TypedClient,
-} from '@meshcart/kit';
-import { createTestAuth, startTestServer, type TestAuth } from '@meshcart/kit/testkit';
+import { createClient, silentLogger, type TestDatabase, type TypedClient } from '@meshcart/kit';
+import { migratedTestDatabase, startServiceHarness, type TestAuth } from '@meshcart/kit/testkit';
 import {
   InventoryAdminServiceService,
   InventoryServiceService,
@@ -20,14 +12,16 @@ import { buildServer } from '../src/server';
 import type { StockCacheOptions } from '../src/store/stock-cache';
 import { createDb, type Db } from '../src/store/db';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../prisma/migrations');
+export { failure } from '@meshcart/kit/testkit';
+
+export const SERVICE_DIR = path.resolve(__dirname, '..');
+export const MIGRATIONS_DIR = path.join(SERVICE_DIR, 'prisma', 'migrations');
 
 /** A migrated database of its own plus a Prisma client on it (for seeding and assertions). */
 export async function migratedDatabase(
   prefix: string,
 ): Promise<{ database: TestDatabase; db: Db; close(): Promise<void> }> {
-  const database = await createTestDatabase(prefix);
-  await migrate({ url: database.url, migrationsDir: MIGRATIONS_DIR });
+  const database = await migratedTestDatabase(prefix, SERVICE_DIR);
   const db = createDb(database.url);
   return {
     database,
@@ -62,6 +56,7 @@ export function clientsFor(address: string, token?: string): Clients {
 
 export interface Harness {
   db: Db;
+  database: TestDatabase;
   auth: TestAuth;
   address: string;
   /** As the order saga (role service). */
@@ -81,32 +76,35 @@ export async function startInventory(
   prefix: string,
   opts: { stockCache?: StockCacheOptions } = {},
 ): Promise<Harness> {
-  const { db, close } = await migratedDatabase(prefix);
-  const auth = await createTestAuth();
-  const server = buildServer({
-    logger: silentLogger(),
-    db,
-    verifier: auth.verifier,
-    stockCache: opts.stockCache ?? STOCK_CACHE_DEFAULTS,
+  const h = await startServiceHarness({
+    serviceDir: SERVICE_DIR,
+    prefix,
+    openDb: (url) => createDb(url),
+    closeDb: (db) => db.close(),
+    build: ({ db, auth }) =>
+      buildServer({
+        logger: silentLogger(),
+        db,
+        verifier: auth.verifier,
+        stockCache: opts.stockCache ?? STOCK_CACHE_DEFAULTS,
+      }),
   });
-  const { address, stop } = await startTestServer(server);
+  const { auth, address, db } = h;
   const clients = {
     saga: clientsFor(address, await auth.serviceToken('saga-worker')),
     admin: clientsFor(address, await auth.adminToken()),
     customer: clientsFor(address, await auth.userToken('u-1')),
     anonymous: clientsFor(address),
   };
+  h.onStop(() => Object.values(clients).forEach((c) => c.close()));
   return {
     db,
+    database: h.database,
     auth,
     address,
     ...clients,
     seed: (stock) => seedStock(db, stock),
-    stop: async () => {
-      Object.values(clients).forEach((c) => c.close());
-      await stop();
-      await close();
-    },
+    stop: h.stop,
   };
 }
 
@@ -117,15 +115,4 @@ export async function seedStock(db: Db, stock: Record<string, number>): Promise<
       [sku, onHand],
     );
   }
-}
-
-/** Awaits a call expected to fail and returns the GrpcCallError. */
-export async function failure(p: Promise<unknown>): Promise<GrpcCallError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof GrpcCallError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail, it succeeded');
 }

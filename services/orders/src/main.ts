@@ -8,7 +8,7 @@ import { shippingAdapter } from './downstream/shipping.adapter';
 import { connectSagaGateway } from './saga/connect-saga-gateway';
 import { buildServer } from './server';
 import { createOrdersStore } from './store/orders.store';
-import { createOrdersDb } from './store/prisma';
+import { createDb } from './store/db';
 
 runService({
   spec: ordersConfigSpec,
@@ -16,7 +16,7 @@ runService({
   async start({ config, base, onShutdown, client }) {
     const catalog = catalogAdapter(await client(CatalogServiceService, config.catalogAddr));
     const shipping = shippingAdapter(await client(ShippingServiceService, config.shippingAddr));
-    const db = createOrdersDb(config.databaseUrl);
+    const db = createDb(config.databaseUrl);
     onShutdown('database pool', () => db.$disconnect());
     const saga = connectSagaGateway(config, onShutdown);
     return buildServer({ ...base, store: createOrdersStore(db), catalog, shipping, saga });

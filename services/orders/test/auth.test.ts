@@ -2,7 +2,7 @@ import { createTestAuth } from '@meshcart/kit/testkit';
 import type { CallOptions } from '@meshcart/kit';
 import { fakeSaga } from './support/fake-saga';
 import { codeAndReason, failure } from './support/expect';
-import { placeRequest, startHarness, type Harness } from './support/harness';
+import { placeRequest, startHarness, type Harness } from './harness';
 import { progress } from './support/progress';
 
 let h: Harness;

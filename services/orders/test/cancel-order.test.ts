@@ -3,7 +3,7 @@ import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { fakeSaga, type FakeSaga } from './support/fake-saga';
 import { codeAndReason, expectNoSecret, failure } from './support/expect';
-import { placeRequest, startHarness, type Harness } from './support/harness';
+import { placeRequest, startHarness, type Harness } from './harness';
 import { progress } from './support/progress';
 
 let h: Harness;

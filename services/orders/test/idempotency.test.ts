@@ -2,7 +2,7 @@ import { errors } from '@meshcart/kit';
 import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { fakeSaga, type FakeSaga } from './support/fake-saga';
 import { codeAndReason, failure } from './support/expect';
-import { captureLogs, placeRequest, startHarness, type Harness } from './support/harness';
+import { captureLogs, placeRequest, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let saga: FakeSaga;

@@ -2,7 +2,7 @@ import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { quoteFor } from './support/fake-downstream';
 import { fakeSaga, type FakeSaga } from './support/fake-saga';
 import { codeAndReason, expectNoSecret, failure } from './support/expect';
-import { captureLogs, placeRequest, startHarness, type Harness } from './support/harness';
+import { captureLogs, placeRequest, startHarness, type Harness } from './harness';
 
 let h: Harness;
 let saga: FakeSaga;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Order } from '@meshcart/proto/shop/orders/v1/orders';
 import { fakeSaga } from './support/fake-saga';
 import { codeAndReason, expectNoSecret, failure } from './support/expect';
-import { placeRequest, startHarness, type Harness } from './support/harness';
+import { placeRequest, startHarness, type Harness } from './harness';
 
 let h: Harness;
 

@@ -10,7 +10,7 @@ import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { CallOptions } from '@meshcart/kit';
 import { fakeSaga } from './support/fake-saga';
 import { codeAndReason, expectNoSecret, failure } from './support/expect';
-import { placeRequest, startHarness, type Harness } from './support/harness';
+import { placeRequest, startHarness, type Harness } from './harness';
 import { progress } from './support/progress';
 
 const {

@@ -11,7 +11,7 @@ import type { Client } from '@temporalio/client';
 import { temporalSagaGateway } from '../src/saga/temporal-saga-gateway';
 import type { SagaGateway } from '../src/saga/saga-gateway';
 import { codeAndReason, failure } from './support/expect';
-import { placeRequest, startHarness, type Harness } from './support/harness';
+import { placeRequest, startHarness, type Harness } from './harness';
 
 // No worker runs here: sagas simply stay open. A task queue of our own keeps any saga worker
 // running elsewhere on this Temporal server from picking them up.

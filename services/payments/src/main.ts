@@ -3,13 +3,13 @@ import { runService } from '@meshcart/kit';
 import { paymentsConfigSpec } from './config';
 import { createProvider } from './provider/create-provider';
 import { buildServer } from './server';
-import { createPaymentsDb } from './store/prisma';
+import { createDb } from './store/db';
 
 runService({
   spec: paymentsConfigSpec,
   dir: __dirname,
   async start({ config, base, logger, onShutdown }) {
-    const db = createPaymentsDb(config.databaseUrl, {
+    const db = createDb(config.databaseUrl, {
       connectionLimit: config.dbPoolSize,
       lockWaitTimeoutSeconds: Math.ceil(config.providerTimeoutMs / 1000) + 5,
     });

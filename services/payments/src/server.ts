@@ -10,11 +10,11 @@ import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments
 import { createPaymentsApp } from './app/payments.app';
 import type { PaymentProvider } from './domain/payment-provider';
 import { paymentServiceImpl } from './grpc/payments.handlers';
-import { PaymentStore } from './store/payments.store';
-import type { PaymentsDb } from './store/prisma';
+import { createPaymentStore } from './store/payments.store';
+import type { Db } from './store/db';
 
 export interface PaymentsServerDeps {
-  db: PaymentsDb;
+  db: Db;
   provider: PaymentProvider;
   logger: Logger;
   verifier: TokenVerifier;
@@ -29,7 +29,7 @@ export interface PaymentsServerDeps {
 export function buildServer(deps: PaymentsServerDeps): GrpcServer {
   const providerTimeoutMs = deps.providerTimeoutMs ?? 5_000;
   // A locked transaction waits for the lock (behind at most a provider call) and may make one.
-  const store = new PaymentStore(deps.db, 2 * providerTimeoutMs + 10_000);
+  const store = createPaymentStore(deps.db, 2 * providerTimeoutMs + 10_000);
   const app = createPaymentsApp({ store, provider: deps.provider, providerTimeoutMs });
   return createGrpcServer({
     logger: deps.logger,

@@ -2,8 +2,8 @@
 import { status } from '@grpc/grpc-js';
 import { DomainError } from '@meshcart/kit';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
-import { PaymentStore } from '../src/store/payments.store';
-import { createPaymentsDb } from '../src/store/prisma';
+import { createPaymentStore } from '../src/store/payments.store';
+import { createDb } from '../src/store/db';
 import {
   authorizeRequest,
   eur,
@@ -106,7 +106,7 @@ test('void racing its authorize: always ends VOIDED, never with a live authoriza
 test('a lock held too long turns into ABORTED DB_CONFLICT (retryable), not INTERNAL', async () => {
   const req = authorizeRequest();
   await h.client.authorizePayment(req);
-  const impatient = createPaymentsDb(h.db.url, { connectionLimit: 2, lockWaitTimeoutSeconds: 1 });
+  const impatient = createDb(h.db.url, { connectionLimit: 2, lockWaitTimeoutSeconds: 1 });
   let release = () => {};
   let locked = () => {};
   const isLocked = new Promise<void>((r) => (locked = r));
@@ -120,7 +120,7 @@ test('a lock held too long turns into ABORTED DB_CONFLICT (retryable), not INTER
   );
   try {
     await isLocked;
-    const err = await new PaymentStore(impatient, 10_000)
+    const err = await createPaymentStore(impatient, 10_000)
       .withLock(req.paymentId, async () => 'got it')
       .catch((e) => e);
     expect(err).toBeInstanceOf(DomainError);

@@ -1,8 +1,12 @@
-/** Starts a payments server on port 0 over a throwaway, migrated database (one per test file). */
+/** A payments server on port 0 over a throwaway, migrated database (one per test file). */
 import path from 'node:path';
-import { createClient, silentLogger, type GrpcCallError, type TypedClient } from '@meshcart/kit';
-import { createTestDatabase, migrate, type TestDatabase } from '@meshcart/kit/src/db';
-import { createTestAuth, startTestServer, type TestAuth } from '@meshcart/kit/testkit';
+import { silentLogger, type TestDatabase, type TypedClient } from '@meshcart/kit';
+import {
+  startServiceHarness,
+  uniqueId,
+  type ServiceHarness,
+  type TestAuth,
+} from '@meshcart/kit/testkit';
 import type { Money } from '@meshcart/proto/shop/common/v1/money';
 import {
   PaymentServiceService,
@@ -10,10 +14,11 @@ import {
 } from '@meshcart/proto/shop/payments/v1/payments';
 import { SimulatedPaymentProvider } from '../src/provider/simulated.provider';
 import { buildServer } from '../src/server';
-import { createPaymentsDb, type PaymentsDb } from '../src/store/prisma';
+import { createDb, type Db } from '../src/store/db';
+
+export { failure, fieldsOf } from '@meshcart/kit/testkit';
 
 export const SERVICE_DIR = path.resolve(__dirname, '..');
-export const MIGRATIONS_DIR = path.join(SERVICE_DIR, 'prisma', 'migrations');
 
 export type PaymentsClient = TypedClient<typeof PaymentServiceService>;
 
@@ -23,7 +28,7 @@ export interface PaymentsHarness {
   address: string;
   auth: TestAuth;
   db: TestDatabase;
-  prisma: PaymentsDb;
+  prisma: Db;
   provider: SimulatedPaymentProvider;
   /** Another server (replica) over the same database, with its own provider and pool. */
   replica(): Promise<{
@@ -34,75 +39,57 @@ export interface PaymentsHarness {
   stop(): Promise<void>;
 }
 
-export async function migratedDatabase(prefix: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(prefix);
-  await migrate({ url: db.url, migrationsDir: MIGRATIONS_DIR });
-  return db;
-}
-
 export async function startPayments(opts: {
   prefix: string;
   latencyMs?: number;
 }): Promise<PaymentsHarness> {
-  const db = await migratedDatabase(opts.prefix);
-  const auth = await createTestAuth();
-  // Minted once: signing a token per call would cost more CPU than the call itself.
-  const serviceToken = await auth.serviceToken('saga-worker');
-  const token = async () => serviceToken;
-  const serve = async () => {
-    const prisma = createPaymentsDb(db.url, { connectionLimit: 8, lockWaitTimeoutSeconds: 10 });
+  const serve = async (shared?: ServiceHarness<Db>) => {
     const provider = new SimulatedPaymentProvider({ latencyMs: opts.latencyMs });
-    const server = buildServer({
-      db: prisma,
-      provider,
-      logger: silentLogger(),
-      verifier: auth.verifier,
-      reflection: false,
+    const h = await startServiceHarness({
+      serviceDir: SERVICE_DIR,
+      prefix: opts.prefix,
+      database: shared?.database,
+      auth: shared?.auth,
+      openDb: (url) => createDb(url, { connectionLimit: 8, lockWaitTimeoutSeconds: 10 }),
+      closeDb: (prisma) => prisma.$disconnect(),
+      build: ({ db, auth }) =>
+        buildServer({
+          db,
+          provider,
+          logger: silentLogger(),
+          verifier: auth.verifier,
+          reflection: false,
+        }),
     });
-    const running = await startTestServer(server);
-    const client = createClient(PaymentServiceService, running.address, { caller: null, token });
-    const stop = async () => {
-      client.close();
-      await running.stop();
-      await prisma.$disconnect();
-    };
-    return { client, provider, prisma, address: running.address, stop };
+    // Minted once: signing a token per call would cost more CPU than the call itself.
+    const client = h.client(PaymentServiceService, {
+      token: await h.auth.serviceToken('saga-worker'),
+    });
+    return { h, client, provider };
   };
   const main = await serve();
   const replicas: Array<() => Promise<void>> = [];
   return {
-    ...main,
-    auth,
-    db,
+    client: main.client,
+    provider: main.provider,
+    address: main.h.address,
+    auth: main.h.auth,
+    db: main.h.database,
+    prisma: main.h.db,
     async replica() {
-      const r = await serve();
-      replicas.push(r.stop);
-      return r;
+      const r = await serve(main.h);
+      replicas.push(r.h.stop);
+      return { client: r.client, provider: r.provider, stop: r.h.stop };
     },
     async stop() {
       for (const s of replicas) await s();
-      await main.stop();
-      await db.drop();
+      await main.h.stop();
     },
   };
 }
 
-/** Awaits a call that must fail and returns its GrpcCallError. */
-export async function failure(p: Promise<unknown>): Promise<GrpcCallError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as GrpcCallError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Field paths of an INVALID_ARGUMENT error, sorted. */
-export const fieldsOf = (e: GrpcCallError): string[] => e.violations.map((v) => v.field).sort();
-
-let counter = 0;
 /** A unique id per call (tests share a database but never an id). */
-export const uid = (tag = 'p') => `${tag}-${process.pid}-${Date.now().toString(36)}-${counter++}`;
+export const uid = (tag = 'p') => uniqueId(tag);
 
 export const eur = (minor: number | string): Money => ({
   currencyCode: 'EUR',
@@ -118,6 +105,6 @@ export function authorizeRequest(
 }
 
 /** Ledger rows of a payment straight from the table (not through the service). */
-export async function ledgerRows(prisma: PaymentsDb, paymentId: string) {
+export async function ledgerRows(prisma: Db, paymentId: string) {
   return prisma.ledgerEntry.findMany({ where: { paymentId }, orderBy: { sequence: 'asc' } });
 }

@@ -11,14 +11,14 @@ import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import type { GrpcCallError } from '@meshcart/kit';
 import { invariantProblems, type Payment, type PaymentStatus } from '../src/domain/payment';
-import { PaymentStore } from '../src/store/payments.store';
+import { createPaymentStore, type PaymentStore } from '../src/store/payments.store';
 import { eur, ledgerRows, startPayments, uid, type PaymentsHarness } from './harness';
 
 let h: PaymentsHarness;
 let store: PaymentStore;
 beforeAll(async () => {
   h = await startPayments({ prefix: 'pay_prop' });
-  store = new PaymentStore(h.prisma, 10_000);
+  store = createPaymentStore(h.prisma, 10_000);
 });
 afterAll(() => h.stop());
 

@@ -2,13 +2,17 @@
 import { runService } from '@meshcart/kit';
 import { shippingConfigSpec } from './config';
 import { buildServer } from './server';
-import { createShippingDb } from './store/prisma';
+import { createDb } from './store/db';
 
 runService({
   spec: shippingConfigSpec,
   dir: __dirname,
   async start({ config, base, onShutdown }) {
-    const db = createShippingDb(config.databaseUrl, { connectionLimit: config.dbPoolSize });
+    // Transitions are single conditional UPDATEs: a short lock wait is plenty.
+    const db = createDb(config.databaseUrl, {
+      connectionLimit: config.dbPoolSize,
+      lockWaitTimeoutSeconds: 5,
+    });
     onShutdown('database pool', () => db.$disconnect());
     await db.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
     return buildServer({ ...base, db });

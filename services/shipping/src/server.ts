@@ -12,11 +12,11 @@ import {
 } from '@meshcart/proto/shop/shipping/v1/shipping';
 import { createShippingApp } from './app/shipping.app';
 import { carrierServiceImpl, shippingServiceImpl } from './grpc/shipping.handlers';
-import { ShipmentStore } from './store/shipments.store';
-import type { ShippingDb } from './store/prisma';
+import { createShipmentStore } from './store/shipments.store';
+import type { Db } from './store/db';
 
 export interface ShippingServerDeps {
-  db: ShippingDb;
+  db: Db;
   logger: Logger;
   verifier: TokenVerifier;
   defaultDeadlineMs?: number;
@@ -26,7 +26,7 @@ export interface ShippingServerDeps {
 }
 
 export function buildServer(deps: ShippingServerDeps): GrpcServer {
-  const handlerDeps = { ...deps, app: createShippingApp(new ShipmentStore(deps.db)) };
+  const handlerDeps = { ...deps, app: createShippingApp(createShipmentStore(deps.db)) };
   return createGrpcServer({
     logger: deps.logger,
     reflection: deps.reflection,

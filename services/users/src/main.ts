@@ -3,14 +3,14 @@ import { runService } from '@meshcart/kit';
 import { usersConfigSpec } from './config';
 import { primeDummyHash } from './domain/password';
 import { buildServer } from './server';
-import { createPrismaClient } from './store/prisma-client';
+import { createDb } from './store/db';
 import { createUsersStore } from './store/users.store';
 
 runService({
   spec: usersConfigSpec,
   dir: __dirname,
   async start({ config, base, onShutdown, signer }) {
-    const prisma = createPrismaClient(config.databaseUrl);
+    const prisma = createDb(config.databaseUrl);
     onShutdown('database pool', () => prisma.$disconnect());
     await prisma.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
     await primeDummyHash(); // so the first unknown-email login costs no more than later ones

@@ -1,81 +1,56 @@
-/** Starts a users server on port 0 over a throwaway, migrated database (one per test file). */
+/** A users server on port 0 over a throwaway, migrated database (one per test file). */
 import path from 'node:path';
-import {
-  createClient,
-  createTestDatabase,
-  type GrpcCallError,
-  migrate,
-  silentLogger,
-  type TestDatabase,
-  type TypedClient,
-} from '@meshcart/kit';
-import { createTestAuth, startTestServer, type TestAuth } from '@meshcart/kit/testkit';
+import { silentLogger, type TestDatabase, type TypedClient } from '@meshcart/kit';
+import { migratedTestDatabase, startServiceHarness, type TestAuth } from '@meshcart/kit/testkit';
 import type { Address } from '@meshcart/proto/shop/common/v1/address';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { buildServer } from '../src/server';
-import { createPrismaClient, type PrismaClient } from '../src/store/prisma-client';
+import { createDb, type Db } from '../src/store/db';
 import { createUsersStore } from '../src/store/users.store';
 
+export { failure, fieldsOf } from '@meshcart/kit/testkit';
+
 export const SERVICE_DIR = path.resolve(__dirname, '..');
-export const MIGRATIONS_DIR = path.join(SERVICE_DIR, 'prisma', 'migrations');
 export const SESSION_TTL_SECONDS = 1800;
 
 export interface UsersHarness {
   client: TypedClient<typeof UserServiceService>;
   auth: TestAuth;
   db: TestDatabase;
-  prisma: PrismaClient;
+  prisma: Db;
   stop(): Promise<void>;
 }
 
 /** A fresh, migrated database for one test file. */
-export async function migratedDatabase(prefix: string): Promise<TestDatabase> {
-  const db = await createTestDatabase(prefix);
-  await migrate({ url: db.url, migrationsDir: MIGRATIONS_DIR });
-  return db;
-}
+export const migratedDatabase = (prefix: string): Promise<TestDatabase> =>
+  migratedTestDatabase(prefix, SERVICE_DIR);
 
 export async function startUsers(
   opts: { maxAddresses?: number; db?: TestDatabase } = {},
 ): Promise<UsersHarness> {
-  const db = opts.db ?? (await migratedDatabase('users'));
-  const auth = await createTestAuth();
-  const prisma = createPrismaClient(db.url, { connectionLimit: 4 });
-  const server = buildServer({
-    logger: silentLogger(),
-    verifier: auth.verifier,
-    signer: auth.signer,
-    store: createUsersStore(prisma, { maxAddresses: opts.maxAddresses }),
-    sessionTtlSeconds: SESSION_TTL_SECONDS,
+  const h = await startServiceHarness({
+    serviceDir: SERVICE_DIR,
+    prefix: 'users',
+    database: opts.db,
+    openDb: (url) => createDb(url, { connectionLimit: 4 }),
+    closeDb: (prisma) => prisma.$disconnect(),
+    build: ({ db, auth }) =>
+      buildServer({
+        logger: silentLogger(),
+        verifier: auth.verifier,
+        signer: auth.signer,
+        store: createUsersStore(db, { maxAddresses: opts.maxAddresses }),
+        sessionTtlSeconds: SESSION_TTL_SECONDS,
+      }),
   });
-  const running = await startTestServer(server);
-  const client = createClient(UserServiceService, running.address, { caller: null });
   return {
-    client,
-    auth,
-    db,
-    prisma,
-    async stop() {
-      client.close();
-      await running.stop();
-      await prisma.$disconnect();
-      if (!opts.db) await db.drop();
-    },
+    client: h.client(UserServiceService),
+    auth: h.auth,
+    db: h.database,
+    prisma: h.db,
+    stop: h.stop,
   };
 }
-
-/** Awaits a call that must fail and returns its GrpcCallError. */
-export async function failure(p: Promise<unknown>): Promise<GrpcCallError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as GrpcCallError;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** Field paths of an INVALID_ARGUMENT error, sorted. */
-export const fieldsOf = (e: GrpcCallError): string[] => e.violations.map((v) => v.field).sort();
 
 let counter = 0;
 /** A unique email per call (tests share nothing, not even addresses). */

@@ -82,7 +82,7 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
     if (SETTLED.has(st)) return paymentName(st);
     if (CAPTURED.has(st)) {
       log.info('payment already captured: refunding in full instead of voiding', {
-        orderId: input.orderId,
+        order_id: input.orderId,
       });
       return refund(input);
     }
@@ -142,7 +142,9 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
             )
           )
             throw err;
-          log.info('reservation already committed: returning it instead of releasing', { orderId });
+          log.info('reservation already committed: returning it instead of releasing', {
+            order_id: orderId,
+          });
           return reservationName(
             (await reservations.returnReservation({ reservationId: orderId })).reservation?.status,
           );
@@ -194,7 +196,7 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
         });
         if (!res.applied)
           log.info('progress record ignored by orders (stale or terminal)', {
-            orderId: r.orderId,
+            order_id: r.orderId,
             sequence: r.sequence,
           });
       }),

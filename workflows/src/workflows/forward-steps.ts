@@ -94,7 +94,7 @@ export async function runForwardSteps(
         { paymentStatus: paid },
         () => budget.commitReservation(orderId),
       );
-      log.info('forward steps done', { orderId, reservation: committed });
+      log.info('forward steps done', { order_id: orderId, reservation: committed });
       if (state.cancelRequested) stop(CANCELLED_BY_CUSTOMER); // last boundary before CONFIRMED
     });
   } catch (err) {

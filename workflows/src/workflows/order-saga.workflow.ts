@@ -73,7 +73,11 @@ export async function OrderSaga(
   ): Promise<void> => {
     if (failed.length > 0) {
       const detail = `saga stopped (${reason}); compensation failed: ${failed.map((f) => `${f.name}: ${f.error}`).join('; ')}`;
-      log.error('compensation failed: order needs attention', { orderId, reason, failed });
+      log.error('compensation failed: order needs attention', {
+        order_id: orderId,
+        reason,
+        failed,
+      });
       await progress.record({
         ...statuses(),
         status: 'ORDER_STATUS_NEEDS_ATTENTION',
@@ -169,7 +173,11 @@ export async function OrderSaga(
   if (stopReason !== undefined) {
     await CancellationScope.nonCancellable(async () => {
       Object.assign(state, { step: 'COMPENSATING', cancellationReason: stopReason });
-      log.info('compensating', { orderId, reason: stopReason, compensations: undo.names });
+      log.info('compensating', {
+        order_id: orderId,
+        reason: stopReason,
+        compensations: undo.names,
+      });
       await progress.record({ step: 'COMPENSATING' });
       await finish(stopReason, await undo.runAll());
     });

@@ -13,8 +13,14 @@ export { checkSchemaDrift } from './schema-drift';
 export type { DriftOptions } from './schema-drift';
 export { parsePrismaSchema } from './prisma-schema';
 export type { PrismaSchema, Model, Field } from './prisma-schema';
-export { parseMysqlUrl, formatMysqlUrl, withDatabase, redactUrl } from './mysql-url';
-export type { MysqlUrlParts } from './mysql-url';
+export {
+  parseMysqlUrl,
+  formatMysqlUrl,
+  withDatabase,
+  redactUrl,
+  mariadbPoolConfig,
+} from './mysql-url';
+export type { MysqlUrlParts, DbPoolOptions } from './mysql-url';
 export { openConnection, withConnection, assertIdentifier } from './connection';
 export {
   createTestDatabase,
@@ -25,4 +31,12 @@ export {
   TEST_NAME_PREFIX,
 } from './test-database';
 export type { TestDatabase } from './test-database';
-export { mapDbError, dbErrno, prismaCode, isPrismaInitError } from './db-errors';
+export {
+  mapDbError,
+  classifyDbError,
+  dbErrno,
+  prismaCode,
+  isPrismaInitError,
+  DB_ERROR_REASONS,
+} from './db-errors';
+export type { DbErrorKind, DbErrorReasons } from './db-errors';

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DomainError } from '../errors/domain-error';
 import { domainErrorToStatus } from '../errors/status-details';
 import { GrpcCallError, TRANSIENT_CODES } from '../client/grpc-call-error';
+import { mapDbError } from '../db/db-errors';
 
 /** Maps any thrown value to a status; unknown errors become a generic INTERNAL. */
 export function toStatus(e: unknown, domain: string, logger: Logger): Partial<ServiceError> {
@@ -14,13 +15,16 @@ export function toStatus(e: unknown, domain: string, logger: Logger): Partial<Se
  * created child logger, so a NOT_FOUND or INVALID_ARGUMENT answer never builds one.
  */
 export function statusOf(
-  e: unknown,
+  thrown: unknown,
   domain: string,
   log: { readonly logger: Logger },
 ): Partial<ServiceError> {
+  // A database failure a store let escape still gets its retryable code (db-errors.ts).
+  const e = mapDbError(thrown);
   if (e instanceof DomainError) {
     if (e.code === status.INTERNAL || e.code === status.UNKNOWN)
       log.logger.error({ err: e }, 'rpc failed');
+    else if (e !== thrown) log.logger.warn({ err: thrown }, 'database failure');
     return domainErrorToStatus(e, domain);
   }
   if (e instanceof GrpcCallError && TRANSIENT_CODES.has(e.code)) {

@@ -96,7 +96,10 @@ export function createGrpcServer(opts: {
         if (drainMs > 0) await new Promise((r) => setTimeout(r, drainMs));
         await new Promise<void>((resolve) => {
           const force = setTimeout(() => {
-            opts.logger.warn({ graceMs }, 'grace period over: cancelling in-flight calls');
+            opts.logger.warn(
+              { grace_ms: graceMs },
+              'grace period over: cancelling in-flight calls',
+            );
             server.forceShutdown();
             resolve();
           }, graceMs);

@@ -7,7 +7,7 @@ import {
 import { encodePageToken, validateBatch, validateListRequest } from '../domain/listing';
 import { checkSku, validateProductWrite } from '../domain/product';
 import type { CatalogStore } from '../store/catalog.store';
-import { toProtoProduct } from './mappers';
+import { toProtoProduct } from './catalog.mapping';
 
 export interface CatalogHandlerDeps {
   logger: Logger;

@@ -1,7 +1,7 @@
 /** Repository over the catalog database: returns domain types, maps key violations to domain errors. */
-import { ErrorReason, errors } from '@meshcart/kit';
+import { ErrorReason, errors, prismaCode } from '@meshcart/kit';
 import { sameFields, type Product, type ProductFields } from '../domain/product';
-import { isRecordNotFound, isUniqueViolation, type PrismaClient } from './prisma-client';
+import type { Db } from './db';
 
 export interface CatalogStore {
   /**
@@ -63,7 +63,7 @@ export const productNotFound = (sku: string) =>
     metadata: { sku },
   });
 
-export function createCatalogStore(prisma: PrismaClient): CatalogStore {
+export function createCatalogStore(prisma: Db): CatalogStore {
   const find = async (sku: string) => {
     const row = await prisma.product.findUnique({ where: { sku } });
     return row ? toProduct(row) : undefined;
@@ -108,7 +108,7 @@ export function createCatalogStore(prisma: PrismaClient): CatalogStore {
         return toProduct(await prisma.product.create({ data: { sku, ...toColumns(fields) } }));
       } catch (e) {
         // A concurrent create won the race: judge the repeat against what it stored.
-        const winner = isUniqueViolation(e) ? await find(sku) : undefined;
+        const winner = prismaCode(e) === 'P2002' ? await find(sku) : undefined;
         if (winner) return sameOrReused(winner, fields);
         throw e;
       }
@@ -121,7 +121,7 @@ export function createCatalogStore(prisma: PrismaClient): CatalogStore {
       try {
         return toProduct(await prisma.product.update({ where: { sku }, data: toColumns(fields) }));
       } catch (e) {
-        if (isRecordNotFound(e)) throw productNotFound(sku);
+        if (prismaCode(e) === 'P2025') throw productNotFound(sku);
         throw e;
       }
     },

@@ -1,9 +1,9 @@
 /** InventoryAdminService (callers with the `admin` role; never exposed on the edge). */
 import { implement, type CallContext, type ImplementOptions } from '@meshcart/kit';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
-import { validateAdjustStock, validateSetStock } from '../domain/validation';
+import { validateAdjustStock, validateSetStock } from '../domain/inventory.validation';
 import type { StockStore } from '../store/stock.store';
-import { toProtoStock } from './mappers';
+import { toProtoStock } from './inventory.mapping';
 
 type Options = Omit<ImplementOptions<typeof InventoryAdminServiceService>, 'access'>;
 

@@ -2,7 +2,7 @@
 import { implement, type ImplementOptions } from '@meshcart/kit';
 import { InventoryServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { skuNotFound } from '../domain/stock';
-import { validateSku } from '../domain/validation';
+import { validateSku } from '../domain/inventory.validation';
 import type { StockStore } from '../store/stock.store';
 
 type Options = Omit<ImplementOptions<typeof InventoryServiceService>, 'access'>;

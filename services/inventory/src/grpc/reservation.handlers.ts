@@ -3,9 +3,9 @@ import { errors, implement, type CallContext, type ImplementOptions } from '@mes
 import { ReservationServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import type { Transition } from '../domain/reservation';
 import { REASONS } from '../domain/reasons';
-import { validateReservationId, validateReserve } from '../domain/validation';
+import { validateReservationId, validateReserve } from '../domain/inventory.validation';
 import type { ReservationStore } from '../store/reservation.store';
-import { toProtoReservation } from './mappers';
+import { toProtoReservation } from './inventory.mapping';
 
 type Options = Omit<ImplementOptions<typeof ReservationServiceService>, 'access'>;
 

@@ -5,7 +5,13 @@
  * missing id or sku cannot deadlock on the gap; every conflict left is row-level and retryable.
  */
 import type { PoolConnection } from 'mariadb';
-import { dbErrno, errors, isPrismaInitError } from '@meshcart/kit';
+import {
+  classifyDbError,
+  DB_ERROR_REASONS,
+  errors,
+  mapDbError,
+  type DbErrorReasons,
+} from '@meshcart/kit';
 import type { Db } from './db';
 import { REASONS } from '../domain/reasons';
 
@@ -16,36 +22,32 @@ export interface Written {
   affectedRows: number;
 }
 
-/** MariaDB error numbers that mean "another transaction got in the way: run again". */
-const CONFLICT_CODES = new Set([
-  1213 /* deadlock */, 1205 /* lock wait timeout */, 1062 /* duplicate key */,
-]);
-/** Server going away or too busy; driver-side 45xxx connection/pool failures are `fatal`. */
-const UNAVAILABLE_CODES = new Set([1040, 1053, 1203, 2006, 2013, 45028]);
+/**
+ * The kit's one mapping, with the reasons inventory's clients have always read
+ * (TRANSACTION_CONFLICT, DATABASE_UNAVAILABLE: see README); the codes are the kit's.
+ */
+export const INVENTORY_DB_REASONS: DbErrorReasons = {
+  ...DB_ERROR_REASONS,
+  conflict: REASONS.transactionConflict,
+  unavailable: REASONS.databaseUnavailable,
+};
 
-export type DbErrorKind = 'conflict' | 'unavailable' | 'other';
-
-export function classifyDbError(e: unknown): DbErrorKind {
-  const code = dbErrno(e);
-  if (code !== undefined && CONFLICT_CODES.has(code)) return 'conflict';
-  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return 'unavailable';
-  if ((e as { fatal?: unknown })?.fatal === true) return 'unavailable';
-  if (isPrismaInitError(e)) return 'unavailable';
-  return 'other';
+/**
+ * Retried: a deadlock, a lock wait timeout, or a unique key taken by a concurrent insert (the
+ * next attempt sees the committed row). Past the last attempt a duplicate is still a conflict.
+ */
+function retryable(e: unknown): boolean {
+  const kind = classifyDbError(e);
+  return kind === 'conflict' || kind === 'duplicate';
 }
 
-function mapped(e: unknown, kind: DbErrorKind): unknown {
-  if (kind === 'conflict')
+function mapped(e: unknown): unknown {
+  if (classifyDbError(e) === 'duplicate')
     return errors.aborted(REASONS.transactionConflict, {
       message: 'concurrent update: retry',
       cause: e,
     });
-  if (kind === 'unavailable')
-    return errors.unavailable(REASONS.databaseUnavailable, {
-      message: 'database unavailable',
-      cause: e,
-    });
-  return e;
+  return mapDbError(e, INVENTORY_DB_REASONS);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -60,12 +62,11 @@ export async function inTransaction<T>(
     try {
       return await once(db, fn);
     } catch (e) {
-      const kind = classifyDbError(e);
-      if (kind === 'conflict' && attempt < attempts) {
+      if (retryable(e) && attempt < attempts) {
         await sleep(Math.random() * 5 * 2 ** attempt);
         continue;
       }
-      throw mapped(e, kind);
+      throw mapped(e);
     }
   }
 }
@@ -93,6 +94,6 @@ export async function read<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw mapped(e, classifyDbError(e) === 'unavailable' ? 'unavailable' : 'other');
+    throw mapDbError(e, INVENTORY_DB_REASONS);
   }
 }

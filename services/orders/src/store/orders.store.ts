@@ -3,8 +3,8 @@ import { Prisma } from './generated/prisma/client';
 import type { Order, OrderStatus } from '../domain/order';
 import type { PageCursor } from '../domain/page-token';
 import { decideProgress, type IgnoredBecause, type ProgressRecord } from '../domain/progress';
-import { toOrder, WITH_ITEMS } from './order-row';
-import type { OrdersDb } from './prisma';
+import { toOrder, WITH_ITEMS } from './order-rows';
+import type { Db } from './db';
 
 /** A new order with what only the store keeps: the request fingerprint and the payment token. */
 export interface NewOrder extends Order {
@@ -33,7 +33,7 @@ const notFound = (orderId: string) =>
   });
 
 /** Repository of orders over Prisma; returns domain types, never the payment token. */
-export function createOrdersStore(db: OrdersDb) {
+export function createOrdersStore(db: Db) {
   const findByRequest = async (
     userId: string,
     requestId: string,

@@ -14,23 +14,10 @@
  */
 import { createHash } from 'node:crypto';
 import { DomainError, ErrorReason, errors, isReason } from '@meshcart/kit';
-import type { Money } from '../domain/money';
 import { planAuthorize, planCapture, planRefund, planVoid, type Payment } from '../domain/payment';
 import { ProviderUnavailableError, type PaymentProvider } from '../domain/payment-provider';
+import type { AuthorizeCommand, RefundCommand } from '../domain/payments.validation';
 import type { LockedPayment, PaymentStore } from '../store/payments.store';
-
-export interface AuthorizeCommand {
-  paymentId: string;
-  orderId: string;
-  amount: Money;
-  token: string;
-}
-
-export interface RefundCommand {
-  refundId: string;
-  paymentId: string;
-  amount: Money;
-}
 
 export interface PaymentsAppDeps {
   store: PaymentStore;

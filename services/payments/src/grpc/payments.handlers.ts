@@ -11,7 +11,11 @@ import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments
 import type { PaymentsApp } from '../app/payments.app';
 import type { PaymentProvider } from '../domain/payment-provider';
 import { toProtoPayment } from './payments.mapping';
-import { validateAuthorize, validatePaymentId, validateRefund } from './payments.validation';
+import {
+  validateAuthorize,
+  validatePaymentId,
+  validateRefund,
+} from '../domain/payments.validation';
 
 export const PAYMENTS_ERROR_DOMAIN = errorDomain('payments');
 
@@ -31,7 +35,7 @@ export function paymentServiceImpl(deps: PaymentHandlerDeps): UntypedServiceImpl
     {
       authorizePayment: async (req, ctx) => {
         const cmd = validateAuthorize(req, deps.provider);
-        ctx.logger.info({ paymentId: cmd.paymentId, orderId: cmd.orderId }, 'authorize payment');
+        ctx.logger.info({ payment_id: cmd.paymentId, order_id: cmd.orderId }, 'authorize payment');
         return { payment: toProtoPayment(await app.authorize(cmd)) };
       },
       capturePayment: async (req) => ({

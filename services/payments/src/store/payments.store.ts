@@ -16,7 +16,7 @@ import type {
 } from '../domain/payment';
 import type { Prisma } from './generated/prisma/client';
 import { fromRaw, toEntry, toPayment, type RawPaymentRow } from './payment-rows';
-import type { PaymentsDb } from './prisma';
+import type { Db } from './db';
 
 type Tx = Prisma.TransactionClient;
 
@@ -40,63 +40,62 @@ export interface LockedPayment {
   current(): Payment;
 }
 
-export class PaymentStore {
-  constructor(
-    private readonly db: PaymentsDb,
-    /** How long a locked transaction may run (it may include a provider call). */
-    private readonly txTimeoutMs: number,
-  ) {}
+export type PaymentStore = ReturnType<typeof createPaymentStore>;
 
-  async get(id: string): Promise<Payment | null> {
-    const row = await this.db.payment.findUnique({ where: { id } }).catch(rethrow);
-    return row && toPayment(row, await readLedger(this.db, id).catch(rethrow));
-  }
+/** `txTimeoutMs`: how long a locked transaction may run (it may include a provider call). */
+export function createPaymentStore(db: Db, txTimeoutMs: number) {
+  return {
+    async get(id: string): Promise<Payment | null> {
+      const row = await db.payment.findUnique({ where: { id } }).catch(rethrow);
+      return row && toPayment(row, await readLedger(db, id).catch(rethrow));
+    },
 
-  /**
-   * Creates the PENDING row an authorize locks. A statement of its own, outside the locking
-   * transaction on purpose: concurrent inserts of one key inside transactions take shared
-   * locks on the duplicate and deadlock when each then asks for FOR UPDATE. (Not INSERT
-   * IGNORE: that would also turn a CHECK violation into a silently skipped row.)
-   */
-  async insertPendingIfAbsent(id: string, t: PaymentTerms): Promise<void> {
-    // Timestamps from the client (UTC, like Prisma's own writes), never the server's time zone.
-    const now = new Date();
-    await this.db.$executeRaw`
-      INSERT INTO payments
-        (payment_id, status, order_id, currency, amount_minor, token_hash, created_at, updated_at)
-      VALUES (${id}, 'PENDING', ${t.orderId}, ${t.amount.currency}, ${t.amount.minor}, ${t.tokenHash}, ${now}, ${now})
-      ON DUPLICATE KEY UPDATE payment_id = payment_id`.catch(rethrow);
-  }
+    /**
+     * Creates the PENDING row an authorize locks. A statement of its own, outside the locking
+     * transaction on purpose: concurrent inserts of one key inside transactions take shared
+     * locks on the duplicate and deadlock when each then asks for FOR UPDATE. (Not INSERT
+     * IGNORE: that would also turn a CHECK violation into a silently skipped row.)
+     */
+    async insertPendingIfAbsent(id: string, t: PaymentTerms): Promise<void> {
+      // Timestamps from the client (UTC, like Prisma's own writes), never the server's time zone.
+      const now = new Date();
+      await db.$executeRaw`
+        INSERT INTO payments
+          (payment_id, status, order_id, currency, amount_minor, token_hash, created_at, updated_at)
+        VALUES (${id}, 'PENDING', ${t.orderId}, ${t.amount.currency}, ${t.amount.minor}, ${t.tokenHash}, ${now}, ${now})
+        ON DUPLICATE KEY UPDATE payment_id = payment_id`.catch(rethrow);
+    },
 
-  /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
-  async insertTombstoneIfAbsent(id: string): Promise<boolean> {
-    const now = new Date();
-    const inserted = await this.db.$executeRaw`
-      INSERT IGNORE INTO payments (payment_id, status, created_at, updated_at)
-      VALUES (${id}, 'VOIDED', ${now}, ${now})`.catch(rethrow);
-    return inserted === 1;
-  }
+    /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
+    async insertTombstoneIfAbsent(id: string): Promise<boolean> {
+      const now = new Date();
+      const inserted = await db.$executeRaw`
+        INSERT IGNORE INTO payments (payment_id, status, created_at, updated_at)
+        VALUES (${id}, 'VOIDED', ${now}, ${now})`.catch(rethrow);
+      return inserted === 1;
+    },
 
-  /** Runs fn holding the payment's row lock; fn gets null when no such payment exists. */
-  async withLock<R>(
-    id: string,
-    fn: (p: Payment | null, tx: LockedPayment) => Promise<R>,
-  ): Promise<R> {
-    return this.db
-      .$transaction(
-        async (tx) => {
-          const rows = await tx.$queryRaw<
-            RawPaymentRow[]
-          >`SELECT * FROM payments WHERE payment_id = ${id} FOR UPDATE`;
-          if (rows.length === 0) return fn(null, noPayment(id));
-          const payment = toPayment(fromRaw(rows[0]!), await readLedger(tx, id));
-          return fn(payment, lockedPayment(tx, payment));
-        },
-        // READ COMMITTED: every read after the lock sees the latest commit (no older snapshot).
-        { isolationLevel: 'ReadCommitted', maxWait: this.txTimeoutMs, timeout: this.txTimeoutMs },
-      )
-      .catch(rethrow);
-  }
+    /** Runs fn holding the payment's row lock; fn gets null when no such payment exists. */
+    async withLock<R>(
+      id: string,
+      fn: (p: Payment | null, tx: LockedPayment) => Promise<R>,
+    ): Promise<R> {
+      return db
+        .$transaction(
+          async (tx) => {
+            const rows = await tx.$queryRaw<
+              RawPaymentRow[]
+            >`SELECT * FROM payments WHERE payment_id = ${id} FOR UPDATE`;
+            if (rows.length === 0) return fn(null, noPayment(id));
+            const payment = toPayment(fromRaw(rows[0]!), await readLedger(tx, id));
+            return fn(payment, lockedPayment(tx, payment));
+          },
+          // READ COMMITTED: every read after the lock sees the latest commit (no older snapshot).
+          { isolationLevel: 'ReadCommitted', maxWait: txTimeoutMs, timeout: txTimeoutMs },
+        )
+        .catch(rethrow);
+    },
+  };
 }
 
 function lockedPayment(tx: Tx, start: Payment): LockedPayment {
@@ -189,5 +188,5 @@ function rethrow(e: unknown): never {
   throw mapDbError(e);
 }
 
-const readLedger = (db: Tx | PaymentsDb, paymentId: string) =>
+const readLedger = (db: Tx | Db, paymentId: string) =>
   db.ledgerEntry.findMany({ where: { paymentId }, orderBy: { sequence: 'asc' } });

@@ -13,7 +13,7 @@ import {
 } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { ShippingApp } from '../app/shipping.app';
 import { toProtoShipment } from './shipping.mapping';
-import { validateCreate, validateQuote, validateShipmentId } from './shipping.validation';
+import { validateCreate, validateQuote, validateShipmentId } from '../domain/shipping.validation';
 
 export const SHIPPING_ERROR_DOMAIN = errorDomain('shipping');
 
@@ -45,7 +45,7 @@ export function shippingServiceImpl(deps: ShippingHandlerDeps): UntypedServiceIm
       },
       createShipment: async (req, ctx) => {
         const cmd = validateCreate(req);
-        ctx.logger.info({ shipmentId: cmd.shipmentId, orderId: cmd.orderId }, 'create shipment');
+        ctx.logger.info({ shipment_id: cmd.shipmentId, order_id: cmd.orderId }, 'create shipment');
         return { shipment: toProtoShipment(await app.create(cmd)) };
       },
       cancelShipment: async (req) => ({
@@ -74,7 +74,7 @@ export function carrierServiceImpl(deps: ShippingHandlerDeps): UntypedServiceImp
     {
       markDispatched: async (req, ctx) => {
         const id = validateShipmentId(req);
-        ctx.logger.info({ shipmentId: id }, 'mark dispatched');
+        ctx.logger.info({ shipment_id: id }, 'mark dispatched');
         return { shipment: toProtoShipment(await deps.app.dispatch(id)) };
       },
     },

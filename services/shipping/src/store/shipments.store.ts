@@ -6,7 +6,7 @@
 import { mapDbError, prismaCode } from '@meshcart/kit';
 import type { Shipment, ShipmentRequest, ShipmentStatus } from '../domain/shipment';
 import type { Prisma } from './generated/prisma/client';
-import type { ShippingDb } from './prisma';
+import type { Db } from './db';
 
 type Row = Prisma.ShipmentGetPayload<{ include: { items: true } }>;
 const withItems = { items: { orderBy: { lineNo: 'asc' } } } as const;
@@ -17,66 +17,69 @@ export type CreateResult =
   /** The random tracking number collided with another shipment's: try another. */
   | { kind: 'tracking-taken' };
 
-export class ShipmentStore {
-  constructor(private readonly db: ShippingDb) {}
+export type ShipmentStore = ReturnType<typeof createShipmentStore>;
 
-  async get(id: string): Promise<Shipment | null> {
-    const row = await this.db.shipment
-      .findUnique({ where: { id }, include: withItems })
-      .catch(rethrow);
-    return row && toShipment(row);
-  }
+export function createShipmentStore(db: Db) {
+  const store = {
+    async get(id: string): Promise<Shipment | null> {
+      const row = await db.shipment
+        .findUnique({ where: { id }, include: withItems })
+        .catch(rethrow);
+      return row && toShipment(row);
+    },
 
-  async create(
-    req: ShipmentRequest,
-    requestHash: string,
-    trackingNumber: string,
-  ): Promise<CreateResult> {
-    const { address: a } = req;
-    try {
-      const row = await this.db.shipment.create({
-        data: {
-          id: req.shipmentId,
-          orderId: req.orderId,
-          status: 'CREATED',
-          recipient: a.recipient,
-          addressLine1: a.lines[0] ?? null,
-          addressLine2: a.lines[1] ?? null,
-          addressLine3: a.lines[2] ?? null,
-          city: a.city,
-          postalCode: a.postalCode,
-          countryCode: a.countryCode,
-          trackingNumber,
-          requestHash,
-          items: {
-            createMany: {
-              data: req.items.map((i, lineNo) => ({ lineNo, sku: i.sku, quantity: i.quantity })),
+    async create(
+      req: ShipmentRequest,
+      requestHash: string,
+      trackingNumber: string,
+    ): Promise<CreateResult> {
+      const { address: a } = req;
+      try {
+        const row = await db.shipment.create({
+          data: {
+            id: req.shipmentId,
+            orderId: req.orderId,
+            status: 'CREATED',
+            recipient: a.recipient,
+            addressLine1: a.lines[0] ?? null,
+            addressLine2: a.lines[1] ?? null,
+            addressLine3: a.lines[2] ?? null,
+            city: a.city,
+            postalCode: a.postalCode,
+            countryCode: a.countryCode,
+            trackingNumber,
+            requestHash,
+            items: {
+              createMany: {
+                data: req.items.map((i, lineNo) => ({ lineNo, sku: i.sku, quantity: i.quantity })),
+              },
             },
           },
-        },
-        include: withItems,
-      });
-      return { kind: 'created', shipment: toShipment(row) };
-    } catch (e) {
-      if (prismaCode(e) !== 'P2002') rethrow(e);
-      const existing = await this.get(req.shipmentId);
-      return existing ? { kind: 'exists', shipment: existing } : { kind: 'tracking-taken' };
-    }
-  }
+          include: withItems,
+        });
+        return { kind: 'created', shipment: toShipment(row) };
+      } catch (e) {
+        if (prismaCode(e) !== 'P2002') rethrow(e);
+        const existing = await store.get(req.shipmentId);
+        return existing ? { kind: 'exists', shipment: existing } : { kind: 'tracking-taken' };
+      }
+    },
 
-  /** CREATED -> to, atomically; a shipment in any other state (or none) is left alone. */
-  async transitionFromCreated(id: string, to: Exclude<ShipmentStatus, 'CREATED'>): Promise<void> {
-    await this.db.shipment
-      .updateMany({ where: { id, status: 'CREATED' }, data: { status: to } })
-      .catch(rethrow);
-  }
+    /** CREATED -> to, atomically; a shipment in any other state (or none) is left alone. */
+    async transitionFromCreated(id: string, to: Exclude<ShipmentStatus, 'CREATED'>): Promise<void> {
+      await db.shipment
+        .updateMany({ where: { id, status: 'CREATED' }, data: { status: to } })
+        .catch(rethrow);
+    },
 
-  /** Records a CANCELLED tombstone unless the id exists (INSERT IGNORE). */
-  async insertTombstoneIfAbsent(id: string): Promise<void> {
-    await this.db.shipment
-      .createMany({ data: [{ id, status: 'CANCELLED' }], skipDuplicates: true })
-      .catch(rethrow);
-  }
+    /** Records a CANCELLED tombstone unless the id exists (INSERT IGNORE). */
+    async insertTombstoneIfAbsent(id: string): Promise<void> {
+      await db.shipment
+        .createMany({ data: [{ id, status: 'CANCELLED' }], skipDuplicates: true })
+        .catch(rethrow);
+    },
+  };
+  return store;
 }
 
 function rethrow(e: unknown): never {

@@ -16,7 +16,7 @@ import { validateAddAddress } from '../domain/address';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../domain/password';
 import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
 import type { UsersStore } from '../store/users.store';
-import { toProtoSavedAddress, toProtoUser, toTimestamp } from './mappers';
+import { toProtoSavedAddress, toProtoUser, toTimestamp } from './users.mapping';
 
 export interface UsersHandlerDeps {
   logger: Logger;

@@ -1,9 +1,9 @@
 /** Repository over the users database: returns domain types, maps key violations to domain errors. */
 import { randomUUID } from 'node:crypto';
-import { ErrorReason, errors } from '@meshcart/kit';
+import { ErrorReason, errors, prismaCode } from '@meshcart/kit';
 import { sameAddress, type Address, type SavedAddress } from '../domain/address';
 import type { User } from '../domain/user';
-import { isUniqueViolation, type PrismaClient } from './prisma-client';
+import type { Db } from './db';
 
 /** Default cap on a user's address book (ListAddresses is unpaged). */
 export const DEFAULT_MAX_ADDRESSES = 50;
@@ -59,17 +59,14 @@ const toSaved = (r: AddressRow): SavedAddress => ({
 const userNotFound = () =>
   errors.notFound(ErrorReason.ERROR_REASON_USER_NOT_FOUND, { message: 'user not found' });
 
-export function createUsersStore(
-  prisma: PrismaClient,
-  opts: { maxAddresses?: number } = {},
-): UsersStore {
+export function createUsersStore(prisma: Db, opts: { maxAddresses?: number } = {}): UsersStore {
   const maxAddresses = opts.maxAddresses ?? DEFAULT_MAX_ADDRESSES;
   return {
     async createUser(u) {
       try {
         return toUser(await prisma.user.create({ data: { id: randomUUID(), ...u } }));
       } catch (e) {
-        if (isUniqueViolation(e))
+        if (prismaCode(e) === 'P2002')
           throw errors.alreadyExists(ErrorReason.ERROR_REASON_EMAIL_TAKEN, {
             message: 'email already registered',
             cause: e,

@@ -46,6 +46,9 @@ const (
 	ErrorReason_ERROR_REASON_CONCURRENT_UPDATE      ErrorReason = 12
 	ErrorReason_ERROR_REASON_DB_CONFLICT            ErrorReason = 13
 	ErrorReason_ERROR_REASON_DB_UNAVAILABLE         ErrorReason = 14
+	// A unique key the request did not expect to collide with (a store that expects one maps it
+	// to its own reason, e.g. EMAIL_TAKEN).
+	ErrorReason_ERROR_REASON_DB_DUPLICATE_KEY ErrorReason = 15
 	// users
 	ErrorReason_ERROR_REASON_EMAIL_TAKEN           ErrorReason = 20
 	ErrorReason_ERROR_REASON_INVALID_CREDENTIALS   ErrorReason = 21
@@ -123,6 +126,7 @@ var (
 		12:  "ERROR_REASON_CONCURRENT_UPDATE",
 		13:  "ERROR_REASON_DB_CONFLICT",
 		14:  "ERROR_REASON_DB_UNAVAILABLE",
+		15:  "ERROR_REASON_DB_DUPLICATE_KEY",
 		20:  "ERROR_REASON_EMAIL_TAKEN",
 		21:  "ERROR_REASON_INVALID_CREDENTIALS",
 		22:  "ERROR_REASON_NOT_OWNER",
@@ -189,6 +193,7 @@ var (
 		"ERROR_REASON_CONCURRENT_UPDATE":              12,
 		"ERROR_REASON_DB_CONFLICT":                    13,
 		"ERROR_REASON_DB_UNAVAILABLE":                 14,
+		"ERROR_REASON_DB_DUPLICATE_KEY":               15,
 		"ERROR_REASON_EMAIL_TAKEN":                    20,
 		"ERROR_REASON_INVALID_CREDENTIALS":            21,
 		"ERROR_REASON_NOT_OWNER":                      22,
@@ -272,7 +277,7 @@ var File_shop_common_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xb5\x12\n" +
+	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xd8\x12\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x19\n" +
@@ -289,7 +294,8 @@ const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"#ERROR_REASON_IDEMPOTENCY_KEY_REUSED\x10\v\x12\"\n" +
 	"\x1eERROR_REASON_CONCURRENT_UPDATE\x10\f\x12\x1c\n" +
 	"\x18ERROR_REASON_DB_CONFLICT\x10\r\x12\x1f\n" +
-	"\x1bERROR_REASON_DB_UNAVAILABLE\x10\x0e\x12\x1c\n" +
+	"\x1bERROR_REASON_DB_UNAVAILABLE\x10\x0e\x12!\n" +
+	"\x1dERROR_REASON_DB_DUPLICATE_KEY\x10\x0f\x12\x1c\n" +
 	"\x18ERROR_REASON_EMAIL_TAKEN\x10\x14\x12$\n" +
 	" ERROR_REASON_INVALID_CREDENTIALS\x10\x15\x12\x1a\n" +
 	"\x16ERROR_REASON_NOT_OWNER\x10\x16\x12\x1f\n" +

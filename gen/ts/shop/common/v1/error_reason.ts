@@ -35,6 +35,11 @@ export enum ErrorReason {
   ERROR_REASON_CONCURRENT_UPDATE = 12,
   ERROR_REASON_DB_CONFLICT = 13,
   ERROR_REASON_DB_UNAVAILABLE = 14,
+  /**
+   * ERROR_REASON_DB_DUPLICATE_KEY - A unique key the request did not expect to collide with (a store that expects one maps it
+   * to its own reason, e.g. EMAIL_TAKEN).
+   */
+  ERROR_REASON_DB_DUPLICATE_KEY = 15,
   /** ERROR_REASON_EMAIL_TAKEN - users */
   ERROR_REASON_EMAIL_TAKEN = 20,
   ERROR_REASON_INVALID_CREDENTIALS = 21,
@@ -142,6 +147,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 14:
     case "ERROR_REASON_DB_UNAVAILABLE":
       return ErrorReason.ERROR_REASON_DB_UNAVAILABLE;
+    case 15:
+    case "ERROR_REASON_DB_DUPLICATE_KEY":
+      return ErrorReason.ERROR_REASON_DB_DUPLICATE_KEY;
     case 20:
     case "ERROR_REASON_EMAIL_TAKEN":
       return ErrorReason.ERROR_REASON_EMAIL_TAKEN;
@@ -328,6 +336,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_DB_CONFLICT";
     case ErrorReason.ERROR_REASON_DB_UNAVAILABLE:
       return "ERROR_REASON_DB_UNAVAILABLE";
+    case ErrorReason.ERROR_REASON_DB_DUPLICATE_KEY:
+      return "ERROR_REASON_DB_DUPLICATE_KEY";
     case ErrorReason.ERROR_REASON_EMAIL_TAKEN:
       return "ERROR_REASON_EMAIL_TAKEN";
     case ErrorReason.ERROR_REASON_INVALID_CREDENTIALS:

@@ -1,10 +1,17 @@
 /** The database side: migrations in step with schema.prisma, constraints, and the database being down. */
 import { status } from '@grpc/grpc-js';
 import { expectNoSchemaDrift, silentLogger } from '@meshcart/kit';
-import { createTestAuth, startTestServer } from '@meshcart/kit/testkit';
+import { createTestAuth, killConnectionMidCall, startTestServer } from '@meshcart/kit/testkit';
 import { buildServer } from '../src/server';
 import { createDb } from '../src/store/db';
-import { clientsFor, failure, migratedDatabase, seedStock } from './harness';
+import {
+  clientsFor,
+  failure,
+  migratedDatabase,
+  seedStock,
+  startInventory,
+  type Harness,
+} from './harness';
 
 test('schema.prisma and the migrations agree', async () => {
   await expectNoSchemaDrift('services/inventory');
@@ -79,4 +86,35 @@ test('with the database unreachable every RPC answers UNAVAILABLE (retryable), n
     await stop();
     await db.close().catch(() => undefined);
   }
+});
+
+describe('the database connection killed mid-call', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startInventory('inv_kill');
+  });
+  afterAll(() => h?.stop());
+
+  test('AdjustStock answers UNAVAILABLE DATABASE_UNAVAILABLE (retryable), never INTERNAL; the retry applies once', async () => {
+    await h.seed({ 'KILL-1': 10 });
+    const req = { adjustmentId: 'adj-kill', sku: 'KILL-1', delta: 5, note: 'delivery' };
+    const e = await killConnectionMidCall(
+      h.database,
+      'SELECT sku FROM stock WHERE sku = ? FOR UPDATE',
+      ['KILL-1'],
+      () => h.admin.admin.adjustStock(req),
+    );
+    expect(e).toMatchObject({ code: status.UNAVAILABLE, reason: 'DATABASE_UNAVAILABLE' });
+    const onHand = async () =>
+      Number(
+        (
+          (await h.db.pool.query("SELECT on_hand FROM stock WHERE sku = 'KILL-1'")) as {
+            on_hand: number;
+          }[]
+        )[0]!.on_hand,
+      );
+    expect(await onHand()).toBe(10);
+    expect((await h.admin.admin.adjustStock(req)).stock?.onHand).toBe(15);
+    expect((await h.admin.admin.adjustStock(req)).stock?.onHand).toBe(15);
+  });
 });

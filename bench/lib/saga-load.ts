@@ -10,7 +10,7 @@
  * Every stage is bounded in time: arrivals stop after `durationS`, and orders not finished
  * `drainS` later are counted as unfinished (Infinity in the percentiles).
  */
-import { summarize, sleep } from './lib/stats';
+import { summarize, sleep } from './stats';
 
 export type Outcome = {
   status: 'CONFIRMED' | 'CANCELLED' | 'NEEDS_ATTENTION' | string;

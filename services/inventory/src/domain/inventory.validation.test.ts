@@ -6,7 +6,7 @@ import {
   validateReserve,
   validateSetStock,
   validateSku,
-} from './validation';
+} from './inventory.validation';
 
 const fields = (fn: () => unknown): string[] => {
   try {

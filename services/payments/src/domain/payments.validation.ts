@@ -5,8 +5,22 @@ import type {
   AuthorizePaymentRequest,
   RefundPaymentRequest,
 } from '@meshcart/proto/shop/payments/v1/payments';
-import type { AuthorizeCommand, RefundCommand } from '../app/payments.app';
-import type { Money } from '../domain/money';
+import type { Money } from './money';
+
+/** A valid AuthorizePayment: what the use case runs. */
+export interface AuthorizeCommand {
+  paymentId: string;
+  orderId: string;
+  amount: Money;
+  token: string;
+}
+
+/** A valid RefundPayment. */
+export interface RefundCommand {
+  refundId: string;
+  paymentId: string;
+  amount: Money;
+}
 
 const MAX_TOKEN_LENGTH = 256;
 

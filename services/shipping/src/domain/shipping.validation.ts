@@ -6,8 +6,8 @@ import type {
   QuoteShippingRequest,
   ShipmentItem as ProtoItem,
 } from '@meshcart/proto/shop/shipping/v1/shipping';
-import { QUOTE_CURRENCY } from '../domain/quote';
-import type { Address, ShipmentItem, ShipmentRequest } from '../domain/shipment';
+import { QUOTE_CURRENCY } from './quote';
+import type { Address, ShipmentItem, ShipmentRequest } from './shipment';
 
 const MAX_ITEMS = 100;
 const MAX_QUANTITY = 1000;

@@ -1,9 +1,8 @@
+/** One orders server on port 0 over its own throwaway database, with fake catalog + shipping. */
 import path from 'node:path';
 import {
   createClient,
   createLogger,
-  createTestDatabase,
-  migrate,
   serviceToken,
   silentLogger,
   type CallOptions,
@@ -11,7 +10,7 @@ import {
   type TestDatabase,
   type TypedClient,
 } from '@meshcart/kit';
-import { createTestAuth, startTestServer, type TestAuth } from '@meshcart/kit/testkit';
+import { startServiceHarness, type TestAuth } from '@meshcart/kit/testkit';
 import { CatalogServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import {
   OrderSagaServiceService,
@@ -19,21 +18,20 @@ import {
   type PlaceOrderRequest,
 } from '@meshcart/proto/shop/orders/v1/orders';
 import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
-import { catalogAdapter } from '../../src/downstream/catalog.adapter';
-import { shippingAdapter } from '../../src/downstream/shipping.adapter';
-import type { SagaGateway } from '../../src/saga/saga-gateway';
-import { buildServer } from '../../src/server';
-import { createOrdersStore, type OrdersStore } from '../../src/store/orders.store';
-import { createOrdersDb, type OrdersDb } from '../../src/store/prisma';
-import { startFakeDownstream, type FakeDownstream } from './fake-downstream';
+import { catalogAdapter } from '../src/downstream/catalog.adapter';
+import { shippingAdapter } from '../src/downstream/shipping.adapter';
+import type { SagaGateway } from '../src/saga/saga-gateway';
+import { buildServer } from '../src/server';
+import { createOrdersStore, type OrdersStore } from '../src/store/orders.store';
+import { createDb, type Db } from '../src/store/db';
+import { startFakeDownstream, type FakeDownstream } from './support/fake-downstream';
 
-export const MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations');
+export const SERVICE_DIR = path.resolve(__dirname, '..');
 
-/** One orders server on port 0 over its own throwaway database, with fake catalog + shipping. */
 export interface Harness {
   auth: TestAuth;
   db: TestDatabase;
-  prisma: OrdersDb;
+  prisma: Db;
   store: OrdersStore;
   downstream: FakeDownstream;
   orders: TypedClient<typeof OrderServiceService>;
@@ -61,58 +59,43 @@ export async function startHarness(
   sagaGateway: SagaGateway,
   opts: { logger?: Logger } = {},
 ): Promise<Harness> {
-  const auth = await createTestAuth();
-  const db = await createTestDatabase(`orders_${name}`);
-  await migrate({ url: db.url, migrationsDir: MIGRATIONS_DIR });
-  const downstream = await startFakeDownstream(auth.verifier);
-  const token = serviceToken(auth.signer, 'orders');
-  const catalog = createClient(CatalogServiceService, downstream.catalogAddr, {
-    caller: 'orders',
-    token,
+  let downstream: FakeDownstream | undefined;
+  let store: OrdersStore | undefined;
+  const h = await startServiceHarness({
+    serviceDir: SERVICE_DIR,
+    prefix: `orders_${name}`,
+    openDb: (url) => createDb(url),
+    closeDb: (prisma) => prisma.$disconnect(),
+    build: async ({ db, auth, onStop }) => {
+      const fakes = (downstream = await startFakeDownstream(auth.verifier));
+      onStop(() => fakes.stop());
+      const as = { caller: 'orders', token: serviceToken(auth.signer, 'orders') };
+      const catalog = createClient(CatalogServiceService, fakes.catalogAddr, as);
+      const shipping = createClient(ShippingServiceService, fakes.shippingAddr, as);
+      onStop(() => [catalog, shipping].forEach((c) => c.close()));
+      store = createOrdersStore(db);
+      return buildServer({
+        logger: opts.logger ?? silentLogger(),
+        verifier: auth.verifier,
+        store,
+        catalog: catalogAdapter(catalog),
+        shipping: shippingAdapter(shipping),
+        saga: sagaGateway,
+      });
+    },
   });
-  const shipping = createClient(ShippingServiceService, downstream.shippingAddr, {
-    caller: 'orders',
-    token,
-  });
-  const prisma = createOrdersDb(db.url);
-  const store = createOrdersStore(prisma);
-  const server = buildServer({
-    logger: opts.logger ?? silentLogger(),
-    verifier: auth.verifier,
-    store,
-    catalog: catalogAdapter(catalog),
-    shipping: shippingAdapter(shipping),
-    saga: sagaGateway,
-  });
-  const { address, stop } = await startTestServer(server);
-  const orders = createClient(OrderServiceService, address, {
-    caller: null,
-    defaultTimeoutMs: 20_000,
-  });
-  const saga = createClient(OrderSagaServiceService, address, {
-    caller: null,
-    defaultTimeoutMs: 20_000,
-  });
+  const { auth } = h;
   return {
     auth,
-    db,
-    prisma,
-    store,
-    downstream,
-    orders,
-    saga,
+    db: h.database,
+    prisma: h.db,
+    store: store!,
+    downstream: downstream!,
+    orders: h.client(OrderServiceService, { defaultTimeoutMs: 20_000 }),
+    saga: h.client(OrderSagaServiceService, { defaultTimeoutMs: 20_000 }),
     asUser: async (userId) => ({ metadata: auth.bearer(await auth.userToken(userId)) }),
     asSagaWorker: async () => ({ metadata: auth.bearer(await auth.serviceToken('saga-worker')) }),
-    stop: async () => {
-      orders.close();
-      saga.close();
-      await stop();
-      catalog.close();
-      shipping.close();
-      await downstream.stop();
-      await prisma.$disconnect();
-      await db.drop();
-    },
+    stop: h.stop,
   };
 }
 

@@ -1,6 +1,0 @@
-import { expectNoSchemaDrift } from '@meshcart/kit';
-import { SERVICE_DIR } from './harness';
-
-test('schema.prisma and the migrations describe the same database', async () => {
-  await expectNoSchemaDrift(SERVICE_DIR);
-});
