@@ -8,7 +8,7 @@
 #   dev        Tilt's k8s live-update image (--target dev): sources + tsx watch
 #   runtime    (default, last) npm ci --omit=dev + dist/; non-root, read-only-root friendly
 # Images are pinned by exact version: NODE_IMAGE must carry the Node.js version in .node-version
-# (the runtime every local process and test runs on; helm/test checks they agree). A fork on a
+# (the runtime every local process and test runs on; delivery/dockerfiles.test.ts checks they agree). A fork on a
 # registry-free machine passes a locally built base with --build-arg NODE_IMAGE=... .
 ARG NODE_IMAGE=node:26.12.1-bookworm-slim
 

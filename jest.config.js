@@ -5,7 +5,7 @@ module.exports = {
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   testMatch: [
     '<rootDir>/{packages,services,workflows,scripts,e2e,bench,chaos}/**/*.test.ts',
-    '<rootDir>/helm/test/**/*.test.ts',
+    '<rootDir>/delivery/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,

@@ -4,6 +4,10 @@
  * so where Prisma's schema engine exists it adopts our history unchanged.
  * (Here it cannot run: it needs an engine binary nobody can download.)
  *
+ * Fence: an environment-only stand-in. A fork that can install Prisma's schema engine may run
+ * `prisma migrate deploy` instead (the history is compatible) and delete this runner and the
+ * `migrate` subcommand of runService; the drift tests (schema-drift.ts) stay useful either way.
+ *
  * MariaDB/MySQL DDL is NOT transactional: every CREATE/ALTER commits on its
  * own. A migration that fails half-way leaves the statements before the
  * failure applied and its row unfinished; like Prisma (P3009) we then refuse

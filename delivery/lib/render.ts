@@ -4,13 +4,19 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 
-export const ROOT = path.resolve(__dirname, '../../..');
+export const ROOT = path.resolve(__dirname, '../..');
 export const CHART = path.join(ROOT, 'helm/meshcart');
 export const NAMESPACE = 'shop';
 
 /** A rendered Kubernetes object (loosely typed: tests read fields by path). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; [k: string]: any }; [k: string]: any };
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; [k: string]: any };
+  [k: string]: any;
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 /** The scenarios every suite checks: dev defaults, dev + Istio, production overlay. */
 export const SCENARIOS: Record<string, string[]> = {
@@ -25,7 +31,9 @@ let helmPath: string | undefined;
 export function helm(): string {
   if (helmPath) return helmPath;
   try {
-    helmPath = execFileSync('bash', [path.join(ROOT, 'scripts/ensure-helm.sh')], { encoding: 'utf8' }).trim();
+    helmPath = execFileSync('bash', [path.join(ROOT, 'scripts/ensure-helm.sh')], {
+      encoding: 'utf8',
+    }).trim();
   } catch (e) {
     throw new Error(
       `helm is not available: scripts/ensure-helm.sh failed (it installs the pinned helm into .tools/bin from the Go module proxy; Go >= 1.22 must be on PATH). Cause: ${String(e)}`,
@@ -36,7 +44,11 @@ export function helm(): string {
 
 /** Runs helm and returns stdout; throws with helm's stderr on failure. */
 export function runHelm(args: string[]): string {
-  return execFileSync(helm(), args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  return execFileSync(helm(), args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
 }
 
 /** `helm template` of the chart for a scenario (hooks included), parsed strictly (duplicate keys fail). */
@@ -44,7 +56,8 @@ export function render(extraArgs: string[]): K8sObject[] {
   const out = runHelm(['template', 'meshcart', CHART, '--namespace', NAMESPACE, ...extraArgs]);
   const objects: K8sObject[] = [];
   for (const doc of parseAllDocuments(out, { uniqueKeys: true })) {
-    if (doc.errors.length > 0) throw new Error(`rendered YAML does not parse: ${doc.errors.map(String).join('; ')}`);
+    if (doc.errors.length > 0)
+      throw new Error(`rendered YAML does not parse: ${doc.errors.map(String).join('; ')}`);
     const value = doc.toJS() as K8sObject | null;
     if (value !== null) objects.push(value);
   }
@@ -52,7 +65,9 @@ export function render(extraArgs: string[]): K8sObject[] {
 }
 
 /** Schema validation in a child Node process (the model packages are ESM-only). */
-export function validateSchemas(objects: unknown[]): { apiVersion: string; kind: string; name: string; errors: string | null }[] {
+export function validateSchemas(
+  objects: unknown[],
+): { apiVersion: string; kind: string; name: string; errors: string | null }[] {
   const out = execFileSync(process.execPath, [path.join(__dirname, 'validate-schemas.mjs')], {
     input: JSON.stringify(objects),
     encoding: 'utf8',
@@ -76,7 +91,8 @@ export function callGraph(): { caller: string; callee: string; path: string }[] 
   return edges;
 }
 
-export const byKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
+export const byKind = (objects: K8sObject[], kind: string) =>
+  objects.filter((o) => o.kind === kind);
 
 /** Every container spec of pod-bearing objects (Deployments, Jobs), labelled with its owner. */
 export function containers(objects: K8sObject[]) {
@@ -84,6 +100,10 @@ export function containers(objects: K8sObject[]) {
     .filter((o) => o.kind === 'Deployment' || o.kind === 'Job')
     .flatMap((o) => {
       const pod = o.spec.template.spec;
-      return [...(pod.initContainers ?? []), ...pod.containers].map((c: K8sObject['spec']) => ({ owner: `${o.kind}/${o.metadata.name}`, pod, c }));
+      return [...(pod.initContainers ?? []), ...pod.containers].map((c: K8sObject['spec']) => ({
+        owner: `${o.kind}/${o.metadata.name}`,
+        pod,
+        c,
+      }));
     });
 }

@@ -20,7 +20,10 @@ function tiltcheck(tiltfile: string, args: string[] = []) {
 
 beforeAll(() => {
   // go.starlark.net and yaml.v3 come from the Go module proxy; the build cache makes reruns instant.
-  execFileSync('go', ['build', '-o', BIN, '.'], { cwd: path.join(ROOT, 'tools/tiltcheck'), stdio: 'pipe' });
+  execFileSync('go', ['build', '-o', BIN, '.'], {
+    cwd: path.join(ROOT, 'tools/tiltcheck'),
+    stdio: 'pipe',
+  });
 }, 600_000);
 
 describe('Tiltfile', () => {
@@ -57,11 +60,27 @@ describe('tools/tiltcheck catches', () => {
   };
 
   it.each([
-    ['a resource_deps entry that names no resource', "local_resource('a', cmd='true', resource_deps=['nope'])", /never defined/],
+    [
+      'a resource_deps entry that names no resource',
+      "local_resource('a', cmd='true', resource_deps=['nope'])",
+      /never defined/,
+    ],
     ['a built-in Tilt does not have', "local_resourc('a', cmd='true')", /undefined: local_resourc/],
-    ['a keyword the built-in does not take', "local_resource('a', cmd='true', serve_envs={})", /unexpected keyword argument "serve_envs"/],
-    ['a k8s_resource for a workload never deployed', "k8s_resource('ghost')", /no workload of that name/],
-    ['an image no workload uses', "docker_build('x/y', '.', dockerfile_contents='FROM scratch')", /no deployed workload uses/],
+    [
+      'a keyword the built-in does not take',
+      "local_resource('a', cmd='true', serve_envs={})",
+      /unexpected keyword argument "serve_envs"/,
+    ],
+    [
+      'a k8s_resource for a workload never deployed',
+      "k8s_resource('ghost')",
+      /no workload of that name/,
+    ],
+    [
+      'an image no workload uses',
+      "docker_build('x/y', '.', dockerfile_contents='FROM scratch')",
+      /no deployed workload uses/,
+    ],
     ['a Starlark error', "local_resource('a', cmd=1 + 'x')", /unknown binary op/],
   ])('%s', (_what, src, message) => {
     const r = check(src);

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleEntry, entryOf } from '../../scripts/bundle';
+import { bundleEntry, entryOf } from '../scripts/bundle';
 
 describe('scripts/bundle.ts', () => {
   let dir: string;

@@ -8,7 +8,13 @@ import path from 'node:path';
 
 const GRPC_SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders'];
 /** Outcomes safe to retry given idempotency keys; never deadline-exceeded, reset, 5xx, gateway-error. */
-const SAFE_GRPC_RETRY_ON = new Set(['connect-failure', 'refused-stream', 'unavailable', 'cancelled', 'resource-exhausted']);
+const SAFE_GRPC_RETRY_ON = new Set([
+  'connect-failure',
+  'refused-stream',
+  'unavailable',
+  'cancelled',
+  'resource-exhausted',
+]);
 /** The ingress -> edge HTTP hop: only failures where the request never reached the edge. */
 const SAFE_HTTP_RETRY_ON = new Set(['connect-failure', 'refused-stream']);
 const HEALTH_PATHS = ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch'];
@@ -25,24 +31,36 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
   beforeAll(() => {
     objs = render(SCENARIOS[scenario]!);
   }, 600_000);
-  const one = (kind: string, name: string) => byKind(objs, kind).find((o) => o.metadata.name === name);
-  const podLabels = (workload: string) => one('Deployment', workload)!.spec.template.metadata.labels;
+  const one = (kind: string, name: string) =>
+    byKind(objs, kind).find((o) => o.metadata.name === name);
+  const podLabels = (workload: string) =>
+    one('Deployment', workload)!.spec.template.metadata.labels;
 
   it('enforces STRICT mTLS namespace-wide and ISTIO_MUTUAL towards every Service', () => {
     const pa = byKind(objs, 'PeerAuthentication');
     expect(pa).toHaveLength(1);
     expect(pa[0]!.spec).toEqual({ mtls: { mode: 'STRICT' } }); // no selector: whole namespace
     for (const svc of byKind(objs, 'Service')) {
-      const dr = byKind(objs, 'DestinationRule').find((d) => d.spec.host === fqdn(svc.metadata.name));
+      const dr = byKind(objs, 'DestinationRule').find(
+        (d) => d.spec.host === fqdn(svc.metadata.name),
+      );
       expect(dr?.spec.trafficPolicy.tls.mode).toBe('ISTIO_MUTUAL');
     }
   });
 
   it('gives every Service a circuit breaker (connection pool + outlier detection)', () => {
     for (const svc of byKind(objs, 'Service')) {
-      const tp = byKind(objs, 'DestinationRule').find((d) => d.spec.host === fqdn(svc.metadata.name))!.spec.trafficPolicy;
+      const tp = byKind(objs, 'DestinationRule').find(
+        (d) => d.spec.host === fqdn(svc.metadata.name),
+      )!.spec.trafficPolicy;
       expect(Object.keys(tp.outlierDetection).sort()).toEqual(
-        ['baseEjectionTime', 'consecutive5xxErrors', 'consecutiveGatewayErrors', 'interval', 'maxEjectionPercent'].sort(),
+        [
+          'baseEjectionTime',
+          'consecutive5xxErrors',
+          'consecutiveGatewayErrors',
+          'interval',
+          'maxEjectionPercent',
+        ].sort(),
       );
       expect(tp.connectionPool.tcp.maxConnections).toBeGreaterThan(0);
       expect(tp.connectionPool.http.http2MaxRequests).toBeGreaterThan(0);
@@ -57,12 +75,21 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
       const routes: K8sObject[] = vs.spec.http;
       expect(routes[routes.length - 1]!.match).toBeUndefined(); // a catch-all route exists
       for (const r of routes) {
-        expect(r.route).toEqual([{ destination: { host: fqdn(svc), port: { number: one('Service', svc)!.spec.ports[0].port } } }]);
+        expect(r.route).toEqual([
+          {
+            destination: {
+              host: fqdn(svc),
+              port: { number: one('Service', svc)!.spec.ports[0].port },
+            },
+          },
+        ]);
         expect(r.timeout).toMatch(/^\d+(ms|s)$/);
         expect(r.retries.perTryTimeout).toMatch(/^\d+(ms|s)$/);
         const codes: string[] = r.retries.retryOn.split(',');
         expect(codes.filter((c) => !SAFE_GRPC_RETRY_ON.has(c))).toEqual([]);
-        const fromWorker = r.match?.some((m: K8sObject) => m.sourceLabels?.['app.kubernetes.io/name'] === 'saga-worker');
+        const fromWorker = r.match?.some(
+          (m: K8sObject) => m.sourceLabels?.['app.kubernetes.io/name'] === 'saga-worker',
+        );
         // Temporal retries activities itself: the mesh adds at most one retry on saga paths.
         expect(r.retries.attempts).toBeLessThanOrEqual(fromWorker ? 1 : 2);
       }
@@ -70,11 +97,18 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
   });
 
   it('gives saga-worker its own retry route on every service it calls, matching its pod labels', () => {
-    const workerCallees = new Set(callGraph().filter((e) => e.caller === 'saga-worker').map((e) => e.callee));
+    const workerCallees = new Set(
+      callGraph()
+        .filter((e) => e.caller === 'saga-worker')
+        .map((e) => e.callee),
+    );
     for (const svc of GRPC_SERVICES) {
-      const workerRoute = one('VirtualService', svc)!.spec.http.find((r: K8sObject) => r.name === 'from-saga-worker');
+      const workerRoute = one('VirtualService', svc)!.spec.http.find(
+        (r: K8sObject) => r.name === 'from-saga-worker',
+      );
       expect(Boolean(workerRoute)).toBe(workerCallees.has(svc));
-      if (workerRoute) expect(podLabels('saga-worker')).toMatchObject(workerRoute.match[0].sourceLabels);
+      if (workerRoute)
+        expect(podLabels('saga-worker')).toMatchObject(workerRoute.match[0].sourceLabels);
     }
   });
 
@@ -92,7 +126,9 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
       expect(podLabels(callee)).toMatchObject(ap.spec.selector.matchLabels); // selects a real workload
       for (const rule of ap.spec.rules) {
         const paths: string[] = rule.to.flatMap((t: K8sObject) => t.operation.paths);
-        expect(rule.to.every((t: K8sObject) => !t.operation.methods && !t.operation.ports)).toBe(true);
+        expect(rule.to.every((t: K8sObject) => !t.operation.methods && !t.operation.ports)).toBe(
+          true,
+        );
         if (!rule.from) {
           expect(paths.sort()).toEqual(HEALTH_PATHS); // the only source-less rule: probes
           continue;
@@ -113,9 +149,15 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
   });
 
   it('names only principals whose ServiceAccount is rendered (or the ingress gateway)', () => {
-    const sas = new Set(byKind(objs, 'ServiceAccount').map((s) => `cluster.local/ns/${NAMESPACE}/sa/${s.metadata.name}`));
+    const sas = new Set(
+      byKind(objs, 'ServiceAccount').map(
+        (s) => `cluster.local/ns/${NAMESPACE}/sa/${s.metadata.name}`,
+      ),
+    );
     const principals = byKind(objs, 'AuthorizationPolicy').flatMap((ap) =>
-      (ap.spec.rules ?? []).flatMap((r: K8sObject) => (r.from ?? []).flatMap((f: K8sObject) => f.source.principals ?? [])),
+      (ap.spec.rules ?? []).flatMap((r: K8sObject) =>
+        (r.from ?? []).flatMap((f: K8sObject) => f.source.principals ?? []),
+      ),
     );
     expect(principals.length).toBeGreaterThan(0);
     expect(principals.filter((p: string) => !sas.has(p) && p !== INGRESS)).toEqual([]);
@@ -125,14 +167,31 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
     const ap = one('AuthorizationPolicy', 'allow-edge')!;
     expect(ap.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('edge');
     const sources = ap.spec.rules.flatMap((r: K8sObject) => r.from.map((f: K8sObject) => f.source));
-    expect(sources.every((s: K8sObject) => JSON.stringify(s.principals) === JSON.stringify([INGRESS]))).toBe(true);
+    expect(
+      sources.every((s: K8sObject) => JSON.stringify(s.principals) === JSON.stringify([INGRESS])),
+    ).toBe(true);
     for (const rule of ap.spec.rules) {
       const paths: string[] = rule.to.flatMap((t: K8sObject) => t.operation.paths ?? []);
-      const needsToken = rule.from.every((f: K8sObject) => (f.source.requestPrincipals ?? []).includes('*'));
+      const needsToken = rule.from.every((f: K8sObject) =>
+        (f.source.requestPrincipals ?? []).includes('*'),
+      );
       expect(paths.some((p) => p.startsWith('/v1/orders'))).toBe(needsToken);
     }
-    const open = ap.spec.rules.filter((r: K8sObject) => !r.from[0].source.requestPrincipals).flatMap((r: K8sObject) => r.to.flatMap((t: K8sObject) => t.operation.paths ?? []));
-    expect(open).toEqual(expect.arrayContaining(['/v1/users', '/v1/sessions', '/v1/products', '/v1/products/*', '/v1/stock/*', '/healthz', '/readyz', '/openapi.json']));
+    const open = ap.spec.rules
+      .filter((r: K8sObject) => !r.from[0].source.requestPrincipals)
+      .flatMap((r: K8sObject) => r.to.flatMap((t: K8sObject) => t.operation.paths ?? []));
+    expect(open).toEqual(
+      expect.arrayContaining([
+        '/v1/users',
+        '/v1/sessions',
+        '/v1/products',
+        '/v1/products/*',
+        '/v1/stock/*',
+        '/healthz',
+        '/readyz',
+        '/openapi.json',
+      ]),
+    );
 
     const ra = byKind(objs, 'RequestAuthentication');
     expect(ra).toHaveLength(1);
@@ -148,8 +207,13 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
     const vs = one('VirtualService', 'edge-public')!;
     expect(vs.spec.gateways).toEqual([gw.metadata.name]);
     expect(vs.spec.hosts).toEqual(gw.spec.servers[0].hosts);
-    expect(vs.spec.http[0].route[0].destination).toEqual({ host: fqdn('edge'), port: { number: 8080 } });
-    expect(vs.spec.http[0].retries.retryOn.split(',').filter((c: string) => !SAFE_HTTP_RETRY_ON.has(c))).toEqual([]);
+    expect(vs.spec.http[0].route[0].destination).toEqual({
+      host: fqdn('edge'),
+      port: { number: 8080 },
+    });
+    expect(
+      vs.spec.http[0].retries.retryOn.split(',').filter((c: string) => !SAFE_HTTP_RETRY_ON.has(c)),
+    ).toEqual([]);
   });
 
   it('limits egress to the namespace, istio-system and the declared dependencies', () => {
@@ -161,12 +225,18 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
     const common = one('ConfigMap', 'meshcart-common')!.data;
     const temporal = one('ConfigMap', 'orders-env')!.data.TEMPORAL_ADDRESS.split(':')[0];
     const otel = new URL(common.OTEL_EXPORTER_OTLP_ENDPOINT).hostname;
-    for (const host of [temporal, otel]) expect(hosts.some((h) => h.endsWith(`/${host}`))).toBe(true);
+    for (const host of [temporal, otel])
+      expect(hosts.some((h) => h.endsWith(`/${host}`))).toBe(true);
     const entries = byKind(objs, 'ServiceEntry');
     for (const h of hosts.filter((x) => x.startsWith('./') && x !== './*')) {
-      expect(entries.some((e) => e.spec.hosts.includes(h.slice(2)) && e.spec.location === 'MESH_EXTERNAL')).toBe(true);
+      expect(
+        entries.some(
+          (e) => e.spec.hosts.includes(h.slice(2)) && e.spec.location === 'MESH_EXTERNAL',
+        ),
+      ).toBe(true);
     }
-    if (scenario === 'production') expect(entries.map((e) => e.spec.hosts[0])).toContain('mysql-prod.db.example.com');
+    if (scenario === 'production')
+      expect(entries.map((e) => e.spec.hosts[0])).toContain('mysql-prod.db.example.com');
   });
 
   it('samples traces in the sidecars at the same rate as the SDKs', () => {
@@ -181,7 +251,9 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
       const meta = d.spec.template.metadata;
       const cfg = JSON.parse(meta.annotations['proxy.istio.io/config']);
       expect(cfg.holdApplicationUntilProxyStarts).toBe(true);
-      expect(parseInt(cfg.terminationDrainDuration, 10)).toBeLessThan(d.spec.template.spec.terminationGracePeriodSeconds);
+      expect(parseInt(cfg.terminationDrainDuration, 10)).toBeLessThan(
+        d.spec.template.spec.terminationGracePeriodSeconds,
+      );
       expect(meta.labels['sidecar.istio.io/inject']).toBe('true');
     }
   });

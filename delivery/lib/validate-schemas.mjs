@@ -11,7 +11,9 @@ const objects = JSON.parse(readFileSync(0, 'utf8'));
 function modelPath(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group.endsWith('.istio.io')) return `@kubernetes-models/istio/${group}/${version}/${kind}`;
-  return group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+  return group
+    ? `kubernetes-models/${group}/${version}/${kind}`
+    : `kubernetes-models/${version}/${kind}`;
 }
 
 const results = [];
@@ -21,7 +23,8 @@ for (const obj of objects) {
   try {
     const mod = await import(modelPath(obj.apiVersion, obj.kind));
     const Model = mod[obj.kind];
-    if (typeof Model !== 'function') throw new Error(`no model class ${obj.kind} in ${modelPath(obj.apiVersion, obj.kind)}`);
+    if (typeof Model !== 'function')
+      throw new Error(`no model class ${obj.kind} in ${modelPath(obj.apiVersion, obj.kind)}`);
     new Model(obj).validate();
   } catch (e) {
     errors = String(e?.message ?? e);

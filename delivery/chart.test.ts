@@ -3,10 +3,25 @@
  * scenario, and every workload meets the delivery rules: non-root, read-only root, resources,
  * secrets only by reference, probes, Services with appProtocol, hooks for migrations.
  */
-import { byKind, callGraph, containers, render, runHelm, SCENARIOS, validateSchemas, CHART, type K8sObject } from './lib/render';
+import {
+  byKind,
+  callGraph,
+  containers,
+  render,
+  runHelm,
+  SCENARIOS,
+  validateSchemas,
+  CHART,
+  type K8sObject,
+} from './lib/render';
 
 const GRPC_PORTS: Record<string, number> = {
-  users: 50051, catalog: 50052, inventory: 50053, payments: 50054, shipping: 50055, orders: 50056,
+  users: 50051,
+  catalog: 50052,
+  inventory: 50053,
+  payments: 50054,
+  shipping: 50055,
+  orders: 50056,
 };
 const SECRET_NAME = /PASSWORD|SECRET|KEY|TOKEN|DATABASE_URL/i;
 
@@ -25,7 +40,14 @@ describe('helm lint', () => {
 
 describe('schema validation (kubernetes-models, @kubernetes-models/istio)', () => {
   it('rejects a broken object (the validator is not a no-op)', () => {
-    const [r] = validateSchemas([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'three' } }]);
+    const [r] = validateSchemas([
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'x' },
+        spec: { replicas: 'three' },
+      },
+    ]);
     expect(r?.errors).toBeTruthy();
   });
 
@@ -39,31 +61,43 @@ describe('schema validation (kubernetes-models, @kubernetes-models/istio)', () =
 
   it('istio objects appear only when istio.enabled', () => {
     expect(rendered.default!.filter((o) => o.apiVersion.includes('istio.io'))).toEqual([]);
-    expect(rendered['default+istio']!.filter((o) => o.apiVersion.includes('istio.io')).length).toBeGreaterThan(10);
+    expect(
+      rendered['default+istio']!.filter((o) => o.apiVersion.includes('istio.io')).length,
+    ).toBeGreaterThan(10);
   });
 });
 
 describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
   const objs = () => rendered[name]!;
-  const deployment = (n: string) => byKind(objs(), 'Deployment').find((d) => d.metadata.name === n)!;
+  const deployment = (n: string) =>
+    byKind(objs(), 'Deployment').find((d) => d.metadata.name === n)!;
   const configMap = (n: string) => byKind(objs(), 'ConfigMap').find((c) => c.metadata.name === n);
 
   it('deploys the six services, the worker and the edge', () => {
-    expect(byKind(objs(), 'Deployment').map((d) => d.metadata.name).sort()).toEqual(
-      [...Object.keys(GRPC_PORTS), 'saga-worker', 'edge'].sort(),
-    );
+    expect(
+      byKind(objs(), 'Deployment')
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual([...Object.keys(GRPC_PORTS), 'saga-worker', 'edge'].sort());
   });
 
   it('creates no Secret and inlines no secret-looking value', () => {
     expect(byKind(objs(), 'Secret').filter((s) => s.data || s.stringData)).toEqual([]);
     for (const { owner, c } of containers(objs())) {
       for (const e of c.env ?? []) {
-        if (SECRET_NAME.test(e.name)) expect({ owner, name: e.name, value: e.value }).toEqual({ owner, name: e.name, value: undefined });
+        if (SECRET_NAME.test(e.name))
+          expect({ owner, name: e.name, value: e.value }).toEqual({
+            owner,
+            name: e.name,
+            value: undefined,
+          });
       }
     }
     for (const cm of byKind(objs(), 'ConfigMap')) {
       // JWT_KEY_ID is the public key id (kid), not key material.
-      expect(Object.keys(cm.data ?? {}).filter((k) => SECRET_NAME.test(k) && k !== 'JWT_KEY_ID')).toEqual([]);
+      expect(
+        Object.keys(cm.data ?? {}).filter((k) => SECRET_NAME.test(k) && k !== 'JWT_KEY_ID'),
+      ).toEqual([]);
     }
   });
 
@@ -75,7 +109,9 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
         ...(c.env ?? []).map((e: K8sObject) => e.valueFrom?.configMapKeyRef?.name),
         ...(pod.volumes ?? []).map((v: K8sObject) => v.configMap?.name),
       ].filter(Boolean);
-      for (const ref of refs) if (ref !== 'meshcart-jwks') expect({ owner, ref, found: names.has(ref) }).toEqual({ owner, ref, found: true });
+      for (const ref of refs)
+        if (ref !== 'meshcart-jwks')
+          expect({ owner, ref, found: names.has(ref) }).toEqual({ owner, ref, found: true });
     }
   });
 
@@ -97,10 +133,21 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
         tmp: (c.volumeMounts ?? []).some((m: K8sObject) => m.mountPath === '/tmp'),
       };
       expect(facts).toEqual({
-        owner, runAsNonRoot: true, uid: 10001, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false,
-        drop: ['ALL'], seccomp: 'RuntimeDefault', requests: ['cpu', 'memory'], limits: ['cpu', 'memory'], tmp: true,
+        owner,
+        runAsNonRoot: true,
+        uid: 10001,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        drop: ['ALL'],
+        seccomp: 'RuntimeDefault',
+        requests: ['cpu', 'memory'],
+        limits: ['cpu', 'memory'],
+        tmp: true,
       });
-      const tmp = pod.volumes.find((v: K8sObject) => v.name === (c.volumeMounts.find((m: K8sObject) => m.mountPath === '/tmp')).name);
+      const tmp = pod.volumes.find(
+        (v: K8sObject) =>
+          v.name === c.volumeMounts.find((m: K8sObject) => m.mountPath === '/tmp').name,
+      );
       expect(tmp.emptyDir).toBeDefined();
     }
   });
@@ -117,17 +164,21 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
       expect(deadlineMs).toBeGreaterThan(graceMs);
       // ...and the kubelet waits strictly longer than preStop + that bound before SIGKILL.
       expect(Number.isInteger(pod.terminationGracePeriodSeconds)).toBe(true);
-      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(deadlineMs + preStopS * 1000);
+      expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThan(
+        deadlineMs + preStopS * 1000,
+      );
     }
   });
 
   it('probes gRPC workloads with grpc health on their port and the edge over HTTP', () => {
     for (const [svc, port] of Object.entries({ ...GRPC_PORTS, 'saga-worker': 50060 })) {
       const c = deployment(svc).spec.template.spec.containers[0];
-      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) expect(c[probe].grpc.port).toBe(port);
-      const bind = svc === 'saga-worker'
-        ? { WORKER_HEALTH_PORT: String(port), WORKER_HEALTH_HOST: '0.0.0.0' }
-        : { GRPC_PORT: String(port), GRPC_HOST: '0.0.0.0' };
+      for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe'])
+        expect(c[probe].grpc.port).toBe(port);
+      const bind =
+        svc === 'saga-worker'
+          ? { WORKER_HEALTH_PORT: String(port), WORKER_HEALTH_HOST: '0.0.0.0' }
+          : { GRPC_PORT: String(port), GRPC_HOST: '0.0.0.0' };
       expect(configMap(`${svc}-env`)!.data).toMatchObject(bind);
     }
     const edge = deployment('edge').spec.template.spec.containers[0];
@@ -140,10 +191,16 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     const services = byKind(objs(), 'Service');
     for (const [svc, port] of Object.entries(GRPC_PORTS)) {
       const s = services.find((x) => x.metadata.name === svc)!;
-      expect(s.spec.ports).toEqual([{ name: 'grpc', appProtocol: 'grpc', port, targetPort: 'grpc' }]);
+      expect(s.spec.ports).toEqual([
+        { name: 'grpc', appProtocol: 'grpc', port, targetPort: 'grpc' },
+      ]);
       expect(s.spec.selector).toEqual(deployment(svc).spec.selector.matchLabels);
     }
-    expect(services.find((x) => x.metadata.name === 'edge')!.spec.ports[0]).toMatchObject({ name: 'http', appProtocol: 'http', port: 8080 });
+    expect(services.find((x) => x.metadata.name === 'edge')!.spec.ports[0]).toMatchObject({
+      name: 'http',
+      appProtocol: 'http',
+      port: 8080,
+    });
     expect(services.find((x) => x.metadata.name === 'saga-worker')).toBeUndefined();
   });
 
@@ -168,8 +225,14 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
       const env = d.spec.template.spec.containers[0].env ?? [];
       const ref = (n: string) => env.find((e: K8sObject) => e.name === n)?.valueFrom?.secretKeyRef;
       const svc = d.metadata.name;
-      if (svc in GRPC_PORTS) expect(ref('DATABASE_URL')).toMatchObject({ name: expect.any(String), key: expect.any(String) });
-      expect(Boolean(ref('JWT_PRIVATE_KEY'))).toBe(['users', 'orders', 'saga-worker'].includes(svc));
+      if (svc in GRPC_PORTS)
+        expect(ref('DATABASE_URL')).toMatchObject({
+          name: expect.any(String),
+          key: expect.any(String),
+        });
+      expect(Boolean(ref('JWT_PRIVATE_KEY'))).toBe(
+        ['users', 'orders', 'saga-worker'].includes(svc),
+      );
     }
   });
 
@@ -177,7 +240,9 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     const deps = byKind(objs(), 'Deployment');
     const pdbs = byKind(objs(), 'PodDisruptionBudget');
     for (const d of deps) {
-      expect(pdbs.find((p) => p.metadata.name === d.metadata.name)?.spec.selector).toEqual(d.spec.selector);
+      expect(pdbs.find((p) => p.metadata.name === d.metadata.name)?.spec.selector).toEqual(
+        d.spec.selector,
+      );
       expect(d.spec.template.spec.topologySpreadConstraints?.length).toBeGreaterThan(0);
     }
     for (const h of byKind(objs(), 'HorizontalPodAutoscaler')) {
@@ -185,36 +250,53 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
       expect(d).toBeDefined();
       expect(d!.spec.replicas).toBeUndefined(); // the HPA owns the replica count
     }
-    if (name === 'production') expect(byKind(objs(), 'HorizontalPodAutoscaler')).toHaveLength(deps.length);
+    if (name === 'production')
+      expect(byKind(objs(), 'HorizontalPodAutoscaler')).toHaveLength(deps.length);
   });
 
   it('runs one migration hook Job per database with the service image and args ["migrate"]', () => {
     const jobs = byKind(objs(), 'Job');
-    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(Object.keys(GRPC_PORTS).map((s) => `migrate-${s}`).sort());
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(
+      Object.keys(GRPC_PORTS)
+        .map((s) => `migrate-${s}`)
+        .sort(),
+    );
     for (const j of jobs) {
       const svc = j.metadata.name.replace(/^migrate-/, '');
       expect(j.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
-      expect(j.metadata.annotations['helm.sh/hook-delete-policy']).toContain('before-hook-creation');
+      expect(j.metadata.annotations['helm.sh/hook-delete-policy']).toContain(
+        'before-hook-creation',
+      );
       const pod = j.spec.template.spec;
       expect(pod.restartPolicy).toBe('Never');
       expect(pod.containers[0].args).toEqual(['migrate']);
       expect(pod.containers[0].image).toBe(deployment(svc).spec.template.spec.containers[0].image);
-      expect(pod.containers[0].env.find((e: K8sObject) => e.name === 'DATABASE_URL').valueFrom.secretKeyRef).toBeDefined();
+      expect(
+        pod.containers[0].env.find((e: K8sObject) => e.name === 'DATABASE_URL').valueFrom
+          .secretKeyRef,
+      ).toBeDefined();
       expect(j.spec.template.metadata.labels['sidecar.istio.io/inject']).toBe('false');
       // The hook ServiceAccount must exist before the Job (hooks run before release objects).
-      const sa = byKind(objs(), 'ServiceAccount').find((s) => s.metadata.name === pod.serviceAccountName)!;
-      expect(Number(sa.metadata.annotations['helm.sh/hook-weight'])).toBeLessThan(Number(j.metadata.annotations['helm.sh/hook-weight']));
+      const sa = byKind(objs(), 'ServiceAccount').find(
+        (s) => s.metadata.name === pod.serviceAccountName,
+      )!;
+      expect(Number(sa.metadata.annotations['helm.sh/hook-weight'])).toBeLessThan(
+        Number(j.metadata.annotations['helm.sh/hook-weight']),
+      );
     }
   });
 });
 
 describe('shutdown bounds', () => {
   it('refuses a deadline that does not leave room after the grace period', () => {
-    expect(() => render(['--set', 'defaults.shutdownDeadlineMs=10000'])).toThrow(/shutdownDeadlineMs/);
+    expect(() => render(['--set', 'defaults.shutdownDeadlineMs=10000'])).toThrow(
+      /shutdownDeadlineMs/,
+    );
   });
 
   it('refuses SHUTDOWN_* in a workload env (the pod grace period would not follow it)', () => {
-    expect(() => render(['--set', 'workloads.users.env.SHUTDOWN_DEADLINE_MS=60000'])).toThrow(/SHUTDOWN_DEADLINE_MS/);
+    expect(() => render(['--set', 'workloads.users.env.SHUTDOWN_DEADLINE_MS=60000'])).toThrow(
+      /SHUTDOWN_DEADLINE_MS/,
+    );
   });
 });
-

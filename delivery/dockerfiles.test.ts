@@ -6,8 +6,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './lib/render';
 
-interface Instruction { op: string; args: string }
-interface Stage { from: string; name?: string; body: Instruction[] }
+interface Instruction {
+  op: string;
+  args: string;
+}
+interface Stage {
+  from: string;
+  name?: string;
+  body: Instruction[];
+}
 
 /** Splits a Dockerfile into stages of instructions (comments dropped, continuations joined). */
 export function parseDockerfile(text: string): Stage[] {
@@ -27,8 +34,9 @@ export function parseDockerfile(text: string): Stage[] {
       continue;
     }
     if (op === 'FROM') {
-      const expanded = args.replace(/\$\{(\w+)\}|\$(\w+)/g, (_, a?: string, b?: string) =>
-        globalArgs.get((a ?? b)!) ?? '',
+      const expanded = args.replace(
+        /\$\{(\w+)\}|\$(\w+)/g,
+        (_, a?: string, b?: string) => globalArgs.get((a ?? b)!) ?? '',
       );
       const f = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(expanded)!;
       stages.push({ from: f[1]!, name: f[2], body: [] });
@@ -100,22 +108,34 @@ describe.each(Object.entries(FILES))('%s image (%s)', (kind, file) => {
 
   if (kind === 'node') {
     it('installs production dependencies only in the final stage, from the lockfile', () => {
-      const runs = final.body.filter((i) => i.op === 'RUN').map((i) => i.args).join('\n');
+      const runs = final.body
+        .filter((i) => i.op === 'RUN')
+        .map((i) => i.args)
+        .join('\n');
       expect(runs).toMatch(/npm ci\b[^\n]*--omit=dev/);
       expect(runs).not.toMatch(/npm (install|i)\b/);
       expect(final.body.some((i) => i.op === 'ARG' && i.args === 'SERVICE')).toBe(true);
     });
   } else {
     it('ships the OpenAPI spec next to the binary and points EDGE_OPENAPI_PATH at it', () => {
-      const copy = final.body.find((i) => i.op === 'COPY' && i.args.includes('meshcart.swagger.json'))!;
+      const copy = final.body.find(
+        (i) => i.op === 'COPY' && i.args.includes('meshcart.swagger.json'),
+      )!;
       const dest = copy.args.split(/\s+/).pop()!;
-      const env = final.body.filter((i) => i.op === 'ENV').map((i) => i.args).join(' ');
+      const env = final.body
+        .filter((i) => i.op === 'ENV')
+        .map((i) => i.args)
+        .join(' ');
       expect(env).toContain(`EDGE_OPENAPI_PATH=${dest}`);
     });
   }
 });
 
 it('.dockerignore keeps host installs and state out of the build context', () => {
-  const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
-  expect(ignored).toEqual(expect.arrayContaining(['.git', '**/node_modules', '.tools', '.data', '**/dist']));
+  const ignored = readFileSync(path.join(ROOT, '.dockerignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim());
+  expect(ignored).toEqual(
+    expect.arrayContaining(['.git', '**/node_modules', '.tools', '.data', '**/dist']),
+  );
 });
