@@ -5,6 +5,27 @@ import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+/**
+ * Packages are used through their faces (the `exports` map of each package.json): never another
+ * package's src/, by name or by a relative path climbing into it.
+ */
+const deepImportPatterns = [
+  {
+    group: ['@meshcart/*/src', '@meshcart/*/src/**'],
+    message: "Import the package's face (its package.json exports), not its src/.",
+  },
+  {
+    group: [
+      '**/packages/*/src',
+      '**/packages/*/src/**',
+      '**/workflows/src/**',
+      '**/services/*/src/**',
+    ],
+    message:
+      "A relative path into another package's src/: import it by name through its exports instead.",
+  },
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -26,6 +47,7 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
+      'no-restricted-imports': ['error', { patterns: deepImportPatterns }],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': [
@@ -44,6 +66,7 @@ export default tseslint.config(
             name,
             message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.',
           })),
+          patterns: deepImportPatterns,
         },
       ],
     },

@@ -34,7 +34,7 @@ import {
   InventoryServiceService,
 } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { Client, Connection } from '@temporalio/client';
-import { loadWorkerConfig } from '../workflows/src/config';
+import { loadWorkerConfig } from '@meshcart/workflows/config';
 import { ROOT, startTsChild, type Child } from './lib/children';
 import { noopDriver, realDriver, type NoopDriver, type RealDriver } from './lib/drivers';
 import { ghz, wrk, type GhzTarget, type LoadResult } from './lib/load-tools';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { loadTopology, localPort } from '../packages/kit/src/topology/topology';
+import { loadTopology, localPort } from '@meshcart/kit/topology';
 import { DEFAULT_PORTS, portsFromEnv, SERVICES } from '../scripts/local-stack/ports';
 import { ROOT } from './lib/render';
 

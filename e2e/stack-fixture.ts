@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { freePort } from '@meshcart/kit/testkit';
-import { dropDatabase, resolveAdminUrl } from '../packages/kit/src/db';
+import { dropDatabase, resolveAdminUrl } from '@meshcart/kit/db';
 import { SERVICES, type ServiceName, type StackPorts } from '../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
 

@@ -20,7 +20,7 @@ import {
   readSpanLines,
   type SpanLine,
 } from '@meshcart/kit/testkit';
-import { dropDatabase, resolveAdminUrl } from '../packages/kit/src/db';
+import { dropDatabase, resolveAdminUrl } from '@meshcart/kit/db';
 import {
   METRICS_PROCESSES,
   SERVICES,

@@ -26,7 +26,7 @@ import {
   TEST_NAME_PREFIX,
   testNameAgeSeconds,
   withConnection,
-} from '../packages/kit/src/db';
+} from '@meshcart/kit/db';
 
 const ROOT = resolve(__dirname, '..');
 

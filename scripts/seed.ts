@@ -21,13 +21,8 @@ import {
 } from '@meshcart/kit';
 import { CatalogAdminServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
-import {
-  DEMO_CURRENCY,
-  DEMO_PRODUCTS,
-  LOW_STOCK,
-  type DemoProduct,
-} from '../services/catalog/src/seed/demo-products';
-import { mintToken } from '../services/users/src/mint-token';
+import { DEMO_CURRENCY, DEMO_PRODUCTS, LOW_STOCK, type DemoProduct } from '@meshcart/catalog/seed';
+import { mintToken } from '@meshcart/users/mint-token';
 
 export interface SeedOptions {
   catalogAddr: string;

@@ -11,8 +11,8 @@ import { createClient, type TokenSigner } from '@meshcart/kit';
 import { OrderServiceService } from '@meshcart/proto/shop/orders/v1/orders';
 import { Client, Connection } from '@temporalio/client';
 import type { Connection as DbConnection } from 'mariadb';
-import { openConnection } from '../../packages/kit/src/db';
-import { orderWorkflowId, type OrderSagaInput } from '../../workflows/src/contract';
+import { openConnection } from '@meshcart/kit/db';
+import { orderWorkflowId, type OrderSagaInput } from '@meshcart/workflows/contract';
 import { CompletionTracker, type SagaDriver } from './saga-load';
 
 const ADDRESS = {

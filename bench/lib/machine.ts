@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { withConnection } from '../../packages/kit/src/db';
+import { withConnection } from '@meshcart/kit/db';
 import { ROOT } from './children';
 import { toolVersions } from './load-tools';
 

@@ -12,7 +12,7 @@ import { createClient, createTokenSigner, type TokenSigner } from '@meshcart/kit
 import { freePort } from '@meshcart/kit/testkit';
 import { CatalogAdminServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
-import { dropDatabase, resolveAdminUrl, withDatabase } from '../../packages/kit/src/db';
+import { dropDatabase, resolveAdminUrl, withDatabase } from '@meshcart/kit/db';
 import { SERVICES, type ServiceName, type StackPorts } from '../../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
 import { ROOT } from './children';

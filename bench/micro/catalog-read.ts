@@ -13,10 +13,10 @@
 import path from 'node:path';
 import * as mariadb from 'mariadb';
 import { GetProductResponse } from '@meshcart/proto/shop/catalog/v1/catalog';
-import { createTestDatabase, migrate, parseMysqlUrl } from '../../packages/kit/src/db';
-import { toProtoProduct } from '../../services/catalog/src/grpc/catalog.mapping';
-import { createCatalogStore } from '../../services/catalog/src/store/catalog.store';
-import { createDb } from '../../services/catalog/src/store/db';
+import { createTestDatabase, migrate, parseMysqlUrl } from '@meshcart/kit/db';
+import { toProtoProduct } from '@meshcart/catalog/read-path';
+import { createCatalogStore } from '@meshcart/catalog/read-path';
+import { createDb } from '@meshcart/catalog/read-path';
 
 const ROOT = path.resolve(__dirname, '../..');
 

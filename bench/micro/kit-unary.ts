@@ -33,7 +33,7 @@ import {
   type GetProductResponse,
 } from '@meshcart/proto/shop/catalog/v1/catalog';
 // Not '@meshcart/kit/testkit': that one also loads Temporal's test server, a heavy import.
-import { freePort } from '../../packages/kit/src/testkit/spawn-service';
+import { freePort } from '@meshcart/kit/testkit';
 
 const ROOT = path.resolve(__dirname, '../..');
 // KIT_UNARY_KIT=<dir>: another copy of packages/kit/src inside the repo (e.g. .data/kit-before/src,

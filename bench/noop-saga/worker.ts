@@ -10,7 +10,7 @@
  * SIGTERM/SIGINT: shuts the worker down and exits.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { loadWorkerConfig } from '../../workflows/src/config';
+import { loadWorkerConfig } from '@meshcart/workflows/config';
 import { noopActivities } from './activities';
 
 async function main(): Promise<void> {

@@ -17,15 +17,15 @@ import {
   type OrderSagaInput,
   type OrderSagaOptions,
   type SagaState,
-} from '../../workflows/src/contract';
-import { DEFAULT_SAGA_OPTIONS } from '../../workflows/src/saga-defaults';
+} from '@meshcart/workflows/contract';
+import { DEFAULT_SAGA_OPTIONS } from '@meshcart/workflows/saga-parts';
 import {
   beforeAuthorization,
   beforeCapture,
   localSettings,
   withBudget,
-} from '../../workflows/src/workflows/activity-options';
-import { ProgressLog } from '../../workflows/src/workflows/saga-support';
+} from '@meshcart/workflows/saga-parts';
+import { ProgressLog } from '@meshcart/workflows/saga-parts';
 
 export const NOOP_SAGA_WORKFLOW = 'NoopOrderSaga';
 

@@ -3,7 +3,7 @@
  * the edge only shows `available`, and the invariants need both numbers. A sampler reads it
  * every few seconds during a round to catch a negative value while faults are being applied.
  */
-import { openConnection } from '../../packages/kit/src/db';
+import { openConnection } from '@meshcart/kit/db';
 
 export type StockLevels = Record<string, { onHand: number; reserved: number }>;
 

@@ -7,12 +7,12 @@
  *                                 sdk: the SDK default (5 s); fix: what the saga worker uses
  *                                 (workflow-isolate-timeout.ts); <ms>: that value
  */
-import { withWorkerTelemetry } from '@meshcart/kit/src/telemetry/temporal-worker';
+import { withWorkerTelemetry } from '@meshcart/kit/telemetry/temporal';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import {
   workflowIsolateTimeout,
   type IsolateTimeoutOption,
-} from '../../workflows/src/worker/workflow-isolate-timeout';
+} from '@meshcart/workflows/isolate-timeout';
 
 async function main(): Promise<void> {
   Runtime.install({ shutdownSignals: ['SIGTERM', 'SIGINT'] });

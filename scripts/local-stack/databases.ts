@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { migrate, provisionDatabase, serviceDatabaseUrl } from '../../packages/kit/src/db';
+import { migrate, provisionDatabase, serviceDatabaseUrl } from '@meshcart/kit/db';
 import { abortError } from './lifecycle';
 import { SERVICES, type ServiceName } from './ports';
 

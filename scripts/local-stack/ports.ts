@@ -1,5 +1,5 @@
-import { defaultMetricsPort } from '@meshcart/kit/src/telemetry/telemetry-config';
-import { loadTopology, localPort } from '@meshcart/kit/src/topology/topology';
+import { defaultMetricsPort } from '@meshcart/kit/telemetry/config';
+import { loadTopology, localPort } from '@meshcart/kit/topology';
 
 /**
  * Default local ports: helm/meshcart/files/topology.yaml (the one place a port is written down);

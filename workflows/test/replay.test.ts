@@ -8,8 +8,8 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { Worker } from '@temporalio/worker';
 import { bundleSagaWorkflows } from '../src/worker/saga-worker';
-import { sagaMetricsSinks } from '@meshcart/kit/src/telemetry/saga-metrics';
-import { workflowSpanSinks } from '@meshcart/kit/src/telemetry/temporal-worker';
+import { sagaMetricsSinks } from '@meshcart/kit/telemetry/temporal';
+import { workflowSpanSinks } from '@meshcart/kit/telemetry/temporal';
 import { HISTORIES_DIR, quietBundlerLogger, quietRuntime } from './support/saga-env';
 
 jest.setTimeout(120_000);

@@ -6,7 +6,7 @@ import {
   ORDER_SAGA_WORKFLOW,
   orderWorkflowId,
   type OrderSagaInput,
-} from '@meshcart/workflows/src/contract';
+} from '@meshcart/workflows/contract';
 import type { Client } from '@temporalio/client';
 import { temporalSagaGateway } from '../src/saga/temporal-saga-gateway';
 import type { SagaGateway } from '../src/saga/saga-gateway';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { checkHealth, createClient } from '@meshcart/kit';
-import { createTestDatabase, type TestDatabase } from '@meshcart/kit/src/db';
+import { createTestDatabase, type TestDatabase } from '@meshcart/kit/db';
 import { createTestAuth, freePort, REPO_ROOT, spawnTs } from '@meshcart/kit/testkit';
 import { PaymentServiceService, PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { authorizeRequest } from './harness';

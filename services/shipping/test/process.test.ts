@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { checkHealth, createClient } from '@meshcart/kit';
-import { createTestDatabase, type TestDatabase } from '@meshcart/kit/src/db';
+import { createTestDatabase, type TestDatabase } from '@meshcart/kit/db';
 import { createTestAuth, freePort, REPO_ROOT, spawnTs } from '@meshcart/kit/testkit';
 import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
 import { berlin } from './harness';

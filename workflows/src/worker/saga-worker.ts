@@ -3,10 +3,7 @@ import { ReservationServiceService } from '@meshcart/proto/shop/inventory/v1/inv
 import { OrderSagaServiceService } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
-import {
-  WORKFLOW_TRACING_MODULE,
-  withWorkerTelemetry,
-} from '@meshcart/kit/src/telemetry/temporal-worker';
+import { WORKFLOW_TRACING_MODULE, withWorkerTelemetry } from '@meshcart/kit/telemetry/temporal';
 import {
   Worker,
   bundleWorkflowCode,

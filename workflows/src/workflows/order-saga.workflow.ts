@@ -13,7 +13,7 @@ import {
   proxySinks,
   setHandler,
 } from '@temporalio/workflow';
-import type { SagaMetricsSinks } from '@meshcart/kit/src/telemetry/saga-metrics.types';
+import type { SagaMetricsSinks } from '@meshcart/kit/telemetry/temporal';
 import type { PaymentStatusName, ShipmentStatusName } from '../activities/types';
 import {
   cancelOrderUpdate,

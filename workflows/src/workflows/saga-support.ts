@@ -6,7 +6,7 @@ import {
   patched,
   proxySinks,
 } from '@temporalio/workflow';
-import type { SagaMetricsSinks } from '@meshcart/kit/src/telemetry/saga-metrics.types';
+import type { SagaMetricsSinks } from '@meshcart/kit/telemetry/temporal';
 import type { ProgressRecord } from '../activities/types';
 import type { SagaState } from '../contract';
 import { legacyProgressRecorder, progressRecorder } from './activity-options';

@@ -6,12 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import {
-  createTestDatabase,
-  migrate,
-  withConnection,
-  type TestDatabase,
-} from '@meshcart/kit/src/db';
+import { createTestDatabase, migrate, withConnection, type TestDatabase } from '@meshcart/kit/db';
 import {
   createTestAuth,
   freePort,

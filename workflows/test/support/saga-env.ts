@@ -12,7 +12,7 @@ import {
   Worker,
   type WorkflowBundle,
 } from '@temporalio/worker';
-import { withWorkerTelemetry } from '@meshcart/kit/src/telemetry/temporal-worker';
+import { withWorkerTelemetry } from '@meshcart/kit/telemetry/temporal';
 import { connectTestTemporal, temporalAddress } from '@meshcart/kit/testkit';
 import {
   orderWorkflowId,

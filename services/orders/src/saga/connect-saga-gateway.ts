@@ -1,5 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
-import { temporalClientInterceptors } from '@meshcart/kit/src/telemetry/temporal-client';
+import { temporalClientInterceptors } from '@meshcart/kit/telemetry/temporal';
 import type { OrdersConfig } from '../config';
 import type { SagaGateway } from './saga-gateway';
 import { temporalSagaGateway } from './temporal-saga-gateway';
