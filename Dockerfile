@@ -56,10 +56,10 @@ FROM deps AS dev
 ARG SERVICE
 ENV SERVICE=${SERVICE}
 COPY . .
-RUN chown -R 10001:10001 /src/services /src/packages /src/gen /src/workflows
+RUN chown -R 10001:10001 /src/services /src/packages /src/gen /src/saga
 USER 10001:10001
 # `migrate` (the migration Job's args) runs once without watch, so the Job can complete.
-ENTRYPOINT ["/bin/sh", "-c", "case \"$SERVICE\" in saga-worker) e=workflows/src/worker.ts ;; *) e=services/$SERVICE/src/main.ts ;; esac; w='watch --clear-screen=false'; [ \"$1\" = migrate ] && w=; exec node_modules/.bin/tsx --require ./packages/kit/src/telemetry/register.ts $w \"$e\" \"$@\"", "--"]
+ENTRYPOINT ["/bin/sh", "-c", "case \"$SERVICE\" in saga-worker) e=saga/src/worker/main.ts ;; *) e=services/$SERVICE/src/main.ts ;; esac; w='watch --clear-screen=false'; [ \"$1\" = migrate ] && w=; exec node_modules/.bin/tsx --require ./packages/kit/src/telemetry/register.ts $w \"$e\" \"$@\"", "--"]
 
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE

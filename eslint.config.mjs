@@ -15,12 +15,7 @@ const deepImportPatterns = [
     message: "Import the package's face (its package.json exports), not its src/.",
   },
   {
-    group: [
-      '**/packages/*/src',
-      '**/packages/*/src/**',
-      '**/workflows/src/**',
-      '**/services/*/src/**',
-    ],
+    group: ['**/packages/*/src', '**/packages/*/src/**', '**/saga/src/**', '**/services/*/src/**'],
     message:
       "A relative path into another package's src/: import it by name through its exports instead.",
   },
@@ -57,7 +52,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/src/**/*.workflow.ts', 'workflows/src/workflows/**/*.ts'],
+    files: ['saga/src/**/*.workflow.ts', 'saga/src/workflow/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -76,7 +71,7 @@ export default tseslint.config(
     // ErrorReason), never a bare UPPER_SNAKE string typed at the call site. Tests may use the wire
     // form to assert what clients see. kit/src/server is left out until its owners move it over
     // (its strings are still type-checked against the generated list by WireReason).
-    files: ['services/**/*.ts', 'workflows/**/*.ts', 'packages/**/*.ts'],
+    files: ['services/**/*.ts', 'saga/**/*.ts', 'packages/**/*.ts'],
     ignores: ['**/*.test.ts', '**/test/**', 'packages/kit/src/server/**'],
     rules: {
       'no-restricted-syntax': [

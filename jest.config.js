@@ -4,7 +4,7 @@ module.exports = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
   testMatch: [
-    '<rootDir>/{packages,services,workflows,scripts,e2e,bench,chaos}/**/*.test.ts',
+    '<rootDir>/{packages,services,saga,scripts,e2e,bench,chaos}/**/*.test.ts',
     '<rootDir>/delivery/**/*.test.ts',
   ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -34,7 +34,8 @@ import {
   InventoryServiceService,
 } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { Client, Connection } from '@temporalio/client';
-import { loadWorkerConfig } from '@meshcart/workflows/config';
+import { loadWorkerConfig } from '@meshcart/saga/config';
+import { portHolders } from '../scripts/local-stack/port-holders';
 import { ROOT, startTsChild, type Child } from './lib/children';
 import { noopDriver, realDriver, type NoopDriver, type RealDriver } from './lib/drivers';
 import { ghz, wrk, type GhzTarget, type LoadResult } from './lib/load-tools';
@@ -43,7 +44,6 @@ import { hopLatencySpec, renderSvg, sagaLatencySpec, sagaThroughputSpec } from '
 import {
   childProcesses,
   cpuSecondsDuring,
-  listenerPid,
   loadAverage,
   ProcSampler,
   SystemCpu,
@@ -192,13 +192,14 @@ function watchedProcesses(stack: BenchStack): Watched[] {
   const named = childProcesses(process.pid, (cmd) => {
     const svc = /services\/(\w+)\/src\/main\.ts/.exec(cmd);
     if (svc) return svc[1];
-    if (cmd.includes('workflows/src/worker.ts')) return 'saga-worker';
+    if (cmd.includes('saga/src/worker/main.ts')) return 'saga-worker';
     if (cmd.includes('meshcart-edge')) return 'edge (Go)';
     if (cmd.includes('bench/echo-server.ts')) return 'echo-server';
     if (cmd.includes('bench/noop-saga/worker.ts')) return 'noop-worker';
     return undefined;
   });
   const extra: Watched[] = [{ name: 'bench (load generator)', pid: process.pid }];
+  const listenerPid = (port: number) => portHolders([port], ROOT).find((h) => h.pid)?.pid;
   const maria = listenerPid(stack.ports.mysql);
   if (maria) extra.push({ name: 'mariadb (shared)', pid: maria });
   const temporal = listenerPid(stack.ports.temporal);

@@ -13,7 +13,7 @@ describe('scripts/bundle.ts', () => {
 
   it('maps deployables to their entry files', () => {
     expect(entryOf('users')).toBe('services/users/src/main.ts');
-    expect(entryOf('saga-worker')).toBe('workflows/src/worker.ts');
+    expect(entryOf('saga-worker')).toBe('saga/src/worker/main.ts');
     expect(() => entryOf('edge')).toThrow(/unknown deployable/);
   });
 

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { freePort } from '@meshcart/kit/testkit';
+
 import { dropDatabase, resolveAdminUrl } from '@meshcart/kit/db';
-import { SERVICES, type ServiceName, type StackPorts } from '../scripts/local-stack/ports';
+import { freeStackPorts, portsFromEnv, SERVICES } from '../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
 
 /**
@@ -13,16 +13,7 @@ import { startStack, type RunningStack } from '../scripts/local-stack/stack';
  */
 export async function startE2EStack(): Promise<RunningStack & { logs(): string }> {
   const root = path.resolve(__dirname, '..');
-  const services = {} as Record<ServiceName, number>;
-  for (const s of SERVICES) services[s] = await freePort();
-  const ports: StackPorts = {
-    services,
-    workerHealth: await freePort(),
-    edge: await freePort(),
-    temporal: Number(process.env.MESHCART_TEMPORAL_PORT ?? 7233),
-    temporalUi: Number(process.env.MESHCART_TEMPORAL_UI_PORT ?? 8233),
-    mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
-  };
+  const ports = await freeStackPorts(portsFromEnv());
   const out = new PassThrough();
   const lines: string[] = [];
   out.on('data', (d: Buffer) => lines.push(d.toString()));

@@ -14,7 +14,6 @@ import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/
 import { createClient, createTokenSigner } from '@meshcart/kit';
 import {
   eventually,
-  freePort,
   parsePrometheus,
   promSamples,
   readSpanLines,
@@ -22,11 +21,11 @@ import {
 } from '@meshcart/kit/testkit';
 import { dropDatabase, resolveAdminUrl } from '@meshcart/kit/db';
 import {
-  METRICS_PROCESSES,
+  freeStackPorts,
+  portsFromEnv,
   SERVICES,
   type MetricsProcess,
   type ServiceName,
-  type StackPorts,
 } from '../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
 import { edgeClient } from './http-client';
@@ -47,19 +46,8 @@ let trace: SpanLine[] = [];
 /** startE2EStack with telemetry: own databases, task queue, ports, span files and metrics ports. */
 async function startTracedStack(): Promise<void> {
   const root = path.resolve(__dirname, '..');
-  const services = {} as Record<ServiceName, number>;
-  for (const s of SERVICES) services[s] = await freePort();
-  metricsPorts = {} as Record<MetricsProcess, number>;
-  for (const p of METRICS_PROCESSES) metricsPorts[p] = await freePort();
-  const ports: StackPorts = {
-    services,
-    workerHealth: await freePort(),
-    edge: await freePort(),
-    temporal: Number(process.env.MESHCART_TEMPORAL_PORT ?? 7233),
-    temporalUi: Number(process.env.MESHCART_TEMPORAL_UI_PORT ?? 8233),
-    mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
-    metrics: metricsPorts,
-  };
+  const ports = await freeStackPorts(portsFromEnv(), { metrics: true });
+  metricsPorts = ports.metrics as Record<MetricsProcess, number>;
   otelDir = mkdtempSync(path.join(tmpdir(), 'meshcart-trace-'));
   const out = new PassThrough();
   const lines: string[] = [];

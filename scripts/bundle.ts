@@ -23,7 +23,7 @@ const SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orde
 
 /** Entry file of a deployable, relative to the repository root. */
 export function entryOf(name: string): string {
-  if (name === 'saga-worker') return 'workflows/src/worker.ts';
+  if (name === 'saga-worker') return 'saga/src/worker/main.ts';
   if ((SERVICES as readonly string[]).includes(name)) return `services/${name}/src/main.ts`;
   throw new Error(
     `unknown deployable "${name}": expected one of ${[...SERVICES, 'saga-worker'].join(', ')}`,
@@ -69,11 +69,11 @@ export async function bundleEntry(entry: string, outfile: string): Promise<strin
 
 /**
  * Prebundles the Temporal workflow code exactly as the worker would at start-up (same module,
- * same tracing interceptor modules): one bundler, workflows/src/worker/saga-worker.ts.
+ * same tracing interceptor modules): one bundler, saga/src/worker/saga-worker.ts.
  */
 async function bundleWorkflows(outfile: string): Promise<void> {
   // Loaded lazily: only the worker build needs webpack.
-  const { bundleSagaWorkflows } = await import('../workflows/src/worker/saga-worker.ts');
+  const { bundleSagaWorkflows } = await import('../saga/src/worker/saga-worker.ts');
   const bundle = await bundleSagaWorkflows();
   writeFileSync(outfile, (bundle as { code: string }).code);
 }

@@ -73,11 +73,7 @@ start() {
 
 stop() {
   [ -n "${MYSQL_URL:-}" ] && return 0
-  pid_alive "$PIDFILE" || return 0
-  local pid; pid=$(cat "$PIDFILE")
-  kill "$pid" 2>/dev/null || true
-  local i; for ((i = 0; i < 150; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; return 0; }; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true; rm -f "$PIDFILE"
+  stop_pidfile "$PIDFILE" 30
 }
 
 url() {

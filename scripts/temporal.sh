@@ -55,11 +55,7 @@ start() {
 
 stop() {
   [ -n "${TEMPORAL_ADDRESS:-}" ] && return 0
-  pid_alive "$PIDFILE" || return 0
-  local pid; pid=$(cat "$PIDFILE")
-  kill "$pid" 2>/dev/null || true
-  local i; for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$PIDFILE"; return 0; }; sleep 0.2; done
-  kill -9 "$pid" 2>/dev/null || true; rm -f "$PIDFILE"
+  stop_pidfile "$PIDFILE" 20
 }
 
 status() { if [ -n "${TEMPORAL_ADDRESS:-}" ] || pid_alive "$PIDFILE"; then echo running; else echo stopped; return 1; fi; }

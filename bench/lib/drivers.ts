@@ -12,16 +12,10 @@ import { OrderServiceService } from '@meshcart/proto/shop/orders/v1/orders';
 import { Client, Connection } from '@temporalio/client';
 import type { Connection as DbConnection } from 'mariadb';
 import { openConnection } from '@meshcart/kit/db';
-import { orderWorkflowId, type OrderSagaInput } from '@meshcart/workflows/contract';
+import { orderWorkflowId, type OrderSagaInput } from '@meshcart/saga/contract';
 import { CompletionTracker, type SagaDriver } from './saga-load';
+import { DEMO_ADDRESS as ADDRESS } from '../../scripts/local-stack/demo-data';
 
-const ADDRESS = {
-  recipient: 'Ada Lovelace',
-  lines: ['12 Analytical Street'],
-  city: 'Berlin',
-  postalCode: '10115',
-  countryCode: 'DE',
-};
 const CUSTOMERS = 16;
 
 export interface RealDriver extends SagaDriver {

@@ -5,7 +5,7 @@
  * their command line, and the servers behind a listening TCP port (MariaDB, Temporal).
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface Watched {
   name: string;
@@ -92,43 +92,6 @@ export function childProcesses(
     if (n) out.push({ name: n, pid });
   }
   return out;
-}
-
-/** The process listening on 127.0.0.1/0.0.0.0:`port` (via /proc/net/tcp{,6} socket inodes). */
-export function listenerPid(port: number): number | undefined {
-  const inodes = new Set<string>();
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const f = line.trim().split(/\s+/);
-      // local_address is f[1] (ADDR:PORT), st is f[3] (0A = LISTEN), inode is f[9].
-      if (f.length > 9 && f[1]!.endsWith(`:${hexPort}`) && f[3] === '0A') inodes.add(f[9]!);
-    }
-  }
-  if (inodes.size === 0) return undefined;
-  for (const pid of pids()) {
-    let fds: string[];
-    try {
-      fds = readdirSync(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        if (m && inodes.has(m[1]!)) return pid;
-      } catch {
-        /* fd closed meanwhile */
-      }
-    }
-  }
-  return undefined;
 }
 
 /** Samples a set of processes every `intervalMs` until stopped; summarises per process. */

@@ -9,11 +9,16 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, createTokenSigner, type TokenSigner } from '@meshcart/kit';
-import { freePort } from '@meshcart/kit/testkit';
+
 import { CatalogAdminServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { dropDatabase, resolveAdminUrl, withDatabase } from '@meshcart/kit/db';
-import { SERVICES, type ServiceName, type StackPorts } from '../../scripts/local-stack/ports';
+import {
+  freeStackPorts,
+  portsFromEnv,
+  SERVICES,
+  type StackPorts,
+} from '../../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
 import { ROOT } from './children';
 import { sharedTemporal, startBenchTemporal, type BenchTemporal } from './temporal';
@@ -56,16 +61,11 @@ export async function startBenchStack(opts: {
   const temporal = opts.sharedTemporal ? sharedTemporal() : await startBenchTemporal(run);
   if (temporal.kind === 'dedicated')
     opts.log(`dedicated Temporal dev server (in memory) on 127.0.0.1:${temporal.port}`);
-  const services = {} as Record<ServiceName, number>;
-  for (const s of SERVICES) services[s] = await freePort();
-  const ports: StackPorts = {
-    services,
-    workerHealth: await freePort(),
-    edge: await freePort(),
+  const ports = await freeStackPorts({
     temporal: temporal.port,
     temporalUi: temporal.uiPort,
-    mysql: Number(process.env.MESHCART_MYSQL_PORT ?? 3307),
-  };
+    mysql: portsFromEnv().mysql,
+  });
   const adminUrl = resolveAdminUrl();
   const prefix = `bench_${run}_`;
   const taskQueue = `meshcart-bench-${run}`;

@@ -3,8 +3,8 @@
  * once without calling anything. recordOrderProgress reports CONFIRMED (order id + wall-clock
  * ms) through `onConfirmed`, which is how the benchmark sees the no-op order finish.
  */
-import type { SagaActivities, SagaLocalActivities } from '@meshcart/workflows/saga-parts';
-import type { OrderSagaOptions } from '@meshcart/workflows/contract';
+import type { SagaActivities, SagaLocalActivities } from '@meshcart/saga/saga-parts';
+import type { OrderSagaOptions } from '@meshcart/saga/contract';
 
 export function noopActivities(
   settings: Partial<OrderSagaOptions>,

@@ -1,16 +1,16 @@
 /**
  * Worker process of the no-op saga. Same Temporal server, same worker settings as the real
  * saga worker: the configuration is read with the real worker's loader
- * (workflows/src/config.ts, same environment, so SAGA_* durations and concurrency limits are
+ * (saga/src/worker/config.ts, same environment, so SAGA_* durations and concurrency limits are
  * the real worker's) and passed to Worker.create with the options createSagaWorker
- * (workflows/src/worker/saga-worker.ts) sets. Only the task queue (BENCH_NOOP_TASK_QUEUE),
+ * (saga/src/worker/saga-worker.ts) sets. Only the task queue (BENCH_NOOP_TASK_QUEUE),
  * the workflow (./workflows.ts) and the activities (./activities.ts) differ.
  *
  * Prints `noop-worker polling` when running and `CONFIRMED <orderId> <epochMs>` per order.
  * SIGTERM/SIGINT: shuts the worker down and exits.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { loadWorkerConfig } from '@meshcart/workflows/config';
+import { loadWorkerConfig } from '@meshcart/saga/config';
 import { noopActivities } from './activities';
 
 async function main(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * The no-op saga: the floor the real order saga is measured against. Same shape as
- * workflows/src/workflows/order-saga.workflow.ts on its happy path, with the *same* activity
+ * saga/src/workflow/order-saga.workflow.ts on its happy path, with the *same* activity
  * options (imported from the real saga's activity-options.ts, so retry policies and timeouts
  * cannot drift apart) and the real saga's ProgressLog (progress records as local activities,
  * behind the same patch marker):
@@ -17,15 +17,15 @@ import {
   type OrderSagaInput,
   type OrderSagaOptions,
   type SagaState,
-} from '@meshcart/workflows/contract';
-import { DEFAULT_SAGA_OPTIONS } from '@meshcart/workflows/saga-parts';
+} from '@meshcart/saga/contract';
+import { DEFAULT_SAGA_OPTIONS } from '@meshcart/saga/saga-parts';
 import {
   beforeAuthorization,
   beforeCapture,
   localSettings,
   withBudget,
-} from '@meshcart/workflows/saga-parts';
-import { ProgressLog } from '@meshcart/workflows/saga-parts';
+} from '@meshcart/saga/saga-parts';
+import { ProgressLog } from '@meshcart/saga/saga-parts';
 
 export const NOOP_SAGA_WORKFLOW = 'NoopOrderSaga';
 

@@ -6,6 +6,7 @@
 import type { Random } from './random';
 import { sleep } from './random';
 import type { ShopClient } from './shop-client';
+import { DEMO_ADDRESS as ADDRESS } from '../../scripts/local-stack/demo-data';
 
 export const PAYMENT_MIX = ['tok_visa', 'tok_visa', 'tok_visa', 'tok_decline', 'tok_flaky'];
 
@@ -24,14 +25,6 @@ export interface OrderRecord {
   /** Acceptance to terminal status. */
   settledMs?: number;
 }
-
-const ADDRESS = {
-  recipient: 'Ada Lovelace',
-  lines: ['12 Analytical Street'],
-  city: 'Berlin',
-  postalCode: '10115',
-  countryCode: 'DE',
-};
 
 export interface DriveOptions {
   shop: ShopClient;

@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '@meshcart/kit/testkit';
-import { SERVICES, type ServiceName, type StackPorts } from '../../scripts/local-stack/ports';
+
+import { freeStackPorts, SERVICES, type ServiceName } from '../../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
 import { Supervisor } from '../../scripts/local-stack/supervisor';
 import { isAlive, privateInfra, type PrivateInfra } from './infra';
@@ -75,16 +75,11 @@ export class ChaosPlatform {
       infra = await privateInfra(o.root, dataDir);
       o.log(`private MariaDB :${infra.mysqlPort}, Temporal :${infra.temporalPort} in ${dataDir}`);
       await Promise.all([infra.mariadb.start(), infra.temporal.start()]);
-      const services = {} as Record<ServiceName, number>;
-      for (const s of SERVICES) services[s] = await freePort();
-      const ports: StackPorts = {
-        services,
-        workerHealth: await freePort(),
-        edge: await freePort(),
+      const ports = await freeStackPorts({
         temporal: infra.temporalPort,
         temporalUi: infra.temporalUiPort,
         mysql: infra.mysqlPort,
-      };
+      });
       // If this process dies abruptly, the supervisor's reaper stops the servers too.
       sup.guardPidFile('mariadb', infra.mariadb.pidFile);
       sup.guardPidFile('temporal', infra.temporal.pidFile);

@@ -9,10 +9,7 @@
  */
 import { withWorkerTelemetry } from '@meshcart/kit/telemetry/temporal';
 import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import {
-  workflowIsolateTimeout,
-  type IsolateTimeoutOption,
-} from '@meshcart/workflows/isolate-timeout';
+import { workflowIsolateTimeout, type IsolateTimeoutOption } from '@meshcart/saga/isolate-timeout';
 
 async function main(): Promise<void> {
   Runtime.install({ shutdownSignals: ['SIGTERM', 'SIGINT'] });

@@ -36,5 +36,15 @@ wait_port() {
 # pid_alive FILE -> 0 when the pid in FILE is a running process
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# stop_pidfile FILE SECONDS: SIGTERM the process in FILE, wait up to SECONDS for it to exit, then
+# SIGKILL; removes FILE. Nothing to do when FILE is absent or its process is gone.
+stop_pidfile() {
+  pid_alive "$1" || return 0
+  local pid; pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || true
+  local i; for ((i = 0; i < $2 * 5; i++)); do kill -0 "$pid" 2>/dev/null || { rm -f "$1"; return 0; }; sleep 0.2; done
+  kill -9 "$pid" 2>/dev/null || true; rm -f "$1"
+}
+
 # The pinned Node.js runtime goes first on PATH (scripts/lib/node-runtime.sh).
 source "$MESHCART_ROOT/scripts/lib/node-runtime.sh"

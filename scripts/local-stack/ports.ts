@@ -1,3 +1,4 @@
+import { freePort } from '@meshcart/kit/testkit';
 import { defaultMetricsPort } from '@meshcart/kit/telemetry/config';
 import { loadTopology, localPort } from '@meshcart/kit/topology';
 
@@ -26,7 +27,7 @@ export const METRICS_PROCESSES: readonly MetricsProcess[] = [...SERVICES, 'worke
 
 /** Default METRICS_PORT of each process, 9464-9471 (the topology's, docs/observability.md). */
 export const DEFAULT_METRICS_PORTS = Object.fromEntries(
-  METRICS_PROCESSES.map((p) => [p, defaultMetricsPort(p)]),
+  METRICS_PROCESSES.map((p) => [p, defaultMetricsPort(p === 'worker' ? 'saga-worker' : p)]),
 ) as Record<MetricsProcess, number>;
 
 export interface StackPorts {
@@ -67,6 +68,33 @@ export function portsFromEnv(env: Record<string, string | undefined> = process.e
         num(`MESHCART_${p.toUpperCase()}_METRICS_PORT`, DEFAULT_METRICS_PORTS[p]),
       ]),
     ) as Record<MetricsProcess, number>,
+  };
+}
+
+/**
+ * Ports for a stack that runs beside the developer's (e2e tests, the bench, the fault loop):
+ * every process of the platform on a free port, MariaDB and Temporal where `servers` says (the
+ * shared ones, or private ones), and Prometheus endpoints on free ports only when asked.
+ */
+export async function freeStackPorts(
+  servers: Pick<StackPorts, 'temporal' | 'temporalUi' | 'mysql'>,
+  opts: { metrics?: boolean } = {},
+): Promise<StackPorts> {
+  const services = {} as Record<ServiceName, number>;
+  for (const s of SERVICES) services[s] = await freePort();
+  let metrics: StackPorts['metrics'];
+  if (opts.metrics) {
+    metrics = {};
+    for (const p of METRICS_PROCESSES) metrics[p] = await freePort();
+  }
+  return {
+    services,
+    workerHealth: await freePort(),
+    edge: await freePort(),
+    temporal: servers.temporal,
+    temporalUi: servers.temporalUi,
+    mysql: servers.mysql,
+    ...(metrics ? { metrics } : {}),
   };
 }
 

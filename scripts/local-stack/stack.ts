@@ -130,7 +130,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     sup.start({
       name: 'worker',
       command: process.execPath,
-      args: tsx('workflows/src/worker.ts'),
+      args: tsx('saga/src/worker/main.ts'),
       cwd: o.root,
       env: {
         ...shared,

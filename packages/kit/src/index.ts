@@ -1,4 +1,4 @@
-/** @meshcart/kit: the shared runtime every meshcart service and the saga worker use. */
+/** @meshcart/kit: the shared runtime every meshcart service and worker uses (no business logic). */
 export * from './errors/domain-error';
 export * from './errors/status-details';
 export * from './errors/error-reason';
@@ -10,14 +10,14 @@ export * from './logging/logger';
 export * from './auth/principal';
 export * from './auth/jwt';
 export * from './auth/signing-key';
-export * from './server/call-context';
+export * from './call/call-context';
 export * from './server/unary';
 export * from './server/grpc-server';
 export * from './server/shutdown-signal';
 export { runShutdownSteps, type ShutdownOutcome } from './server/shutdown-steps';
 export { watchLifeline } from './server/lifeline';
 export * from './server/service-config';
-export * from './client/grpc-call-error';
+export * from './call/grpc-call-error';
 export * from './client/call-graph';
 export * from './client/create-client';
 export * from './client/health-check';
@@ -25,7 +25,8 @@ export * from './server/run-main';
 export * from './service/run-service';
 export * from './db';
 export * from './cache/read-through-cache';
+export * from './mapping/timestamp';
 export * from './telemetry/trace-context';
+export * from './telemetry/correlation';
 export { shutdownTelemetry, telemetryHandle } from './telemetry/handle';
 export { traceMariadbPool } from './telemetry/sql-tracing';
-export type { SagaMetricsSink, SagaMetricsSinks } from './telemetry/saga-metrics.types';

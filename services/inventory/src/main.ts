@@ -1,5 +1,6 @@
 /** inventory service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
+import { orderCorrelation } from '@meshcart/saga/correlation';
 import { inventoryConfigSpec } from './config';
 import { buildServer } from './server';
 import { createDb } from './store/db';
@@ -7,6 +8,7 @@ import { createDb } from './store/db';
 runService({
   spec: inventoryConfigSpec,
   dir: __dirname,
+  correlations: [orderCorrelation],
   async start({ config, base, onShutdown }) {
     const db = createDb(config.databaseUrl, {
       poolSize: config.dbPoolSize,

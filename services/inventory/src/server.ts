@@ -1,11 +1,5 @@
 /** buildServer: the inventory gRPC server, unstarted (main.ts listens; tests bind port 0). */
-import {
-  createGrpcServer,
-  type CallObserver,
-  type GrpcServer,
-  type Logger,
-  type TokenVerifier,
-} from '@meshcart/kit';
+import { createGrpcServer, type GrpcServer, serviceOptions, type HandlerBase } from '@meshcart/kit';
 import {
   InventoryAdminServiceService,
   InventoryServiceService,
@@ -20,13 +14,8 @@ import { createReservationStore } from './store/reservation.store';
 import { withStockCache, type StockCacheOptions } from './store/stock-cache';
 import { createStockStore } from './store/stock.store';
 
-export interface ServerDeps {
-  logger: Logger;
+export interface ServerDeps extends HandlerBase {
   db: Db;
-  verifier: TokenVerifier;
-  /** Deadline of calls that arrive without one. */
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
   /** GetStock read-through cache; absent = none. */
   stockCache?: StockCacheOptions;
 }
@@ -40,13 +29,7 @@ export function buildServer(deps: ServerDeps): GrpcServer {
   const { stock, reservations } = deps.stockCache
     ? withStockCache(stores, deps.stockCache)
     : stores;
-  const opts = {
-    logger: deps.logger,
-    domain: ERROR_DOMAIN,
-    verifier: deps.verifier,
-    defaultDeadlineMs: deps.defaultDeadlineMs,
-    observer: deps.observer,
-  };
+  const opts = serviceOptions(deps, ERROR_DOMAIN);
   return createGrpcServer({
     logger: deps.logger,
     services: [

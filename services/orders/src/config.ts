@@ -7,7 +7,7 @@ import {
   v,
   type ConfigOf,
 } from '@meshcart/kit';
-import { ORDER_SAGA_TASK_QUEUE } from '@meshcart/workflows/contract';
+import { ORDER_SAGA_TASK_QUEUE } from '@meshcart/saga/contract';
 
 /** Every environment variable the orders service reads. */
 export const ordersConfigSpec = {

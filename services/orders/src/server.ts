@@ -3,10 +3,9 @@ import {
   errorDomain,
   loadCallGraph,
   type CallGraph,
-  type CallObserver,
   type GrpcServer,
-  type Logger,
-  type TokenVerifier,
+  serviceOptions,
+  type HandlerBase,
 } from '@meshcart/kit';
 import {
   OrderSagaServiceService,
@@ -22,15 +21,11 @@ import type { OrdersStore } from './store/orders.store';
 /** Error domain of every orders error (ErrorInfo.domain). */
 export const ERROR_DOMAIN = errorDomain('orders');
 
-export interface ServerDeps {
-  logger: Logger;
-  verifier: TokenVerifier;
+export interface ServerDeps extends HandlerBase {
   store: OrdersStore;
   catalog: CatalogPort;
   shipping: ShippingPort;
   saga: SagaGateway;
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
   /** Who may call what (defaults to helm/meshcart/files/call-graph.yaml). */
   callGraph?: CallGraph;
 }
@@ -38,13 +33,7 @@ export interface ServerDeps {
 /** Builds the orders gRPC server (OrderService + OrderSagaService); never listens by itself. */
 export function buildServer(deps: ServerDeps): GrpcServer {
   const app = createOrdersApp(deps);
-  const common = {
-    logger: deps.logger,
-    domain: ERROR_DOMAIN,
-    verifier: deps.verifier,
-    defaultDeadlineMs: deps.defaultDeadlineMs,
-    observer: deps.observer,
-  };
+  const common = serviceOptions(deps, ERROR_DOMAIN);
   return createGrpcServer({
     logger: deps.logger,
     services: [

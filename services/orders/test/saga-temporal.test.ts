@@ -2,11 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { DomainError } from '@meshcart/kit';
 import { connectTestTemporal } from '@meshcart/kit/testkit';
-import {
-  ORDER_SAGA_WORKFLOW,
-  orderWorkflowId,
-  type OrderSagaInput,
-} from '@meshcart/workflows/contract';
+import { ORDER_SAGA_WORKFLOW, orderWorkflowId, type OrderSagaInput } from '@meshcart/saga/contract';
 import type { Client } from '@temporalio/client';
 import { temporalSagaGateway } from '../src/saga/temporal-saga-gateway';
 import type { SagaGateway } from '../src/saga/saga-gateway';

@@ -1,5 +1,6 @@
 /** payments service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
+import { orderCorrelation } from '@meshcart/saga/correlation';
 import { paymentsConfigSpec } from './config';
 import { createProvider } from './provider/create-provider';
 import { buildServer } from './server';
@@ -8,6 +9,7 @@ import { createDb } from './store/db';
 runService({
   spec: paymentsConfigSpec,
   dir: __dirname,
+  correlations: [orderCorrelation],
   async start({ config, base, logger, onShutdown }) {
     const db = createDb(config.databaseUrl, {
       connectionLimit: config.dbPoolSize,

@@ -1,11 +1,5 @@
 /** Builds the payments gRPC server (never listens: main.ts and tests decide where). */
-import {
-  createGrpcServer,
-  type CallObserver,
-  type GrpcServer,
-  type Logger,
-  type TokenVerifier,
-} from '@meshcart/kit';
+import { createGrpcServer, type GrpcServer, type HandlerBase } from '@meshcart/kit';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import { createPaymentsApp } from './app/payments.app';
 import type { PaymentProvider } from './domain/payment-provider';
@@ -13,15 +7,11 @@ import { paymentServiceImpl } from './grpc/payments.handlers';
 import { createPaymentStore } from './store/payments.store';
 import type { Db } from './store/db';
 
-export interface PaymentsServerDeps {
+export interface PaymentsServerDeps extends HandlerBase {
   db: Db;
   provider: PaymentProvider;
-  logger: Logger;
-  verifier: TokenVerifier;
   /** Limit on each provider call (default 5 s); the row lock is held that long at most. */
   providerTimeoutMs?: number;
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
   /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
   reflection?: boolean;
 }

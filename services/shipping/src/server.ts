@@ -1,11 +1,5 @@
 /** Builds the shipping gRPC server (never listens: main.ts and tests decide where). */
-import {
-  createGrpcServer,
-  type CallObserver,
-  type GrpcServer,
-  type Logger,
-  type TokenVerifier,
-} from '@meshcart/kit';
+import { createGrpcServer, type GrpcServer, type HandlerBase } from '@meshcart/kit';
 import {
   ShippingCarrierServiceService,
   ShippingServiceService,
@@ -15,12 +9,8 @@ import { carrierServiceImpl, shippingServiceImpl } from './grpc/shipping.handler
 import { createShipmentStore } from './store/shipments.store';
 import type { Db } from './store/db';
 
-export interface ShippingServerDeps {
+export interface ShippingServerDeps extends HandlerBase {
   db: Db;
-  logger: Logger;
-  verifier: TokenVerifier;
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
   /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
   reflection?: boolean;
 }

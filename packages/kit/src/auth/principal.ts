@@ -6,7 +6,7 @@ export interface Principal {
   /** User id for people; `service:<workload>` for internal workloads. */
   subject: string;
   roles: readonly Role[];
-  /** True for workload identities (the saga worker, the orders service, ops jobs). */
+  /** True for workload identities (services and workers calling as themselves, ops jobs). */
   isService: boolean;
 }
 

@@ -8,11 +8,10 @@ import {
   type ServiceDefinition,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { CallContext } from '../server/call-context';
+import { ON_CALL_END, type CallContext, type Cancellable } from '../call/call-context';
 import { loadCallGraph, type CallGraph } from './call-graph';
-import { GrpcCallError } from './grpc-call-error';
+import { GrpcCallError } from '../call/grpc-call-error';
 import { rpcRecorder } from '../telemetry/rpc-metrics';
-import { ON_CALL_END, type Cancellable } from '../server/unary-call';
 
 /** The callback form grpc-js generic clients expose for unary methods. */
 export type RawUnary = (
@@ -42,7 +41,7 @@ export type TypedClient<D extends ServiceDefinition> = {
 
 export interface ClientOptions {
   /**
-   * The calling workload as named in the call graph (e.g. "saga-worker"), or null for callers
+   * The calling workload as named in the call graph (e.g. "orders"), or null for callers
    * outside the mesh (tests, third-party tools), which are not checked.
    */
   caller: string | null;

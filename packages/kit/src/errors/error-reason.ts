@@ -2,8 +2,8 @@
  * ErrorInfo reasons: one generated list (shop.common.v1.ErrorReason) and the one mapping
  * between its values and the short wire strings clients have always seen.
  *
- * The enum value ERROR_REASON_OUT_OF_STOCK travels as "OUT_OF_STOCK" (ErrorInfo.reason and the
- * saga's cancellation_reason): the prefix exists only because buf STANDARD lint wants enum
+ * The enum value ERROR_REASON_OUT_OF_STOCK travels as "OUT_OF_STOCK" (ErrorInfo.reason and
+ * every status field that records a reason): the prefix exists only because buf STANDARD lint wants enum
  * values prefixed, and the edge contract and e2e tests depend on the short form.
  */
 import {

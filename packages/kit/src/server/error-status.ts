@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { DomainError } from '../errors/domain-error';
 import { domainErrorToStatus } from '../errors/status-details';
-import { GrpcCallError, TRANSIENT_CODES } from '../client/grpc-call-error';
+import { GrpcCallError, TRANSIENT_CODES } from '../call/grpc-call-error';
 import { mapDbError } from '../db/db-errors';
 
 /** Maps any thrown value to a status; unknown errors become a generic INTERNAL. */

@@ -23,7 +23,7 @@ import {
   silentLogger,
   type GrpcServer,
 } from '../index';
-import { GrpcCallError } from '../client/grpc-call-error';
+import { GrpcCallError } from '../call/grpc-call-error';
 import { createTestAuth, startTestServer, type TestAuth } from '../../testkit';
 
 const product = (sku: string): GetProductResponse => ({

@@ -3,12 +3,8 @@ import { parse, v } from '../config/load-config';
 import { localPort } from '../topology/topology';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from './shutdown-signal';
 
-/**
- * Config keys every gRPC service shares. Services spread this into their own spec:
- *   const config = loadConfig({ ...serviceConfigSpec('catalog'), databaseUrl: ... })
- * The default GRPC_PORT is the service's port in the topology (helm/meshcart/files/topology.yaml).
- */
-export function serviceConfigSpec(service: string, defaultPort: number = localPort(service)) {
+/** SERVICE_NAME and LOG_LEVEL: what every process reads first (its logger needs both). */
+export function identityConfigSpec(service: string) {
   return {
     service: v('SERVICE_NAME', parse.string(), { default: service }),
     logLevel: v(
@@ -16,6 +12,17 @@ export function serviceConfigSpec(service: string, defaultPort: number = localPo
       parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
       { default: 'info' as const },
     ),
+  };
+}
+
+/**
+ * Config keys every gRPC service shares. Services spread this into their own spec:
+ *   const config = loadConfig({ ...serviceConfigSpec('catalog'), databaseUrl: ... })
+ * The default GRPC_PORT is the service's port in the topology (helm/meshcart/files/topology.yaml).
+ */
+export function serviceConfigSpec(service: string, defaultPort: number = localPort(service)) {
+  return {
+    ...identityConfigSpec(service),
     grpcHost: v('GRPC_HOST', parse.string(), { default: '127.0.0.1' }),
     grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
     shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),

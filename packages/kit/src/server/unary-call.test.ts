@@ -9,7 +9,9 @@ import {
   createClient,
   createGrpcServer,
   createLogger,
+  declareCorrelations,
   errors,
+  idField,
   implement,
   type CallContext,
   type CallObserver,
@@ -23,6 +25,10 @@ const logger = createLogger({
   level: 'debug',
   destination: { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) },
 });
+// The kit knows no business ids: a process declares its own (the saga declares the order id).
+declareCorrelations([
+  { spanAttribute: 'test.order_id', logKey: 'order_id', ofRequest: (m) => idField(m, 'orderId') },
+]);
 const observed: Parameters<CallObserver>[0][] = [];
 const calls = new Map<string, CallContext>();
 let ended: Promise<unknown> = Promise.resolve();
@@ -97,7 +103,7 @@ const lastObserved = (predicate: () => boolean) =>
     poll();
   });
 
-test('the handler’s logger carries rpc, request id, the caller’s trace id and the order id', async () => {
+test('the handler’s logger carries rpc, request id, the caller’s trace id and the declared correlation id', async () => {
   const traceId = 'ab'.repeat(16);
   const client = createClient(OrderServiceService, address, { caller: null });
   await client.getOrder(

@@ -9,9 +9,16 @@ import type { Logger } from 'pino';
 import type { AccessRule, Principal } from '../auth/principal';
 import type { TokenVerifier } from '../auth/jwt';
 import { errors } from '../errors/domain-error';
-import { activeTraceIds, tagOrderId, tracingEnabled } from '../telemetry/trace-context';
+import { declaredCorrelations, tagCorrelation, type Correlation } from '../telemetry/correlation';
+import { activeTraceIds, tracingEnabled } from '../telemetry/trace-context';
 import { authenticate } from './authenticate';
-import { propagatedMetadata, traceIdOf, type CallContext } from './call-context';
+import {
+  ON_CALL_END,
+  propagatedMetadata,
+  traceIdOf,
+  type CallContext,
+  type Cancellable,
+} from '../call/call-context';
 import { statusOf } from './error-status';
 
 /** Everything about a method that does not change from call to call (built by implement()). */
@@ -27,17 +34,6 @@ export interface MethodRuntime {
   readonly observer:
     ((info: { method: string; code: status; durationMs: number }) => void) | undefined;
 }
-
-/** Something to cancel when the call ends: a downstream grpc-js call made with `{ ctx }`. */
-export interface Cancellable {
-  cancel(): void;
-}
-
-/**
- * Lets the kit client tie a downstream call to its parent call without creating the parent's
- * AbortSignal: `(ctx as UnaryCall)[ON_CALL_END]?.(call)`.
- */
-export const ON_CALL_END = Symbol('meshcart.onCallEnd');
 
 const SELF = Symbol('meshcart.unaryCall');
 type Tagged = ServerUnaryCall<unknown, unknown> & { [SELF]?: UnaryCall };
@@ -60,10 +56,18 @@ function endReason(end: End): unknown {
   return e;
 }
 
-/** The order id a request (or, with key 'id', an Order) carries, for span attributes and logs. */
-function orderIdOf(message: unknown, key: 'orderId' | 'id' = 'orderId'): string | undefined {
-  const v = (message as Record<string, unknown> | null | undefined)?.[key];
-  return typeof v === 'string' && v.length > 0 && v.length <= 64 ? v : undefined;
+/**
+ * Tags the active (server) span with each declared correlation the request carries; returns
+ * those it does not carry, for the response to supply (a create call learns its id there).
+ */
+function tagFromRequest(request: unknown): Correlation[] {
+  const missing: Correlation[] = [];
+  for (const c of declaredCorrelations()) {
+    const id = c.ofRequest(request);
+    if (id) tagCorrelation(c, id);
+    else if (c.ofResponse) missing.push(c);
+  }
+  return missing;
 }
 
 /**
@@ -139,15 +143,12 @@ export class UnaryCall implements CallContext {
   /** Authenticates, runs the handler and answers once; errors map to a status. */
   async run(): Promise<void> {
     const m = this.m;
-    const tracing = tracingEnabled();
-    const orderId = tracing ? orderIdOf(this.call.request) : undefined;
-    if (orderId) tagOrderId(orderId);
+    const missing = tracingEnabled() ? tagFromRequest(this.call.request) : undefined;
     try {
       const caller = authenticate(m.rule, this.metadata, m.verifier);
       this.caller = caller instanceof Promise ? await caller : caller;
       const res = await m.handler(this.call.request, this);
-      if (tracing && !orderId)
-        tagOrderId(orderIdOf((res as { order?: unknown } | undefined)?.order, 'id'));
+      if (missing) for (const c of missing) tagCorrelation(c, c.ofResponse?.(res));
       this.answer(null, res);
     } catch (e) {
       this.answer(statusOf(e, m.domain, this));
@@ -189,8 +190,10 @@ export class UnaryCall implements CallContext {
     // without it, the caller's traceparent still correlates the lines.
     const traceId = activeTraceIds().trace_id ? undefined : traceIdOf(this.metadata);
     if (traceId) bindings.trace_id = traceId;
-    const orderId = orderIdOf(this.call.request);
-    if (orderId) bindings.order_id = orderId;
+    for (const c of declaredCorrelations()) {
+      const id = c.ofRequest(this.call.request);
+      if (id) bindings[c.logKey] = id;
+    }
     return this.m.logger.child(bindings);
   }
 

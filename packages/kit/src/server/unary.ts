@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { AccessRule } from '../auth/principal';
 import type { TokenVerifier } from '../auth/jwt';
 import { rpcRecorder } from '../telemetry/rpc-metrics';
-import type { CallContext } from './call-context';
+import type { CallContext } from '../call/call-context';
 import { UnaryCall, type MethodRuntime } from './unary-call';
 
 export { toStatus } from './error-status';
@@ -34,6 +34,27 @@ export interface ImplementOptions<D extends ServiceDefinition> {
   /** Deadline applied when the client sent none. */
   defaultDeadlineMs?: number;
   observer?: CallObserver;
+}
+
+/** What a service's handlers take from its buildServer: runService's `base` (+ a test's observer). */
+export interface HandlerBase {
+  logger: Logger;
+  verifier: TokenVerifier;
+  defaultDeadlineMs?: number;
+  observer?: CallObserver;
+}
+
+/**
+ * The options every method of a service shares: its error domain and the server's base. Each
+ * `implement` call adds its own `access` rules: `implement(D, handlers, { ...serviceOptions(deps,
+ * DOMAIN), access: { ... } })`.
+ */
+export function serviceOptions(
+  base: HandlerBase,
+  domain: string,
+): Omit<ImplementOptions<ServiceDefinition>, 'access'> {
+  const { logger, verifier, defaultDeadlineMs, observer } = base;
+  return { logger, domain, verifier, defaultDeadlineMs, observer };
 }
 
 /**

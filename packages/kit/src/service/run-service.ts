@@ -41,9 +41,10 @@ import {
 } from '../config/load-config';
 import { migrate } from '../db/migrate';
 import { createLogger } from '../logging/logger';
+import { declareCorrelations, type Correlation } from '../telemetry/correlation';
 import type { GrpcServer } from '../server/grpc-server';
 import { runMain } from '../server/run-main';
-import type { serviceConfigSpec } from '../server/service-config';
+import { identityConfigSpec, type serviceConfigSpec } from '../server/service-config';
 import { grpcServerStep, onShutdownSignal, type ShutdownStep } from '../server/shutdown-signal';
 
 /** The keys every service spec has (spread from serviceConfigSpec). */
@@ -81,6 +82,11 @@ export interface ServiceDefinition<S extends BaseSpec & ConfigSpec> {
    * are in ../prisma/migrations (MIGRATIONS_DIR overrides it: images keep them elsewhere).
    */
   dir: string;
+  /**
+   * Business ids its calls carry that should tie spans and log lines together across services
+   * (see telemetry/correlation.ts); declared for the process before anything starts.
+   */
+  correlations?: readonly Correlation[];
   /** The service's own wiring: dependencies in, an unstarted server out. */
   start(ctx: ServiceContext<ConfigOf<S>>): Promise<GrpcServer> | GrpcServer;
 }
@@ -88,12 +94,7 @@ export interface ServiceDefinition<S extends BaseSpec & ConfigSpec> {
 /** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
 function migrateSpec(service: string, migrationsDir: string) {
   return {
-    service: v('SERVICE_NAME', parse.string(), { default: service }),
-    logLevel: v(
-      'LOG_LEVEL',
-      parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
-      { default: 'info' as const },
-    ),
+    ...identityConfigSpec(service),
     databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
     migrationsDir: v('MIGRATIONS_DIR', parse.string(), { default: migrationsDir }),
   };
@@ -116,6 +117,7 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
   def: ServiceDefinition<S>,
 ): Promise<{ server: GrpcServer; port: number; stop(): void }> {
   const config = loadConfig(def.spec) as ConfigOf<S> & ConfigOf<BaseSpec>;
+  declareCorrelations(def.correlations);
   const logger = createLogger({ service: config.service, level: config.logLevel });
   const verifier = createTokenVerifier({
     issuer: config.jwtIssuer,

@@ -13,7 +13,7 @@ import {
 
 export const METER_NAME = '@meshcart/kit';
 
-/** Splits `/shop.orders.v1.OrderService/PlaceOrder` into service and method. */
+/** Splits `/shop.catalog.v1.CatalogService/GetProduct` into service and method. */
 export function rpcLabels(path: string): {
   'rpc.system': 'grpc';
   'rpc.service': string;

@@ -35,7 +35,7 @@ import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { FileMetricExporter, FileSpanExporter } from './file-exporters';
 import { setTelemetryHandle, telemetryHandle, type TelemetryHandle } from './handle';
 import type { OtlpProtocol, TelemetryConfig } from './telemetry-config';
-import { ORDER_ID_ATTR, orderIdOfWorkflowId } from './trace-context';
+import { workflowCorrelations } from './correlation';
 
 /** gRPC methods never traced: probes and tooling would drown the real traffic. */
 const UNTRACED_GRPC_METHODS = ['Check', 'Watch', 'ServerReflectionInfo'];
@@ -88,14 +88,15 @@ function otlpMetricExporter(protocol: OtlpProtocol): PushMetricExporter {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 /**
- * Derives meshcart.order_id from Temporal's `temporalWorkflowId` attribute (`order-<id>`) on
- * StartWorkflow / RunActivity spans, just before they end.
+ * Adds the declared correlations' attributes (correlation.ts) to spans that carry Temporal's
+ * `temporalWorkflowId` attribute (StartWorkflow / RunActivity spans), just before they end.
  */
-class OrderIdFromWorkflowId implements SpanProcessor {
+class CorrelationFromWorkflowId implements SpanProcessor {
   onStart(): void {}
   onEnding(span: Span): void {
-    const id = orderIdOfWorkflowId(span.attributes.temporalWorkflowId);
-    if (id && span.attributes[ORDER_ID_ATTR] === undefined) span.setAttribute(ORDER_ID_ATTR, id);
+    const ids = workflowCorrelations(span.attributes.temporalWorkflowId, 'spanAttribute');
+    for (const [attr, id] of Object.entries(ids))
+      if (span.attributes[attr] === undefined) span.setAttribute(attr, id);
   }
   onEnd(): void {}
   async forceFlush(): Promise<void> {}
@@ -109,7 +110,7 @@ function spanProcessors(config: TelemetryConfig): SpanProcessor[] {
     if (name === 'console') return new SimpleSpanProcessor(new ConsoleSpanExporter());
     return new SimpleSpanProcessor(new FileSpanExporter(config.spanFile));
   });
-  return exporters.length > 0 ? [new OrderIdFromWorkflowId(), ...exporters] : [];
+  return exporters.length > 0 ? [new CorrelationFromWorkflowId(), ...exporters] : [];
 }
 
 function metricReaders(config: TelemetryConfig): IMetricReader[] {

@@ -5,11 +5,11 @@ import { localPort } from '../topology/topology';
 /**
  * Prometheus port of a meshcart process when METRICS_PORT is unset: its metrics port in the
  * topology (helm/meshcart/files/topology.yaml; 9464+), 0 (none) for a process it does not list.
- * The local stack calls the saga worker 'worker'. Never throws: telemetry must not stop a process.
+ * Never throws: telemetry must not stop a process.
  */
 export function defaultMetricsPort(process: string): number {
   try {
-    return localPort(process === 'worker' ? 'saga-worker' : process, 'metrics');
+    return localPort(process, 'metrics');
   } catch {
     return 0;
   }

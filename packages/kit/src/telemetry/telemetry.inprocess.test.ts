@@ -1,7 +1,7 @@
 /**
  * The SDK started in-process (API-level behaviour only: the grpc-js hook cannot work inside
  * jest, see telemetry.process.test.ts for that): log correlation, the Temporal worker helpers
- * (workflow span sink, activity interceptor, saga metrics) and the file exporters.
+ * (workflow span sink, activity interceptor, correlations) and the file exporters.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,10 +17,24 @@ import { createLogger } from '../logging/logger';
 import { readSpanLines } from '../testkit/telemetry';
 import { shutdownTelemetry, telemetryHandle } from './handle';
 import { startTelemetry } from './sdk';
-import { sagaMetricsSinks } from './saga-metrics';
+import { declareCorrelations, idField, type Correlation } from './correlation';
+import { rpcRecorder } from './rpc-metrics';
 import { traceMariadbPool } from './sql-tracing';
 import { loadTelemetryConfig } from './telemetry-config';
-import { WORKFLOW_TRACING_MODULE, withWorkerTelemetry, workflowSpanSinks } from './temporal-worker';
+import {
+  WORKFLOW_TRACING_MODULE,
+  withWorkerTelemetry,
+  workflowSpanSinks,
+  type ActivityEnd,
+} from './temporal-worker';
+
+/** A correlation of the tests' own (the kit knows none): carts, in `cart-<id>` workflows. */
+const cart: Correlation = {
+  spanAttribute: 'test.cart_id',
+  logKey: 'cart_id',
+  ofRequest: (m) => idField(m, 'cartId'),
+  ofWorkflowId: (id) => /^cart-(.+)$/.exec(id)?.[1],
+};
 
 let dir: string;
 const spanFile = () => path.join(dir, 'unit.spans.jsonl');
@@ -42,6 +56,7 @@ beforeAll(() => {
       METRICS_PORT: '0',
     }),
   );
+  declareCorrelations([cart]);
 });
 
 afterAll(async () => {
@@ -65,14 +80,14 @@ test('log lines written inside a span carry its trace_id and span_id, others non
   expect(lines.find((l) => l.msg === 'outside')).not.toHaveProperty('trace_id');
 });
 
-test('spans tagged with a saga workflow id get meshcart.order_id', () => {
-  const id = tracer().startActiveSpan('StartWorkflow:OrderSaga', (span) => {
-    span.setAttribute('temporalWorkflowId', 'order-o-42');
+test('spans tagged with a workflow id get the attribute of each declared correlation it encodes', () => {
+  const id = tracer().startActiveSpan('StartWorkflow:CartFlow', (span) => {
+    span.setAttribute('temporalWorkflowId', 'cart-c-42');
     span.end();
     return span.spanContext().spanId;
   });
   const line = readSpanLines(spanFile()).find((s) => s.spanId === id);
-  expect(line?.attributes).toMatchObject({ 'meshcart.order_id': 'o-42' });
+  expect(line?.attributes).toMatchObject({ 'test.cart_id': 'c-42' });
 });
 
 test('workflow spans from the sandbox reach the SDK with parent, resource and workflow ids', () => {
@@ -96,7 +111,7 @@ test('workflow spans from the sandbox reach the SDK with parent, resource and wo
     instrumentationLibrary: { name: '@temporalio/interceptor-workflow' },
   };
   const info = {
-    workflowId: 'order-o-7',
+    workflowId: 'cart-c-7',
     runId: 'run-1',
     memo: { secret: 'x' },
   } as unknown as WorkflowInfo;
@@ -109,9 +124,9 @@ test('workflow spans from the sandbox reach the SDK with parent, resource and wo
     durationMs: 5,
     attributes: {
       step: 'reserve',
-      temporalWorkflowId: 'order-o-7',
+      temporalWorkflowId: 'cart-c-7',
       run_id: 'run-1',
-      'meshcart.order_id': 'o-7',
+      'test.cart_id': 'c-7',
     },
   });
   expect(JSON.stringify(line)).not.toContain('secret');
@@ -130,23 +145,28 @@ test('withWorkerTelemetry keeps the worker’s own interceptors and sinks', () =
   expect(options.interceptors?.workflowModules).toEqual([WORKFLOW_TRACING_MODULE, '/x/mine.js']);
   expect(options.interceptors?.activity).toHaveLength(3);
   expect(options.interceptors?.activity?.[2]).toBe(own);
-  expect(Object.keys(options.sinks ?? {}).sort()).toEqual(['exporter', 'mine', 'sagaMetrics']);
+  expect(Object.keys(options.sinks ?? {}).sort()).toEqual(['exporter', 'mine']);
 });
 
-test('the activity interceptor tags the span, logs one line with trace ids and records step latency', async () => {
-  const options = withWorkerTelemetry({ taskQueue: 'q' } as WorkerOptions, { logger });
+test('the activity interceptor tags the span, logs one line with trace ids and reports each attempt', async () => {
+  const ends: ActivityEnd[] = [];
+  const options = withWorkerTelemetry({ taskQueue: 'q' } as WorkerOptions, {
+    logger,
+    correlations: [cart],
+    onActivityEnd: (e) => ends.push(e),
+  });
   const ctx = {
     info: {
-      activityType: 'authorizePayment',
+      activityType: 'chargeCart',
       attempt: 2,
-      workflowType: 'OrderSaga',
-      workflowExecution: { workflowId: 'order-o-9', runId: 'r' },
+      workflowType: 'CartFlow',
+      workflowExecution: { workflowId: 'cart-c-9', runId: 'r' },
     },
   } as unknown as ActivityContext;
   const inbound = options.interceptors!.activity![1]!(ctx).inbound!;
   const input = { args: [], headers: {} } as unknown as ActivityExecuteInput;
-  const spanId = await tracer().startActiveSpan('RunActivity:authorizePayment', async (span) => {
-    await inbound.execute!(input, async () => 'AUTHORIZED');
+  const spanId = await tracer().startActiveSpan('RunActivity:chargeCart', async (span) => {
+    await inbound.execute!(input, async () => 'CHARGED');
     await expect(
       inbound.execute!(input, async () => {
         throw ApplicationFailure.nonRetryable('declined', 'PAYMENT_DECLINED');
@@ -156,23 +176,36 @@ test('the activity interceptor tags the span, logs one line with trace ids and r
     return span.spanContext().spanId;
   });
   expect(readSpanLines(spanFile()).find((s) => s.spanId === spanId)?.attributes).toMatchObject({
-    'meshcart.order_id': 'o-9',
+    'test.cart_id': 'c-9',
   });
-  const done = lines.filter((l) => l.msg === 'activity done' && l.activity === 'authorizePayment');
+  const done = lines.filter((l) => l.msg === 'activity done' && l.activity === 'chargeCart');
   expect(done.map((l) => l.outcome)).toEqual(['ok', 'business_failure']);
   expect(done[0]).toMatchObject({
-    order_id: 'o-9',
+    cart_id: 'c-9',
     attempt: 2,
     span_id: spanId,
     trace_id: expect.any(String),
   });
+  expect(ends).toEqual([
+    {
+      activityType: 'chargeCart',
+      workflowType: 'CartFlow',
+      outcome: 'ok',
+      durationMs: expect.any(Number),
+    },
+    {
+      activityType: 'chargeCart',
+      workflowType: 'CartFlow',
+      outcome: 'business_failure',
+      durationMs: expect.any(Number),
+    },
+  ]);
+});
 
-  const sinks = sagaMetricsSinks().sagaMetrics;
-  const wf = { workflowType: 'OrderSaga' } as WorkflowInfo;
-  void sinks.started.fn(wf);
-  void sinks.cancelled.fn(wf, 'PAYMENT_DECLINED');
-  void sinks.compensation.fn(wf, 'releaseReservation', true);
-
+test('metrics reach the file exporter on flush, with their labels', async () => {
+  const record = rpcRecorder('server', '/shop.test.v1.CartService/Charge');
+  record(0, 12);
+  record(5, 3);
   await telemetryHandle()!.flush();
   const exported = readFileSync(metricFile(), 'utf8')
     .trim()
@@ -181,21 +214,14 @@ test('the activity interceptor tags the span, logs one line with trace ids and r
   const last = exported.at(-1) as {
     metrics: { name: string; points: { attributes: Record<string, unknown>; value: unknown }[] }[];
   };
-  const metric = (name: string) => last.metrics.find((m) => m.name === name);
-  expect(
-    metric('meshcart.saga.step.duration')
-      ?.points.map((p) => p.attributes.outcome)
-      .sort(),
-  ).toEqual(['business_failure', 'ok']);
-  expect(metric('meshcart.saga.cancelled')?.points[0]).toMatchObject({
-    attributes: { reason: 'PAYMENT_DECLINED', 'temporal.workflow.type': 'OrderSaga' },
-    value: 1,
-  });
-  expect(metric('meshcart.saga.started')?.points[0]?.value).toBe(1);
-  expect(metric('meshcart.saga.compensations')?.points[0]?.attributes).toMatchObject({
-    compensation: 'releaseReservation',
-    outcome: 'ok',
-  });
+  const calls = last.metrics.find((m) => m.name === 'rpc.server.requests');
+  expect(calls?.points.map((p) => [p.attributes['rpc.grpc.status_code'], p.value])).toEqual(
+    expect.arrayContaining([
+      [0, 1],
+      [5, 1],
+    ]),
+  );
+  expect(calls?.points[0]?.attributes).toMatchObject({ 'rpc.method': 'Charge' });
 });
 
 test('raw mariadb pools: a span per statement and transaction step, placeholders only', async () => {

@@ -118,7 +118,7 @@ test('server, client and nested server spans form one trace under the caller’s
   expect(line).toMatchObject({ trace_id: traceId, span_id: outer?.spanId, sku: 'A1' });
 });
 
-test('order ids become span attributes and log fields', async () => {
+test('declared correlation ids (the fixture’s order id) become span attributes and log fields', async () => {
   const traceId = hex(16);
   const orders = createClient(OrderServiceService, proc.address, { caller: null });
   await orders.getOrder(
@@ -127,7 +127,7 @@ test('order ids become span attributes and log fields', async () => {
   );
   orders.close();
   const [span] = await spansOf(traceId, 1);
-  expect(span?.attributes['meshcart.order_id']).toBe('ord-telemetry-1');
+  expect(span?.attributes['fixture.order_id']).toBe('ord-telemetry-1');
   const line = await eventually(
     () => logLines(proc).find((l) => l.msg === 'reading order' && l.trace_id === traceId),
     Boolean,

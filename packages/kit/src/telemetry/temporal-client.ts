@@ -1,7 +1,7 @@
 /**
  * Tracing for a Temporal Client: StartWorkflow / StartWorkflowUpdate / ... spans under the
- * caller's span, and the trace context written into the workflow headers, so the saga joins the
- * caller's trace.
+ * caller's span, and the trace context written into the workflow headers, so the workflow joins
+ * the caller's trace.
  *
  *   new Client({ connection, namespace, interceptors: temporalClientInterceptors() })
  */

@@ -1,15 +1,17 @@
 /**
- * Tracing, saga metrics and trace-correlated logs for a Temporal worker, in one call:
+ * Tracing and trace-correlated logs for a Temporal worker, in one call:
  *
  *   const worker = await Worker.create(withWorkerTelemetry({ ...options }, { logger }));
  *
  * It adds the OpenTelemetry workflow interceptors (RunWorkflow / StartActivity spans, context in
  * activity headers), the activity interceptors (RunActivity spans, trace ids on activity log
- * lines), a sink that hands workflow spans to this process's SDK, the saga metrics sinks and an
- * activity interceptor recording step latency, tagging spans with the order id and logging one
- * line per activity. Everything is a no-op for export when no SDK was started.
+ * lines), a sink that hands workflow spans to this process's SDK, and an activity interceptor
+ * that tags spans and log lines with the declared correlations (correlation.ts), logs one line
+ * per activity and reports each activity's duration and outcome to `onActivityEnd` (where a
+ * workflow package records its own step metrics). Everything is a no-op for export when no SDK
+ * was started.
  */
-import { createTraceState, type Attributes, type SpanContext } from '@opentelemetry/api';
+import { createTraceState, trace, type Attributes, type SpanContext } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import {
   OpenTelemetryActivityInboundInterceptor,
@@ -31,8 +33,7 @@ import type {
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { telemetryHandle } from './handle';
-import { sagaInstruments, sagaMetricsSinks } from './saga-metrics';
-import { ORDER_ID_ATTR, orderIdOfWorkflowId, tagOrderId } from './trace-context';
+import { declareCorrelations, workflowCorrelations, type Correlation } from './correlation';
 
 /**
  * Workflow interceptor module of @temporalio/interceptors-opentelemetry. Workers that load a
@@ -42,16 +43,29 @@ import { ORDER_ID_ATTR, orderIdOfWorkflowId, tagOrderId } from './trace-context'
 export const WORKFLOW_TRACING_MODULE =
   require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
+/** One finished activity attempt, as `onActivityEnd` sees it. */
+export interface ActivityEnd {
+  activityType: string;
+  workflowType: string;
+  outcome: ActivityOutcome;
+  durationMs: number;
+}
+
 export interface WorkerTelemetryOptions {
   /** Where the one-line-per-activity log goes (trace ids added by the kit logger's mixin). */
   logger?: Logger;
+  /** Correlations the workflow ids encode (declared for the whole process, see correlation.ts). */
+  correlations?: readonly Correlation[];
+  /** Called after every activity attempt (metrics); must not throw. */
+  onActivityEnd?: (end: ActivityEnd) => void;
 }
 
-/** Adds tracing, saga metrics and activity logging to Worker.create options (see file comment). */
+/** Adds tracing and activity logging to Worker.create options (see file comment). */
 export function withWorkerTelemetry<T extends WorkerOptions>(
   options: T,
   telemetry: WorkerTelemetryOptions = {},
 ): T {
+  declareCorrelations(telemetry.correlations);
   const interceptors = options.interceptors ?? {};
   return {
     ...options,
@@ -64,11 +78,11 @@ export function withWorkerTelemetry<T extends WorkerOptions>(
       // First is outermost: the RunActivity span is active inside the kit's interceptor.
       activity: [
         tracingActivityInterceptors,
-        activityTelemetry(telemetry.logger),
+        activityTelemetry(telemetry),
         ...(interceptors.activity ?? []),
       ],
     },
-    sinks: { ...options.sinks, ...workflowSpanSinks(), ...sagaMetricsSinks() },
+    sinks: { ...options.sinks, ...workflowSpanSinks() },
   };
 }
 
@@ -77,8 +91,10 @@ const tracingActivityInterceptors: ActivityInterceptorsFactory = (ctx) => ({
   outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
 });
 
+export type ActivityOutcome = 'ok' | 'business_failure' | 'cancelled' | 'error';
+
 /** How an activity attempt ended, as a metric label. */
-export function activityOutcome(err: unknown): 'ok' | 'business_failure' | 'cancelled' | 'error' {
+export function activityOutcome(err: unknown): ActivityOutcome {
   if (err === undefined) return 'ok';
   if (err instanceof CancelledFailure) return 'cancelled';
   if (err instanceof ApplicationFailure && err.nonRetryable) return 'business_failure';
@@ -88,7 +104,7 @@ export function activityOutcome(err: unknown): 'ok' | 'business_failure' | 'canc
 class ActivityTelemetryInterceptor implements ActivityInboundCallsInterceptor {
   constructor(
     private readonly ctx: ActivityContext,
-    private readonly logger: Logger | undefined,
+    private readonly telemetry: WorkerTelemetryOptions,
   ) {}
 
   async execute(
@@ -96,8 +112,10 @@ class ActivityTelemetryInterceptor implements ActivityInboundCallsInterceptor {
     next: Next<ActivityInboundCallsInterceptor, 'execute'>,
   ): Promise<unknown> {
     const { info } = this.ctx;
-    const orderId = orderIdOfWorkflowId(info.workflowExecution?.workflowId);
-    tagOrderId(orderId);
+    const workflowId = info.workflowExecution?.workflowId;
+    const span = trace.getActiveSpan();
+    for (const [attr, id] of Object.entries(workflowCorrelations(workflowId, 'spanAttribute')))
+      span?.setAttribute(attr, id);
     const started = performance.now();
     let error: unknown;
     try {
@@ -108,28 +126,30 @@ class ActivityTelemetryInterceptor implements ActivityInboundCallsInterceptor {
     } finally {
       const ms = performance.now() - started;
       const outcome = activityOutcome(error);
-      sagaInstruments().stepDuration.record(ms, {
-        'temporal.activity.type': info.activityType,
-        'temporal.workflow.type': info.workflowType ?? 'none',
+      const { logger, onActivityEnd } = this.telemetry;
+      onActivityEnd?.({
+        activityType: info.activityType,
+        workflowType: info.workflowType ?? 'none',
         outcome,
+        durationMs: ms,
       });
       const line = {
         activity: info.activityType,
         attempt: info.attempt,
-        workflow_id: info.workflowExecution?.workflowId,
-        ...(orderId ? { order_id: orderId } : {}),
+        workflow_id: workflowId,
+        ...workflowCorrelations(workflowId, 'logKey'),
         outcome,
         ms: Math.round(ms * 10) / 10,
         ...(error ? { err: error } : {}),
       };
-      if (outcome === 'error') this.logger?.warn(line, 'activity failed');
-      else this.logger?.info(line, 'activity done');
+      if (outcome === 'error') logger?.warn(line, 'activity failed');
+      else logger?.info(line, 'activity done');
     }
   }
 }
 
-function activityTelemetry(logger: Logger | undefined): ActivityInterceptorsFactory {
-  return (ctx) => ({ inbound: new ActivityTelemetryInterceptor(ctx, logger) });
+function activityTelemetry(telemetry: WorkerTelemetryOptions): ActivityInterceptorsFactory {
+  return (ctx) => ({ inbound: new ActivityTelemetryInterceptor(ctx, telemetry) });
 }
 
 /**
@@ -148,9 +168,8 @@ export function workflowSpanSinks(): InjectedSinks<OpenTelemetrySinks> {
           const extra: Attributes = {
             temporalWorkflowId: info.workflowId,
             run_id: info.runId,
+            ...workflowCorrelations(info.workflowId, 'spanAttribute'),
           };
-          const orderId = orderIdOfWorkflowId(info.workflowId);
-          if (orderId) extra[ORDER_ID_ATTR] = orderId;
           for (const s of spans) {
             const span = fromWorkflowSpan(s, h.resource, extra);
             for (const p of h.spanProcessors) p.onEnd(span);

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import { createClient, type TypedClient } from '../client/create-client';
-import { GrpcCallError } from '../client/grpc-call-error';
+import { GrpcCallError } from '../call/grpc-call-error';
 import { migrate } from '../db/migrate';
 import { createTestDatabase, type TestDatabase } from '../db/test-database';
 import type { GrpcServer } from '../server/grpc-server';

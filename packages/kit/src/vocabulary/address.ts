@@ -1,15 +1,15 @@
 /**
- * Postal addresses (shop.common.v1.Address): the one check users (address book), orders
- * (PlaceOrder) and shipping (quotes, shipments) run, so an address one of them accepts is never
- * refused by the next one downstream.
+ * Postal addresses (shop.common.v1.Address): the one check users (address book), orders (the
+ * shipping address of a purchase) and shipping (quotes, shipments) run, so an address one of
+ * them accepts is never refused by the next one downstream.
  */
 import type { Violations } from '../errors/domain-error';
 import { checkCountryCode } from './country';
 import { checkPostalCode } from './postal-code';
 import { checkLine } from './text';
 
-/** Structurally the contract's shop.common.v1.Address. */
-export interface AddressInput {
+/** A postal address, structurally the contract's shop.common.v1.Address (services name it Address). */
+export interface PostalAddress {
   recipient: string;
   lines: string[];
   city: string;
@@ -29,7 +29,7 @@ export const ADDRESS_RULE = {
  * Checks an address, violations under `prefix` (e.g. `shippingAddress.lines[1]`); returns it
  * normalized (every text and the postal code trimmed). Callers throw if violations were added.
  */
-export function checkAddress(v: Violations, prefix: string, a: AddressInput): AddressInput {
+export function checkAddress(v: Violations, prefix: string, a: PostalAddress): PostalAddress {
   const r = ADDRESS_RULE;
   const recipient = checkLine(v, `${prefix}.recipient`, a.recipient, r.recipientMaxLength);
   let lines = a.lines;

@@ -1,7 +1,7 @@
 /**
- * Client-chosen ids and idempotency keys (request_id, reservation_id, payment_id, refund_id,
- * shipment_id, order_id, adjustment_id): the saga uses the order id as the key of every step,
- * so one id must be acceptable to every service that receives it.
+ * Client-chosen ids and idempotency keys (request ids and the ids of reservations, payments,
+ * refunds, shipments, adjustments): a workflow may key every step it takes in several services
+ * with one id, so one id must be acceptable to every service that receives it.
  */
 import type { Violations } from '../errors/domain-error';
 

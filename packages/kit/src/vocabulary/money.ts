@@ -7,8 +7,8 @@ import { checkCurrencyCode } from './currency';
 
 /**
  * 9e15 minor units: far inside int64, and still exact when a JSON client turns the string into
- * a double (Number.MAX_SAFE_INTEGER is ~9.007e15). Prices, payments and order totals share it,
- * so an order the catalog can price is an order payments can charge.
+ * a double (Number.MAX_SAFE_INTEGER is ~9.007e15). Prices, totals and payments share it, so
+ * any total the catalog can price is an amount payments can charge.
  */
 export const MAX_AMOUNT_MINOR = 9_000_000_000_000_000n;
 

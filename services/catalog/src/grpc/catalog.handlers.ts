@@ -1,5 +1,11 @@
 /** CatalogService (reads) and CatalogAdminService (writes) handlers: validate, call the store, translate. */
-import { errorDomain, implement, Violations, type Logger, type TokenVerifier } from '@meshcart/kit';
+import {
+  errorDomain,
+  implement,
+  Violations,
+  serviceOptions,
+  type HandlerBase,
+} from '@meshcart/kit';
 import {
   CatalogAdminServiceService,
   CatalogServiceService,
@@ -9,11 +15,8 @@ import { checkSku, validateProductWrite } from '../domain/product';
 import type { CatalogStore } from '../store/catalog.store';
 import { toProtoProduct } from './catalog.mapping';
 
-export interface CatalogHandlerDeps {
-  logger: Logger;
-  verifier: TokenVerifier;
+export interface CatalogHandlerDeps extends HandlerBase {
   store: CatalogStore;
-  defaultDeadlineMs?: number;
 }
 
 const DOMAIN = errorDomain('catalog');
@@ -62,10 +65,7 @@ export function catalogImplementation(deps: CatalogHandlerDeps) {
       },
     },
     {
-      logger: deps.logger,
-      domain: DOMAIN,
-      verifier: deps.verifier,
-      defaultDeadlineMs: deps.defaultDeadlineMs,
+      ...serviceOptions(deps, DOMAIN),
       access: { getProduct: 'public', listProducts: 'public', batchGetProducts: 'service' },
     },
   );
@@ -91,10 +91,7 @@ export function catalogAdminImplementation(deps: CatalogHandlerDeps) {
       },
     },
     {
-      logger: deps.logger,
-      domain: DOMAIN,
-      verifier: deps.verifier,
-      defaultDeadlineMs: deps.defaultDeadlineMs,
+      ...serviceOptions(deps, DOMAIN),
       access: { createProduct: 'admin', updateProduct: 'admin' },
     },
   );

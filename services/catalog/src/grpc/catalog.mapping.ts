@@ -1,15 +1,7 @@
 /** Domain <-> contract conversions for the catalog service. */
-import type { Timestamp } from '@meshcart/proto/google/protobuf/timestamp';
 import type { Product as ProtoProduct } from '@meshcart/proto/shop/catalog/v1/catalog';
 import type { Product } from '../domain/product';
-
-export function toTimestamp(d: Date): Timestamp {
-  const ms = d.getTime();
-  return {
-    seconds: String(Math.floor(ms / 1000)),
-    nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000,
-  };
-}
+import { toTimestamp } from '@meshcart/kit';
 
 export const toProtoProduct = (p: Product): ProtoProduct => ({
   sku: p.sku,

@@ -4,9 +4,9 @@ import {
   type Reservation as ProtoReservation,
   type StockLevel as ProtoStockLevel,
 } from '@meshcart/proto/shop/inventory/v1/inventory';
-import type { Timestamp } from '@meshcart/proto/google/protobuf/timestamp';
 import type { Reservation, ReservationStatus } from '../domain/reservation';
 import type { StockLevel } from '../domain/stock';
+import { toTimestamp } from '@meshcart/kit';
 
 const STATUS: Record<ReservationStatus, ProtoStatus> = {
   ACTIVE: ProtoStatus.RESERVATION_STATUS_ACTIVE,
@@ -14,12 +14,6 @@ const STATUS: Record<ReservationStatus, ProtoStatus> = {
   COMMITTED: ProtoStatus.RESERVATION_STATUS_COMMITTED,
   RETURNED: ProtoStatus.RESERVATION_STATUS_RETURNED,
 };
-
-export function toTimestamp(d: Date): Timestamp {
-  const ms = d.getTime();
-  const seconds = Math.floor(ms / 1000);
-  return { seconds: String(seconds), nanos: (ms - seconds * 1000) * 1_000_000 };
-}
 
 export function toProtoReservation(r: Reservation): ProtoReservation {
   return {

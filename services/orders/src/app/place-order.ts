@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { type CallContext, ErrorReason, errors, tagOrderId } from '@meshcart/kit';
+import { type CallContext, ErrorReason, errors } from '@meshcart/kit';
+import { tagOrderId } from '@meshcart/saga/correlation';
 import { requestFingerprint } from '../domain/fingerprint';
 import type { Order } from '../domain/order';
 import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-order.validation';

@@ -1,4 +1,5 @@
 /** Domain types of the orders service: plain data, money as bigint minor units. */
+import type { PostalAddress } from '@meshcart/kit';
 
 export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'NEEDS_ATTENTION';
 export type PaymentStatus =
@@ -11,13 +12,8 @@ export interface Money {
   amountMinor: bigint;
 }
 
-export interface Address {
-  recipient: string;
-  lines: string[];
-  city: string;
-  postalCode: string;
-  countryCode: string;
-}
+/** A postal address: the kit's vocabulary type (one definition for every service). */
+export type Address = PostalAddress;
 
 export interface OrderLine {
   sku: string;

@@ -1,8 +1,16 @@
-import type { TypedClient } from '@meshcart/kit';
-import type { CatalogServiceService, Product } from '@meshcart/proto/shop/catalog/v1/catalog';
+import type { ServiceContext, TypedClient } from '@meshcart/kit';
+import { CatalogServiceService, type Product } from '@meshcart/proto/shop/catalog/v1/catalog';
 import type { CatalogPort } from '../app/ports';
 import type { CatalogProduct } from '../domain/pricing';
 import { moneyFromProto } from './money';
+
+/** The catalog port over a client the chassis opens (and closes on shutdown). */
+export async function connectCatalog(
+  client: ServiceContext<unknown>['client'],
+  address: string,
+): Promise<CatalogPort> {
+  return catalogAdapter(await client(CatalogServiceService, address));
+}
 
 /** CatalogPort over the catalog's gRPC client. Its errors pass through (transient ones become UNAVAILABLE). */
 export function catalogAdapter(client: TypedClient<typeof CatalogServiceService>): CatalogPort {

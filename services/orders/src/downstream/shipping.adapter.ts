@@ -1,8 +1,22 @@
 import { status } from '@grpc/grpc-js';
-import { ErrorReason, GrpcCallError, isReason, type TypedClient } from '@meshcart/kit';
-import type { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
+import {
+  ErrorReason,
+  GrpcCallError,
+  isReason,
+  type ServiceContext,
+  type TypedClient,
+} from '@meshcart/kit';
+import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { ShippingPort } from '../app/ports';
 import { moneyFromProto } from './money';
+
+/** The shipping port over a client the chassis opens (and closes on shutdown). */
+export async function connectShipping(
+  client: ServiceContext<unknown>['client'],
+  address: string,
+): Promise<ShippingPort> {
+  return shippingAdapter(await client(ShippingServiceService, address));
+}
 
 /**
  * ShippingPort over the shipping gRPC client. DESTINATION_NOT_SERVED is an answer, not a

@@ -1,4 +1,4 @@
-import type { Timestamp } from '@meshcart/proto/google/protobuf/timestamp';
+import { toTimestamp } from '@meshcart/kit';
 import {
   OrderStatus as ProtoOrderStatus,
   type Order as ProtoOrder,
@@ -31,22 +31,14 @@ export function orderToProto(o: Order): ProtoOrder {
     shipmentStatus: o.shipmentStatus
       ? ProtoShipmentStatus[`SHIPMENT_STATUS_${o.shipmentStatus}`]
       : ProtoShipmentStatus.SHIPMENT_STATUS_UNSPECIFIED,
-    createTime: timestamp(o.createTime),
-    updateTime: timestamp(o.updateTime),
+    createTime: toTimestamp(o.createTime),
+    updateTime: toTimestamp(o.updateTime),
     subtotal: money(o.subtotalMinor),
     shippingCost: money(o.shippingMinor),
     shippingAddress: { ...o.shippingAddress, lines: [...o.shippingAddress.lines] },
     requestId: o.requestId,
     step: o.step,
     statusDetail: o.statusDetail,
-  };
-}
-
-export function timestamp(d: Date): Timestamp {
-  const ms = d.getTime();
-  return {
-    seconds: Math.floor(ms / 1000).toString(),
-    nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000,
   };
 }
 

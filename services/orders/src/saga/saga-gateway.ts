@@ -1,4 +1,4 @@
-import type { OrderSagaInput } from '@meshcart/workflows/contract';
+import type { OrderSagaInput } from '@meshcart/saga/contract';
 import type { Order } from '../domain/order';
 
 /** The port to the order saga: the only way the service starts or cancels one. */

@@ -9,7 +9,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { DomainError } from '@meshcart/kit';
-import type { OrderSagaInput } from '@meshcart/workflows/contract';
+import type { OrderSagaInput } from '@meshcart/saga/contract';
 import { temporalSagaGateway } from './temporal-saga-gateway';
 
 /** Just enough of a Temporal Client for the gateway: every call fails with `err`. */

@@ -12,7 +12,7 @@ import {
   ORDER_SAGA_TASK_QUEUE,
   ORDER_SAGA_WORKFLOW,
   orderWorkflowId,
-} from '@meshcart/workflows/contract';
+} from '@meshcart/saga/contract';
 import type { SagaGateway } from './saga-gateway';
 
 /** Update rejections the saga documents; each becomes FAILED_PRECONDITION with the same reason. */

@@ -1,4 +1,4 @@
-import type { OrderSagaInput } from '@meshcart/workflows/contract';
+import type { OrderSagaInput } from '@meshcart/saga/contract';
 import type { SagaGateway } from '../../src/saga/saga-gateway';
 
 /** A SagaGateway that records starts and answers cancels as the test says. */

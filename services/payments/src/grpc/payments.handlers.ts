@@ -1,12 +1,6 @@
 /** PaymentService handlers: validate, call the use case, map back. Nothing else. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  errorDomain,
-  implement,
-  type CallObserver,
-  type Logger,
-  type TokenVerifier,
-} from '@meshcart/kit';
+import { errorDomain, implement, serviceOptions, type HandlerBase } from '@meshcart/kit';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import type { PaymentsApp } from '../app/payments.app';
 import type { PaymentProvider } from '../domain/payment-provider';
@@ -19,13 +13,9 @@ import {
 
 export const PAYMENTS_ERROR_DOMAIN = errorDomain('payments');
 
-export interface PaymentHandlerDeps {
+export interface PaymentHandlerDeps extends HandlerBase {
   app: PaymentsApp;
   provider: PaymentProvider;
-  logger: Logger;
-  verifier: TokenVerifier;
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
 }
 
 export function paymentServiceImpl(deps: PaymentHandlerDeps): UntypedServiceImplementation {
@@ -35,7 +25,7 @@ export function paymentServiceImpl(deps: PaymentHandlerDeps): UntypedServiceImpl
     {
       authorizePayment: async (req, ctx) => {
         const cmd = validateAuthorize(req, deps.provider);
-        ctx.logger.info({ payment_id: cmd.paymentId, order_id: cmd.orderId }, 'authorize payment');
+        ctx.logger.info({ payment_id: cmd.paymentId }, 'authorize payment'); // order_id: bound
         return { payment: toProtoPayment(await app.authorize(cmd)) };
       },
       capturePayment: async (req) => ({
@@ -52,8 +42,7 @@ export function paymentServiceImpl(deps: PaymentHandlerDeps): UntypedServiceImpl
       }),
     },
     {
-      logger: deps.logger,
-      domain: PAYMENTS_ERROR_DOMAIN,
+      ...serviceOptions(deps, PAYMENTS_ERROR_DOMAIN),
       // Internal service: only workloads (the saga worker); operators may read.
       access: {
         authorizePayment: 'service',
@@ -62,9 +51,6 @@ export function paymentServiceImpl(deps: PaymentHandlerDeps): UntypedServiceImpl
         refundPayment: 'service',
         getPayment: ['service', 'admin'],
       },
-      verifier: deps.verifier,
-      defaultDeadlineMs: deps.defaultDeadlineMs,
-      observer: deps.observer,
     },
   );
 }

@@ -1,5 +1,4 @@
 /** Domain -> proto for payments (int64 as decimal strings, timestamps as seconds + nanos). */
-import type { Timestamp } from '@meshcart/proto/google/protobuf/timestamp';
 import type { Money as ProtoMoney } from '@meshcart/proto/shop/common/v1/money';
 import {
   LedgerEntryKind,
@@ -8,6 +7,7 @@ import {
 } from '@meshcart/proto/shop/payments/v1/payments';
 import type { Money } from '../domain/money';
 import type { LedgerKind, Payment, PaymentStatus } from '../domain/payment';
+import { toTimestamp } from '@meshcart/kit';
 
 const STATUS: Record<PaymentStatus, ProtoStatus> = {
   PENDING: ProtoStatus.PAYMENT_STATUS_UNSPECIFIED, // never answered (GetPayment says NOT_FOUND)
@@ -28,14 +28,6 @@ const KIND: Record<LedgerKind, LedgerEntryKind> = {
 
 export function toProtoMoney(m: Money): ProtoMoney {
   return { currencyCode: m.currency, amountMinor: m.minor.toString() };
-}
-
-export function toTimestamp(d: Date): Timestamp {
-  const ms = d.getTime();
-  return {
-    seconds: String(Math.floor(ms / 1000)),
-    nanos: (((ms % 1000) + 1000) % 1000) * 1_000_000,
-  };
 }
 
 /** A tombstone (no terms) has no amounts: amount, captured and refunded stay unset. */

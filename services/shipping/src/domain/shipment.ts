@@ -4,18 +4,12 @@
  * conditional UPDATE (... WHERE status = 'CREATED') with no lock held across calls.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { ErrorReason, errors } from '@meshcart/kit';
+import { ErrorReason, errors, type PostalAddress } from '@meshcart/kit';
 
 export type ShipmentStatus = 'CREATED' | 'DISPATCHED' | 'CANCELLED';
 
-export interface Address {
-  recipient: string;
-  /** 1-3 lines. */
-  lines: string[];
-  city: string;
-  postalCode: string;
-  countryCode: string;
-}
+/** A postal address: the kit's vocabulary type (one definition for every service). */
+export type Address = PostalAddress;
 
 export interface ShipmentItem {
   sku: string;

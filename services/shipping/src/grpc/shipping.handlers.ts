@@ -1,12 +1,6 @@
 /** ShippingService and ShippingCarrierService handlers: validate, call the use case, map back. */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import {
-  errorDomain,
-  implement,
-  type CallObserver,
-  type Logger,
-  type TokenVerifier,
-} from '@meshcart/kit';
+import { errorDomain, implement, serviceOptions, type HandlerBase } from '@meshcart/kit';
 import {
   ShippingCarrierServiceService,
   ShippingServiceService,
@@ -17,21 +11,11 @@ import { validateCreate, validateQuote, validateShipmentId } from '../domain/shi
 
 export const SHIPPING_ERROR_DOMAIN = errorDomain('shipping');
 
-export interface ShippingHandlerDeps {
+export interface ShippingHandlerDeps extends HandlerBase {
   app: ShippingApp;
-  logger: Logger;
-  verifier: TokenVerifier;
-  defaultDeadlineMs?: number;
-  observer?: CallObserver;
 }
 
-const common = (deps: ShippingHandlerDeps) => ({
-  logger: deps.logger,
-  domain: SHIPPING_ERROR_DOMAIN,
-  verifier: deps.verifier,
-  defaultDeadlineMs: deps.defaultDeadlineMs,
-  observer: deps.observer,
-});
+const common = (deps: ShippingHandlerDeps) => serviceOptions(deps, SHIPPING_ERROR_DOMAIN);
 
 export function shippingServiceImpl(deps: ShippingHandlerDeps): UntypedServiceImplementation {
   const { app } = deps;
@@ -45,7 +29,7 @@ export function shippingServiceImpl(deps: ShippingHandlerDeps): UntypedServiceIm
       },
       createShipment: async (req, ctx) => {
         const cmd = validateCreate(req);
-        ctx.logger.info({ shipment_id: cmd.shipmentId, order_id: cmd.orderId }, 'create shipment');
+        ctx.logger.info({ shipment_id: cmd.shipmentId }, 'create shipment'); // order_id: bound
         return { shipment: toProtoShipment(await app.create(cmd)) };
       },
       cancelShipment: async (req) => ({

@@ -1,14 +1,8 @@
 /** Address-book entries: validation, normalization and the idempotency comparison. */
-import { checkAddress, checkId, Violations } from '@meshcart/kit';
+import { checkAddress, checkId, Violations, type PostalAddress } from '@meshcart/kit';
 
-/** A postal address (the contract's shop.common.v1.Address). */
-export interface Address {
-  recipient: string;
-  lines: string[];
-  city: string;
-  postalCode: string;
-  countryCode: string;
-}
+/** A postal address: the kit's vocabulary type (one definition for every service). */
+export type Address = PostalAddress;
 
 export interface SavedAddress {
   id: string;

@@ -7,25 +7,23 @@ import {
   errors,
   implement,
   isReason,
-  type Logger,
   type TokenSigner,
-  type TokenVerifier,
+  serviceOptions,
+  toTimestamp,
+  type HandlerBase,
 } from '@meshcart/kit';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { validateAddAddress } from '../domain/address';
 import { hashPassword, verifyAgainstDummy, verifyPassword } from '../domain/password';
 import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
 import type { UsersStore } from '../store/users.store';
-import { toProtoSavedAddress, toProtoUser, toTimestamp } from './users.mapping';
+import { toProtoSavedAddress, toProtoUser } from './users.mapping';
 
-export interface UsersHandlerDeps {
-  logger: Logger;
-  verifier: TokenVerifier;
+export interface UsersHandlerDeps extends HandlerBase {
   /** Signs customer access tokens (CreateSession). */
   signer: TokenSigner;
   store: UsersStore;
   sessionTtlSeconds: number;
-  defaultDeadlineMs?: number;
 }
 
 /** The caller's user id; 'customer' methods always have one (the wrapper checked the token). */
@@ -114,10 +112,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
       },
     },
     {
-      logger: deps.logger,
-      domain: errorDomain('users'),
-      verifier: deps.verifier,
-      defaultDeadlineMs: deps.defaultDeadlineMs,
+      ...serviceOptions(deps, errorDomain('users')),
       access: {
         registerUser: 'public',
         createSession: 'public',

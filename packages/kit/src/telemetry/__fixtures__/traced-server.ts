@@ -1,7 +1,8 @@
 /**
  * A small kit gRPC server process for the telemetry tests (run with the preload, as services
  * are): CatalogService.GetProduct calls this same server's BatchGetProducts through a kit client
- * (a client span and a nested server span), OrderService.GetOrder carries an order id.
+ * (a client span and a nested server span), OrderService.GetOrder carries an order id, which the
+ * fixture declares as its correlation (the kit itself knows no business ids).
  */
 import { CatalogServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import { Order, OrderServiceService, OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
@@ -9,8 +10,10 @@ import {
   createClient,
   createGrpcServer,
   createLogger,
+  declareCorrelations,
   ErrorReason,
   errors,
+  idField,
   implement,
   onShutdownSignal,
   runMain,
@@ -19,6 +22,13 @@ import {
 
 runMain(async () => {
   const logger = createLogger({ service: 'traced-fixture' });
+  declareCorrelations([
+    {
+      spanAttribute: 'fixture.order_id',
+      logKey: 'order_id',
+      ofRequest: (m) => idField(m, 'orderId'),
+    },
+  ]);
   const port = Number(process.env.GRPC_PORT);
   const self = createClient(CatalogServiceService, `127.0.0.1:${port}`, { caller: null });
   const common = { logger, domain: 'fixture.meshcart' };

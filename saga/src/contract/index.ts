@@ -1,0 +1,86 @@
+/**
+ * The contract between the orders service (starts, cancels and queries sagas) and the saga
+ * worker. Safe to import from workflow code and from Node code alike: definitions only.
+ */
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
+
+/** Task queue the saga worker polls. */
+export const ORDER_SAGA_TASK_QUEUE = 'meshcart-order-saga';
+/** Workflow type name. */
+export const ORDER_SAGA_WORKFLOW = 'OrderSaga';
+export { orderWorkflowId, orderIdOfWorkflowId } from './workflow-id';
+
+export interface SagaMoney {
+  currencyCode: string;
+  /** Minor units as a decimal string (int64 safe; never a float). */
+  amountMinor: string;
+}
+
+export interface SagaAddress {
+  recipient: string;
+  lines: string[];
+  city: string;
+  postalCode: string;
+  countryCode: string;
+}
+
+/** Everything the saga needs; the worker never reads the orders database. */
+export interface OrderSagaInput {
+  orderId: string;
+  userId: string;
+  items: { sku: string; quantity: number }[];
+  total: SagaMoney;
+  shippingAddress: SagaAddress;
+  /** Card token for the payment provider (a token, never card data). */
+  paymentToken: string;
+}
+
+/** Saga steps in order; compensations run in reverse. */
+export type SagaStep =
+  | 'STARTED'
+  | 'RESERVE_STOCK'
+  | 'AUTHORIZE_PAYMENT'
+  | 'CREATE_SHIPMENT'
+  | 'CAPTURE_PAYMENT'
+  | 'COMMIT_RESERVATION'
+  | 'CONFIRMED'
+  | 'COMPENSATING'
+  | 'CANCELLED'
+  | 'NEEDS_ATTENTION';
+
+export interface SagaState {
+  step: SagaStep;
+  status: 'PENDING' | 'CONFIRMED' | 'CANCELLED' | 'NEEDS_ATTENTION';
+  cancellationReason?: string;
+  cancelRequested: boolean;
+  /** Payment and shipment status last recorded on the order (proto enum names). */
+  paymentStatus?: string;
+  shipmentStatus?: string;
+  /** Compensations that could not finish within their budget (NEEDS_ATTENTION). */
+  failedCompensations: { name: string; error: string }[];
+}
+
+/**
+ * Durations the saga runs with (milliseconds). Optional second workflow argument: the orders
+ * service starts the saga with `[input]` only, and the worker's configuration
+ * (SAGA_CANCELLATION_WINDOW, SAGA_COMPENSATION_BUDGET, SAGA_AUTH_VALIDITY) applies; a value
+ * given here wins (tests use tiny ones). The values used are recorded in the history.
+ */
+export interface OrderSagaOptions {
+  /** How long a CONFIRMED order stays cancellable (default 24 h). */
+  cancellationWindowMs: number;
+  /** How long each compensation is retried before the order is NEEDS_ATTENTION (default 6 h). */
+  compensationBudgetMs: number;
+  /** How long an authorization stays capturable (default 7 d); past it the saga compensates. */
+  authValidityMs: number;
+}
+
+/** Current step and status. */
+export const sagaStateQuery = defineQuery<SagaState>('sagaState');
+
+/**
+ * Customer cancellation. Accepted until the shipment is dispatched (and, after confirmation,
+ * within the cancellation window); rejected otherwise with an ApplicationFailure whose type
+ * is the reason (ALREADY_DISPATCHED, CANCELLATION_WINDOW_CLOSED).
+ */
+export const cancelOrderUpdate = defineUpdate<SagaState, []>('cancelOrder');

@@ -1,0 +1,2 @@
+/** @meshcart/saga: what other packages may import (the saga contract; definitions only). */
+export * from './contract';

@@ -1,0 +1,86 @@
+/** Saga worker configuration: defaults + environment, validated once at startup (kit loadConfig). */
+import {
+  loadConfig,
+  loadTopology,
+  localAddress,
+  localPort,
+  parse,
+  v,
+  type ConfigOf,
+} from '@meshcart/kit';
+import { ORDER_SAGA_TASK_QUEUE } from '../contract';
+import { DEFAULT_SAGA_OPTIONS } from '../contract/defaults';
+
+const positiveDuration = () => (raw: string) => {
+  const ms = parse.duration()(raw);
+  if (ms <= 0) throw new Error('must be a positive duration');
+  return ms;
+};
+const optionalPort = { default: undefined as number | undefined };
+
+export const workerConfigSpec = {
+  temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
+    default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
+  }),
+  temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1 }), { default: 'default' }),
+  taskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), { default: ORDER_SAGA_TASK_QUEUE }),
+  inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: localAddress('inventory') }),
+  paymentsAddr: v('PAYMENTS_ADDR', parse.address(), { default: localAddress('payments') }),
+  shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: localAddress('shipping') }),
+  ordersAddr: v('ORDERS_ADDR', parse.address(), { default: localAddress('orders') }),
+  jwtIssuer: v('JWT_ISSUER', parse.string({ min: 1 })),
+  jwtAudience: v('JWT_AUDIENCE', parse.string({ min: 1 })),
+  jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ pattern: /BEGIN PRIVATE KEY/ }), {
+    secret: true,
+  }),
+  jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1 })),
+  cancellationWindowMs: v('SAGA_CANCELLATION_WINDOW', positiveDuration(), {
+    default: DEFAULT_SAGA_OPTIONS.cancellationWindowMs,
+  }),
+  compensationBudgetMs: v('SAGA_COMPENSATION_BUDGET', positiveDuration(), {
+    default: DEFAULT_SAGA_OPTIONS.compensationBudgetMs,
+  }),
+  authValidityMs: v('SAGA_AUTH_VALIDITY', positiveDuration(), {
+    default: DEFAULT_SAGA_OPTIONS.authValidityMs,
+  }),
+  maxConcurrentActivities: v('SAGA_MAX_CONCURRENT_ACTIVITIES', parse.int({ min: 1, max: 10_000 }), {
+    default: 50,
+  }),
+  maxConcurrentWorkflowTasks: v(
+    'SAGA_MAX_CONCURRENT_WORKFLOW_TASKS',
+    parse.int({ min: 2, max: 10_000 }),
+    { default: 20 },
+  ),
+  /** gRPC deadline of each service call inside an activity (below the 10 s startToClose). */
+  rpcTimeoutMs: v('SAGA_RPC_TIMEOUT', positiveDuration(), { default: 4_000 }),
+  healthHost: v('GRPC_HOST', parse.string({ min: 1 }), { default: '0.0.0.0' }),
+  /** Health port: WORKER_HEALTH_PORT, else GRPC_PORT (what the Helm chart sets), else the topology's. */
+  healthPort: v('WORKER_HEALTH_PORT', parse.port(), optionalPort),
+  grpcPort: v('GRPC_PORT', parse.port(), optionalPort),
+  /** Prebundled workflow code (image build); empty = bundle src/workflow at startup. */
+  workflowBundlePath: v('WORKFLOW_BUNDLE_PATH', parse.string(), { default: '' }),
+  shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.int({ min: 0 }), { default: 20_000 }),
+  /**
+   * Overall bound from SIGTERM to exit, even when Temporal does not answer: the activities'
+   * grace above plus closing the connection must fit inside. Below the chart's
+   * terminationGracePeriodSeconds (derived from it).
+   */
+  shutdownDeadlineMs: v('SHUTDOWN_DEADLINE_MS', positiveDuration(), { default: 30_000 }),
+  logLevel: v(
+    'LOG_LEVEL',
+    parse.oneOf(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const),
+    { default: 'info' },
+  ),
+};
+
+export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
+
+export function loadWorkerConfig(
+  env: Record<string, string | undefined> = process.env,
+): WorkerConfig {
+  return loadConfig(workerConfigSpec, env);
+}
+
+/** The port the health server binds. */
+export const healthPortOf = (c: WorkerConfig): number =>
+  c.healthPort ?? c.grpcPort ?? localPort('saga-worker');

@@ -1,0 +1,132 @@
+import { createClient, createTokenSigner, serviceToken } from '@meshcart/kit';
+import { ReservationServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { OrderSagaServiceService } from '@meshcart/proto/shop/orders/v1/orders';
+import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
+import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
+import { WORKFLOW_TRACING_MODULE } from '@meshcart/kit/telemetry/temporal';
+import {
+  Worker,
+  bundleWorkflowCode,
+  type BundleOptions,
+  type NativeConnection,
+  type WorkerOptions,
+  type WorkflowBundle,
+} from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createActivities, createLocalActivities, type ActivityDeps } from '../activities';
+import type { WorkerConfig } from './config';
+import type { OrderSagaOptions } from '../contract';
+import { withSagaTelemetry } from './telemetry';
+import { workflowIsolateTimeout, type IsolateTimeoutOption } from './workflow-isolate-timeout';
+
+/** The mesh identity the worker calls services as (call-graph.yaml, ServiceAccount name). */
+export const SAGA_WORKER_IDENTITY = 'saga-worker';
+
+/** Typed clients for the four services the saga calls, authenticated as saga-worker. */
+export async function createSagaClients(
+  config: Pick<
+    WorkerConfig,
+    | 'inventoryAddr'
+    | 'paymentsAddr'
+    | 'shippingAddr'
+    | 'ordersAddr'
+    | 'jwtIssuer'
+    | 'jwtAudience'
+    | 'jwtPrivateKey'
+    | 'jwtKeyId'
+    | 'rpcTimeoutMs'
+  >,
+): Promise<ActivityDeps & { close(): void }> {
+  const signer = await createTokenSigner({
+    issuer: config.jwtIssuer,
+    audience: config.jwtAudience,
+    privateKeyPem: config.jwtPrivateKey,
+    keyId: config.jwtKeyId,
+  });
+  const opts = {
+    caller: SAGA_WORKER_IDENTITY,
+    token: serviceToken(signer, SAGA_WORKER_IDENTITY),
+    defaultTimeoutMs: config.rpcTimeoutMs,
+  };
+  const deps = {
+    reservations: createClient(ReservationServiceService, config.inventoryAddr, opts),
+    payments: createClient(PaymentServiceService, config.paymentsAddr, opts),
+    shipping: createClient(ShippingServiceService, config.shippingAddr, opts),
+    orderSaga: createClient(OrderSagaServiceService, config.ordersAddr, opts),
+  };
+  return { ...deps, close: () => Object.values(deps).forEach((c) => c.close()) };
+}
+
+/** Where the workflow code comes from: a prebundled file, a bundle in memory, or the sources. */
+export type WorkflowSource = Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'>;
+
+export function workflowSource(bundlePath: string): WorkflowSource {
+  return bundlePath
+    ? { workflowBundle: { codePath: bundlePath } }
+    : { workflowsPath: require.resolve('../workflow') };
+}
+
+/**
+ * The workflow bundle as production runs it: the saga workflows plus the tracing workflow
+ * interceptors (a prebuilt bundle must contain them; see kit telemetry). Used by bundle.ts,
+ * the tests and the replay test alike.
+ */
+export function bundleSagaWorkflows(logger?: BundleOptions['logger']): Promise<WorkflowBundle> {
+  return bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflow'),
+    workflowInterceptorModules: [WORKFLOW_TRACING_MODULE],
+    logger,
+  });
+}
+
+/** A saga worker (not yet running) polling `taskQueue` with the given activities. */
+export async function createSagaWorker(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  settings: Partial<OrderSagaOptions>;
+  source: WorkflowSource;
+  maxConcurrentActivities?: number;
+  maxConcurrentWorkflowTasks?: number;
+  shutdownGraceMs?: number;
+  /** How long one activation may run; default per runtime (workflow-isolate-timeout.ts). */
+  isolateExecutionTimeoutMs?: number;
+  /** Gets one `activity done` line per activity (trace-correlated); omit in tests. */
+  logger?: Logger;
+}): Promise<Worker> {
+  // Not the SDK default on every runtime: on Node < 24 its watchdog firing after a pause of the
+  // process is a fatal "async hook stack has become corrupted" (issue 22, see the module).
+  const isolate = workflowIsolateTimeout(opts.isolateExecutionTimeoutMs);
+  if (!isolate.asyncContextFrame) {
+    opts.logger?.warn(
+      { node: process.version, isolateExecutionTimeoutMs: isolate.ms },
+      'AsyncLocalStorage uses async hooks on this runtime: workflow deadlock detection relaxed',
+    );
+  }
+  const options: WorkerOptions & IsolateTimeoutOption = {
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    ...opts.source,
+    activities: { ...createActivities(opts.deps), ...createLocalActivities(opts.settings) },
+    maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 50,
+    maxConcurrentLocalActivityExecutions: opts.maxConcurrentActivities ?? 50,
+    maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? 20,
+    // In-flight activities (one short RPC each) get this long to finish on SIGTERM; anything
+    // cut off is retried by another worker with the same idempotency key.
+    shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
+    isolateExecutionTimeout: isolate.ms,
+  };
+  // Tracing (RunWorkflow/RunActivity spans joined to orders' trace), saga metrics and
+  // per-activity log lines (telemetry.ts; exports nothing when no OTel SDK was started).
+  const worker = await Worker.create(withSagaTelemetry(options, opts.logger));
+  // The option is outside the SDK's public type: should an upgrade stop honouring it, refuse to
+  // run rather than bring the fatal crash back unnoticed.
+  if (worker.options.isolateExecutionTimeoutMs !== isolate.ms) {
+    throw new Error(
+      `the Temporal SDK ignored isolateExecutionTimeout (${worker.options.isolateExecutionTimeoutMs} ms, wanted ${isolate.ms} ms)`,
+    );
+  }
+  return worker;
+}

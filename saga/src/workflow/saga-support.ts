@@ -1,0 +1,114 @@
+/** Building blocks of the order saga: failure reasons, progress records, the compensation stack. */
+import {
+  ApplicationFailure,
+  TimeoutFailure,
+  isCancellation,
+  patched,
+  proxySinks,
+} from '@temporalio/workflow';
+import type { SagaMetricsSinks } from './metrics-sinks';
+import type { ProgressRecord } from '../activities/types';
+import type { SagaState } from '../contract';
+import { legacyProgressRecorder, progressRecorder } from './activity-options';
+
+/** Reason when an operator cancels the workflow itself (not a customer cancel). */
+export const SAGA_CANCELLED = 'SAGA_CANCELLED';
+/** Reason when a step gave up on transient failures (its scheduleToClose elapsed). */
+export const STEP_TIMED_OUT = 'STEP_TIMED_OUT';
+
+/** The ApplicationFailure type (= ErrorInfo reason) anywhere in the cause chain. */
+export function failureType(err: unknown): string | undefined {
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure && e.type) return e.type;
+    if (e instanceof TimeoutFailure) return STEP_TIMED_OUT;
+  }
+  return undefined;
+}
+
+/** Why a forward step ended the saga: the reason the service gave, else a generic one. */
+export function stepFailureReason(err: unknown): string {
+  if (isCancellation(err)) return SAGA_CANCELLED;
+  return failureType(err) ?? 'STEP_FAILED';
+}
+
+/** One line for operators: type and message of the deepest useful failure. */
+export function describeFailure(err: unknown): string {
+  const type = failureType(err);
+  let message = err instanceof Error ? err.message : String(err);
+  for (let e: unknown = err; e; e = (e as { cause?: unknown }).cause) {
+    if (e instanceof ApplicationFailure) message = e.message;
+  }
+  return type ? `${type}: ${message}` : message;
+}
+
+/**
+ * Workflow patch: progress records became local activities. Sagas started before it recorded
+ * them as regular activities and replay that way (test/histories/v1-progress-activities).
+ */
+export const PROGRESS_LOCAL_ACTIVITY_PATCH = 'progress-local-activity';
+
+/** RecordOrderProgress with the saga's strictly increasing sequence; mirrors statuses into state. */
+export class ProgressLog {
+  private sequence = 0;
+  /**
+   * Decided once, when the saga starts (before its first local activity): a patch marker
+   * written in the middle of a workflow task that was completed early (a query arriving while
+   * a local activity runs) did not replay.
+   */
+  private readonly acts = patched(PROGRESS_LOCAL_ACTIVITY_PATCH)
+    ? progressRecorder()
+    : legacyProgressRecorder();
+
+  constructor(
+    private readonly orderId: string,
+    private readonly state: SagaState,
+  ) {}
+
+  async record(r: Omit<ProgressRecord, 'orderId' | 'sequence'>): Promise<void> {
+    if (r.paymentStatus) this.state.paymentStatus = r.paymentStatus;
+    if (r.shipmentStatus) this.state.shipmentStatus = r.shipmentStatus;
+    this.sequence += 1;
+    await this.acts.recordOrderProgress({ orderId: this.orderId, sequence: this.sequence, ...r });
+  }
+}
+
+const metrics = proxySinks<SagaMetricsSinks>().sagaMetrics;
+
+interface Compensation {
+  name: string;
+  run: () => Promise<void>;
+}
+
+/**
+ * Compensations registered before their step runs (a step can take effect and still fail or
+ * time out; the services' tombstones make undoing a step that never happened harmless).
+ */
+export class CompensationStack {
+  private readonly stack: Compensation[] = [];
+
+  register(name: string, run: () => Promise<void>): void {
+    this.stack.push({ name, run });
+  }
+
+  get names(): string[] {
+    return this.stack.map((c) => c.name);
+  }
+
+  /**
+   * Runs them last first, one at a time. One that still fails after its budget is reported
+   * and the rest still run: undo as much as possible, then let an operator look.
+   */
+  async runAll(): Promise<{ name: string; error: string }[]> {
+    const failed: { name: string; error: string }[] = [];
+    for (const c of this.stack.splice(0).reverse()) {
+      try {
+        await c.run();
+        metrics.compensation(c.name, true);
+      } catch (err) {
+        failed.push({ name: c.name, error: describeFailure(err) });
+        metrics.compensation(c.name, false);
+      }
+    }
+    return failed;
+  }
+}

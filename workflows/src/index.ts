@@ -1,2 +1,0 @@
-/** @meshcart/workflows: what other packages may import (the saga contract; definitions only). */
-export * from './contract';
