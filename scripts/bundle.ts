@@ -14,17 +14,19 @@
  * the image needs neither webpack at start-up nor the TypeScript workflow sources.
  */
 import { build, type Plugin } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
-const SERVICES = ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders'] as const;
-/** Where the worker's workflows live, first match wins (the Temporal convention first). */
+/** The services: every folder of services/ with the chassis entry (src/main.ts). */
+const SERVICES = readdirSync(path.join(ROOT, 'services')).filter((d) =>
+  existsSync(path.join(ROOT, 'services', d, 'src/main.ts')),
+);
 
 /** Entry file of a deployable, relative to the repository root. */
 export function entryOf(name: string): string {
   if (name === 'saga-worker') return 'saga/src/worker/main.ts';
-  if ((SERVICES as readonly string[]).includes(name)) return `services/${name}/src/main.ts`;
+  if (SERVICES.includes(name)) return `services/${name}/src/main.ts`;
   throw new Error(
     `unknown deployable "${name}": expected one of ${[...SERVICES, 'saga-worker'].join(', ')}`,
   );

@@ -4,11 +4,11 @@
  */
 export const ERROR_DOMAIN_ROOT = 'meshcart';
 
-/** The services that raise errors (and the edge, which raises its own). */
-export type ErrorDomainOwner =
-  'users' | 'catalog' | 'inventory' | 'payments' | 'shipping' | 'orders' | 'edge';
-
-/** ErrorInfo.domain of a service's errors, e.g. errorDomain('orders') === 'orders.meshcart'. */
-export function errorDomain(owner: ErrorDomainOwner): string {
+/**
+ * ErrorInfo.domain of a workload's errors (its topology name: a service, or 'edge'), e.g.
+ * errorDomain('orders') === 'orders.meshcart'.
+ */
+export function errorDomain(owner: string): string {
+  if (!/^[a-z][a-z0-9-]{0,39}$/.test(owner)) throw new Error(`not a workload name: ${owner}`);
   return `${owner}.${ERROR_DOMAIN_ROOT}`;
 }

@@ -49,6 +49,9 @@ const (
 	// A unique key the request did not expect to collide with (a store that expects one maps it
 	// to its own reason, e.g. EMAIL_TAKEN).
 	ErrorReason_ERROR_REASON_DB_DUPLICATE_KEY ErrorReason = 15
+	// The resource the request names does not exist (a service's generic NOT_FOUND until it
+	// declares its own, e.g. a service made by `npm run new-service`).
+	ErrorReason_ERROR_REASON_NOT_FOUND ErrorReason = 16
 	// users
 	ErrorReason_ERROR_REASON_EMAIL_TAKEN           ErrorReason = 20
 	ErrorReason_ERROR_REASON_INVALID_CREDENTIALS   ErrorReason = 21
@@ -127,6 +130,7 @@ var (
 		13:  "ERROR_REASON_DB_CONFLICT",
 		14:  "ERROR_REASON_DB_UNAVAILABLE",
 		15:  "ERROR_REASON_DB_DUPLICATE_KEY",
+		16:  "ERROR_REASON_NOT_FOUND",
 		20:  "ERROR_REASON_EMAIL_TAKEN",
 		21:  "ERROR_REASON_INVALID_CREDENTIALS",
 		22:  "ERROR_REASON_NOT_OWNER",
@@ -194,6 +198,7 @@ var (
 		"ERROR_REASON_DB_CONFLICT":                    13,
 		"ERROR_REASON_DB_UNAVAILABLE":                 14,
 		"ERROR_REASON_DB_DUPLICATE_KEY":               15,
+		"ERROR_REASON_NOT_FOUND":                      16,
 		"ERROR_REASON_EMAIL_TAKEN":                    20,
 		"ERROR_REASON_INVALID_CREDENTIALS":            21,
 		"ERROR_REASON_NOT_OWNER":                      22,
@@ -277,7 +282,7 @@ var File_shop_common_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xd8\x12\n" +
+	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xf4\x12\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x19\n" +
@@ -295,7 +300,8 @@ const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\x1eERROR_REASON_CONCURRENT_UPDATE\x10\f\x12\x1c\n" +
 	"\x18ERROR_REASON_DB_CONFLICT\x10\r\x12\x1f\n" +
 	"\x1bERROR_REASON_DB_UNAVAILABLE\x10\x0e\x12!\n" +
-	"\x1dERROR_REASON_DB_DUPLICATE_KEY\x10\x0f\x12\x1c\n" +
+	"\x1dERROR_REASON_DB_DUPLICATE_KEY\x10\x0f\x12\x1a\n" +
+	"\x16ERROR_REASON_NOT_FOUND\x10\x10\x12\x1c\n" +
 	"\x18ERROR_REASON_EMAIL_TAKEN\x10\x14\x12$\n" +
 	" ERROR_REASON_INVALID_CREDENTIALS\x10\x15\x12\x1a\n" +
 	"\x16ERROR_REASON_NOT_OWNER\x10\x16\x12\x1f\n" +

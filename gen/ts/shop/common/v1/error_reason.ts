@@ -40,6 +40,11 @@ export enum ErrorReason {
    * to its own reason, e.g. EMAIL_TAKEN).
    */
   ERROR_REASON_DB_DUPLICATE_KEY = 15,
+  /**
+   * ERROR_REASON_NOT_FOUND - The resource the request names does not exist (a service's generic NOT_FOUND until it
+   * declares its own, e.g. a service made by `npm run new-service`).
+   */
+  ERROR_REASON_NOT_FOUND = 16,
   /** ERROR_REASON_EMAIL_TAKEN - users */
   ERROR_REASON_EMAIL_TAKEN = 20,
   ERROR_REASON_INVALID_CREDENTIALS = 21,
@@ -150,6 +155,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 15:
     case "ERROR_REASON_DB_DUPLICATE_KEY":
       return ErrorReason.ERROR_REASON_DB_DUPLICATE_KEY;
+    case 16:
+    case "ERROR_REASON_NOT_FOUND":
+      return ErrorReason.ERROR_REASON_NOT_FOUND;
     case 20:
     case "ERROR_REASON_EMAIL_TAKEN":
       return ErrorReason.ERROR_REASON_EMAIL_TAKEN;
@@ -338,6 +346,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_DB_UNAVAILABLE";
     case ErrorReason.ERROR_REASON_DB_DUPLICATE_KEY:
       return "ERROR_REASON_DB_DUPLICATE_KEY";
+    case ErrorReason.ERROR_REASON_NOT_FOUND:
+      return "ERROR_REASON_NOT_FOUND";
     case ErrorReason.ERROR_REASON_EMAIL_TAKEN:
       return "ERROR_REASON_EMAIL_TAKEN";
     case ErrorReason.ERROR_REASON_INVALID_CREDENTIALS:

@@ -1,0 +1,140 @@
+/**
+ * The generator cannot rot: in a throwaway copy of the tree it makes a service that calls
+ * users.UserService/GetUser, then the copy type-checks and lints, buf lint passes, the new
+ * service's own tests pass against the real MariaDB (behaviour, database faults, the real
+ * process with health), the layout, delivery and duplicates checks still pass with it, and the
+ * rendered chart has its workload and the mesh policy that allows exactly its declared call.
+ * Bad input is refused before anything is written.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { newService, parseArgs } from './new-service';
+import { copyWorkTree } from './temp-tree';
+
+const ROOT = path.resolve(__dirname, '../..');
+let tree: string;
+const logs: string[] = [];
+
+beforeAll(() => {
+  tree = copyWorkTree(ROOT);
+  newService({
+    name: 'loyalty',
+    calls: ['users.UserService/GetUser'],
+    root: tree,
+    codegen: true,
+    log: (l) => logs.push(l),
+  });
+}, 240_000);
+
+afterAll(() => {
+  if (tree) rmSync(tree, { recursive: true, force: true });
+});
+
+/** Runs a command in the copy; fails the test with its output when it fails. */
+function inTree(cmd: string, args: string[], timeout = 600_000): string {
+  const r = spawnSync('bash', ['scripts/run.sh', cmd, ...args], {
+    cwd: tree,
+    encoding: 'utf8',
+    timeout,
+    env: { ...process.env, CI: 'true' },
+  });
+  if (r.status !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  return `${r.stdout}${r.stderr}`;
+}
+
+test('it writes the contract, the service in the one layout, and links the workspace', () => {
+  for (const f of [
+    'proto/shop/loyalty/v1/loyalty.proto',
+    'gen/ts/shop/loyalty/v1/loyalty.ts',
+    'gen/go/shop/loyalty/v1/loyalty.pb.go',
+    'services/loyalty/src/main.ts',
+    'services/loyalty/src/downstream/users.client.ts',
+    'services/loyalty/src/store/generated/prisma/client.ts',
+    'services/loyalty/prisma/migrations/20270101000000_init/migration.sql',
+    'node_modules/@meshcart/loyalty/package.json',
+  ])
+    expect([f, existsSync(path.join(tree, f))]).toEqual([f, true]);
+  const lock = JSON.parse(readFileSync(path.join(tree, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, unknown>;
+  };
+  expect(lock.packages['services/loyalty']).toEqual({
+    name: '@meshcart/loyalty',
+    version: '0.0.0',
+  });
+  expect(readFileSync(path.join(tree, 'helm/meshcart/files/topology.yaml'), 'utf8')).toContain(
+    '  loyalty: { grpc: 50057, metrics: 9472 }',
+  );
+  expect(
+    readFileSync(path.join(tree, 'services/loyalty/src/main.ts'), 'utf8').split('\n').length,
+  ).toBeLessThanOrEqual(26);
+});
+
+test('the copy type-checks, lints and passes buf lint', () => {
+  inTree('tsc', ['--noEmit', '-p', 'tsconfig.json']);
+  inTree('eslint', ['--max-warnings=0', 'services/loyalty', 'scripts/new-service']);
+  inTree('prettier', ['--check', '--log-level', 'warn', 'services/loyalty', 'proto', 'delivery']);
+  inTree('buf', ['lint']);
+}, 300_000);
+
+test('its tests, the layout, delivery and duplicates checks pass with it', () => {
+  const out = inTree('jest', [
+    '--ci',
+    'services/loyalty',
+    'services/layout.test.ts',
+    'delivery/chart.test.ts',
+    'delivery/mesh-policy.test.ts',
+    'delivery/topology.test.ts',
+    'delivery/tiltfile.test.ts',
+    'scripts/duplicates',
+  ]);
+  expect(out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+  expect(out).toContain('services/loyalty/test/process.test.ts');
+}, 600_000);
+
+test('the rendered chart runs it and lets it call exactly users.UserService/GetUser', () => {
+  const yaml = execFileSync(
+    path.join(tree, '.tools/bin/helm'),
+    [
+      'template',
+      'meshcart',
+      'helm/meshcart',
+      '--namespace',
+      'meshcart',
+      '--set',
+      'istio.enabled=true',
+    ],
+    { cwd: tree, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  const docs = yaml.split(/^---$/m);
+  const deployment = docs.find(
+    (d) => /^kind: Deployment$/m.test(d) && /^  name: loyalty$/m.test(d),
+  );
+  expect(deployment).toContain('containerPort: 50057');
+  const usersPolicy = docs.find(
+    (d) => /^kind: AuthorizationPolicy$/m.test(d) && /^  name: allow-users$/m.test(d),
+  );
+  // The rule for loyalty's identity lists GetUser and nothing else.
+  const rule = /sa\/loyalty"\]\n([\s\S]*?)\n    - /.exec(usersPolicy ?? '')?.[1] ?? '';
+  expect(rule.match(/"\/shop\.[^"]+"/g)).toEqual(['"/shop.users.v1.UserService/GetUser"']);
+  // And loyalty's own policy lets the operators' tools read records.
+  const own = docs.find(
+    (d) => /^kind: AuthorizationPolicy$/m.test(d) && /^  name: allow-loyalty$/m.test(d),
+  );
+  expect(own).toContain('/shop.loyalty.v1.LoyaltyService/GetRecord');
+});
+
+test('bad names and calls are refused before anything is written', () => {
+  const tryIt =
+    (name: string, calls: string[] = []) =>
+    () =>
+      newService({ name, calls, root: tree, codegen: false, log: () => undefined });
+  expect(tryIt('Bad-Name')).toThrow(/2-20 lowercase letters/);
+  expect(tryIt('edge')).toThrow(/not edge/);
+  expect(tryIt('loyalty')).toThrow(/exists already/);
+  expect(tryIt('points', ['users.UserService/NoSuch'])).toThrow(/has no method NoSuch/);
+  expect(tryIt('points', ['nowhere.X/Y'])).toThrow(/no contract/);
+  expect(existsSync(path.join(tree, 'services/points'))).toBe(false);
+  expect(() => parseArgs(['a', 'b'])).toThrow(/usage/);
+});
