@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { checkHealth } from '@meshcart/kit';
+import { checkHealth, loadCallGraph } from '@meshcart/kit';
 import { prepareDatabases } from './databases';
 import { ensureDevSigningKey } from './dev-keys';
 import { SERVICES, type MetricsProcess, type ServiceName, type StackPorts } from './ports';
@@ -88,6 +88,10 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_ADDR`, addresses[s]])),
   };
   const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
+  // users mints customer sessions; every service that calls another mints its own service token.
+  const callGraph = loadCallGraph();
+  const signsTokens = (s: ServiceName) =>
+    s === 'users' || (callGraph.allowed.get(s)?.size ?? 0) > 0;
   const names = [...SERVICES, 'worker', 'edge', 'seed'];
   const sup = o.supervisor ?? new Supervisor(names, o.out, o.prettyLogs ?? true);
   // Every Node process starts with the telemetry preload (before grpc-js is required).
@@ -118,7 +122,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         env: {
           ...shared,
           ...otel(s),
-          ...(s === 'users' || s === 'orders' ? withKey : {}),
+          ...(signsTokens(s) ? withKey : {}),
           GRPC_PORT: String(o.ports.services[s]),
           DATABASE_URL: dbUrls[s],
         },

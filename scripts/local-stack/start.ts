@@ -116,7 +116,7 @@ async function main(): Promise<void> {
     ['saga worker health (gRPC)', `127.0.0.1:${ports.workerHealth}`],
     [
       'Prometheus metrics',
-      `http://127.0.0.1:{${ports.metrics!.users}..${ports.metrics!.edge}}/metrics`,
+      `http://127.0.0.1:{${Math.min(...Object.values(ports.metrics!))}..${Math.max(...Object.values(ports.metrics!))}}/metrics`,
     ],
     ['Traces', tracesWhere(otelDir)],
   ];

@@ -9,6 +9,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { parseCallGraph } from '@meshcart/kit';
 import { newService, parseArgs } from './new-service';
 import { copyWorkTree } from './temp-tree';
 
@@ -69,6 +70,18 @@ test('it writes the contract, the service in the one layout, and links the works
   expect(
     readFileSync(path.join(tree, 'services/loyalty/src/main.ts'), 'utf8').split('\n').length,
   ).toBeLessThanOrEqual(26);
+  // It calls users, so it signs its own service token: the call graph lists it as a caller (the
+  // local stack gives it the dev key for that), and the Tiltfile and the chart mount a key.
+  const graph = parseCallGraph(
+    readFileSync(path.join(tree, 'helm/meshcart/files/call-graph.yaml'), 'utf8'),
+  );
+  expect([...(graph.allowed.get('loyalty') ?? [])]).toEqual(['shop.users.v1.UserService/GetUser']);
+  expect(readFileSync(path.join(tree, 'Tiltfile'), 'utf8')).toMatch(
+    /^SIGNS_TOKENS = \[.*'loyalty'\]$/m,
+  );
+  expect(readFileSync(path.join(tree, 'helm/meshcart/values.yaml'), 'utf8')).toMatch(
+    /\n  loyalty:\n    kind: grpc\n    grpcPort: 50057\n    signsTokens: true\n/,
+  );
 });
 
 test('the copy type-checks, lints and passes buf lint', () => {

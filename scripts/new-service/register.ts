@@ -80,6 +80,7 @@ export function register(root: string, n: Names, metricsPort: number): void {
     root,
     'Tiltfile',
     appendToList('\nSERVICES = \\[', `'${N}'`),
+    ...(n.calls.length ? [appendToList('\nSIGNS_TOKENS = \\[', `'${N}'`)] : []),
     at(/(\nGRPC_PORT = \{[^}]*)\}/, (m) => `${m[1]}, '${N}': ${n.grpcPort}}`),
     at(/(\nMETRICS_PORT = \{[^}]*)\}/, (m) => `${m[1]}, '${N}': ${metricsPort}}`),
     at(
