@@ -11,16 +11,21 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseCallGraph } from '@meshcart/kit';
 import { newService, parseArgs } from './new-service';
+import { nextPorts } from './register';
 import { copyWorkTree } from './temp-tree';
 
 const ROOT = path.resolve(__dirname, '../..');
+/** A name no team would pick, so the test also runs in a tree that has generated services. */
+const NAME = 'probe';
+/** The ports the generator will pick: the next free ones of the topology as it is. */
+const ports = nextPorts(readFileSync(path.join(ROOT, 'helm/meshcart/files/topology.yaml'), 'utf8'));
 let tree: string;
 const logs: string[] = [];
 
 beforeAll(() => {
   tree = copyWorkTree(ROOT);
   newService({
-    name: 'loyalty',
+    name: NAME,
     calls: ['users.UserService/GetUser'],
     root: tree,
     codegen: true,
@@ -47,54 +52,54 @@ function inTree(cmd: string, args: string[], timeout = 600_000): string {
 
 test('it writes the contract, the service in the one layout, and links the workspace', () => {
   for (const f of [
-    'proto/shop/loyalty/v1/loyalty.proto',
-    'gen/ts/shop/loyalty/v1/loyalty.ts',
-    'gen/go/shop/loyalty/v1/loyalty.pb.go',
-    'services/loyalty/src/main.ts',
-    'services/loyalty/src/downstream/users.client.ts',
-    'services/loyalty/src/store/generated/prisma/client.ts',
-    'services/loyalty/prisma/migrations/20270101000000_init/migration.sql',
-    'node_modules/@meshcart/loyalty/package.json',
+    'proto/shop/probe/v1/probe.proto',
+    'gen/ts/shop/probe/v1/probe.ts',
+    'gen/go/shop/probe/v1/probe.pb.go',
+    'services/probe/src/main.ts',
+    'services/probe/src/downstream/users.client.ts',
+    'services/probe/src/store/generated/prisma/client.ts',
+    'services/probe/prisma/migrations/20270101000000_init/migration.sql',
+    'node_modules/@meshcart/probe/package.json',
   ])
     expect([f, existsSync(path.join(tree, f))]).toEqual([f, true]);
   const lock = JSON.parse(readFileSync(path.join(tree, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, unknown>;
   };
-  expect(lock.packages['services/loyalty']).toEqual({
-    name: '@meshcart/loyalty',
+  expect(lock.packages['services/probe']).toEqual({
+    name: '@meshcart/probe',
     version: '0.0.0',
   });
   expect(readFileSync(path.join(tree, 'helm/meshcart/files/topology.yaml'), 'utf8')).toContain(
-    '  loyalty: { grpc: 50057, metrics: 9472 }',
+    `  probe: { grpc: ${ports.grpc}, metrics: ${ports.metrics} }`,
   );
   expect(
-    readFileSync(path.join(tree, 'services/loyalty/src/main.ts'), 'utf8').split('\n').length,
+    readFileSync(path.join(tree, 'services/probe/src/main.ts'), 'utf8').split('\n').length,
   ).toBeLessThanOrEqual(26);
   // It calls users, so it signs its own service token: the call graph lists it as a caller (the
   // local stack gives it the dev key for that), and the Tiltfile and the chart mount a key.
   const graph = parseCallGraph(
     readFileSync(path.join(tree, 'helm/meshcart/files/call-graph.yaml'), 'utf8'),
   );
-  expect([...(graph.allowed.get('loyalty') ?? [])]).toEqual(['shop.users.v1.UserService/GetUser']);
+  expect([...(graph.allowed.get('probe') ?? [])]).toEqual(['shop.users.v1.UserService/GetUser']);
   expect(readFileSync(path.join(tree, 'Tiltfile'), 'utf8')).toMatch(
-    /^SIGNS_TOKENS = \[.*'loyalty'\]$/m,
+    /^SIGNS_TOKENS = \[.*'probe'\]$/m,
   );
-  expect(readFileSync(path.join(tree, 'helm/meshcart/values.yaml'), 'utf8')).toMatch(
-    /\n  loyalty:\n    kind: grpc\n    grpcPort: 50057\n    signsTokens: true\n/,
+  expect(readFileSync(path.join(tree, 'helm/meshcart/values.yaml'), 'utf8')).toContain(
+    `\n  probe:\n    kind: grpc\n    grpcPort: ${ports.grpc}\n    signsTokens: true\n`,
   );
 });
 
 test('the copy type-checks, lints and passes buf lint', () => {
   inTree('tsc', ['--noEmit', '-p', 'tsconfig.json']);
-  inTree('eslint', ['--max-warnings=0', 'services/loyalty', 'scripts/new-service']);
-  inTree('prettier', ['--check', '--log-level', 'warn', 'services/loyalty', 'proto', 'delivery']);
+  inTree('eslint', ['--max-warnings=0', 'services/probe', 'scripts/new-service']);
+  inTree('prettier', ['--check', '--log-level', 'warn', 'services/probe', 'proto', 'delivery']);
   inTree('buf', ['lint']);
 }, 300_000);
 
 test('its tests, the layout, delivery and duplicates checks pass with it', () => {
   const out = inTree('jest', [
     '--ci',
-    'services/loyalty',
+    'services/probe',
     'services/layout.test.ts',
     'delivery/chart.test.ts',
     'delivery/mesh-policy.test.ts',
@@ -103,7 +108,7 @@ test('its tests, the layout, delivery and duplicates checks pass with it', () =>
     'scripts/duplicates',
   ]);
   expect(out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
-  expect(out).toContain('services/loyalty/test/process.test.ts');
+  expect(out).toContain('services/probe/test/process.test.ts');
 }, 600_000);
 
 test('the rendered chart runs it and lets it call exactly users.UserService/GetUser', () => {
@@ -121,21 +126,19 @@ test('the rendered chart runs it and lets it call exactly users.UserService/GetU
     { cwd: tree, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const docs = yaml.split(/^---$/m);
-  const deployment = docs.find(
-    (d) => /^kind: Deployment$/m.test(d) && /^  name: loyalty$/m.test(d),
-  );
-  expect(deployment).toContain('containerPort: 50057');
+  const deployment = docs.find((d) => /^kind: Deployment$/m.test(d) && /^  name: probe$/m.test(d));
+  expect(deployment).toContain(`containerPort: ${ports.grpc}`);
   const usersPolicy = docs.find(
     (d) => /^kind: AuthorizationPolicy$/m.test(d) && /^  name: allow-users$/m.test(d),
   );
-  // The rule for loyalty's identity lists GetUser and nothing else.
-  const rule = /sa\/loyalty"\]\n([\s\S]*?)\n    - /.exec(usersPolicy ?? '')?.[1] ?? '';
+  // The rule for probe's identity lists GetUser and nothing else.
+  const rule = /sa\/probe"\]\n([\s\S]*?)\n    - /.exec(usersPolicy ?? '')?.[1] ?? '';
   expect(rule.match(/"\/shop\.[^"]+"/g)).toEqual(['"/shop.users.v1.UserService/GetUser"']);
-  // And loyalty's own policy lets the operators' tools read records.
+  // And probe's own policy lets the operators' tools read records.
   const own = docs.find(
-    (d) => /^kind: AuthorizationPolicy$/m.test(d) && /^  name: allow-loyalty$/m.test(d),
+    (d) => /^kind: AuthorizationPolicy$/m.test(d) && /^  name: allow-probe$/m.test(d),
   );
-  expect(own).toContain('/shop.loyalty.v1.LoyaltyService/GetRecord');
+  expect(own).toContain('/shop.probe.v1.ProbeService/GetRecord');
 });
 
 test('bad names and calls are refused before anything is written', () => {
@@ -145,7 +148,7 @@ test('bad names and calls are refused before anything is written', () => {
       newService({ name, calls, root: tree, codegen: false, log: () => undefined });
   expect(tryIt('Bad-Name')).toThrow(/2-20 lowercase letters/);
   expect(tryIt('edge')).toThrow(/not edge/);
-  expect(tryIt('loyalty')).toThrow(/exists already/);
+  expect(tryIt('probe')).toThrow(/exists already/);
   expect(tryIt('points', ['users.UserService/NoSuch'])).toThrow(/has no method NoSuch/);
   expect(tryIt('points', ['nowhere.X/Y'])).toThrow(/no contract/);
   expect(existsSync(path.join(tree, 'services/points'))).toBe(false);
