@@ -57,6 +57,7 @@ test('it writes the contract, the service in the one layout, and links the works
     'gen/go/shop/probe/v1/probe.pb.go',
     'services/probe/src/main.ts',
     'services/probe/src/downstream/users.client.ts',
+    'services/probe/test/downstream.users.test.ts',
     'services/probe/src/store/generated/prisma/client.ts',
     'services/probe/prisma/migrations/20270101000000_init/migration.sql',
     'node_modules/@meshcart/probe/package.json',
@@ -109,6 +110,7 @@ test('its tests, the layout, delivery and duplicates checks pass with it', () =>
   ]);
   expect(out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
   expect(out).toContain('services/probe/test/process.test.ts');
+  expect(out).toContain('services/probe/test/downstream.users.test.ts');
 }, 600_000);
 
 test('the rendered chart runs it and lets it call exactly users.UserService/GetUser', () => {
@@ -153,4 +155,27 @@ test('bad names and calls are refused before anything is written', () => {
   expect(tryIt('points', ['nowhere.X/Y'])).toThrow(/no contract/);
   expect(existsSync(path.join(tree, 'services/points'))).toBe(false);
   expect(() => parseArgs(['a', 'b'])).toThrow(/usage/);
+});
+
+test('a second service can follow the first: every registration anchor survives', () => {
+  newService({
+    name: 'probetwo',
+    calls: ['catalog.CatalogService/GetProduct'],
+    root: tree,
+    codegen: false,
+    log: () => undefined,
+  });
+  const topology = readFileSync(path.join(tree, 'helm/meshcart/files/topology.yaml'), 'utf8');
+  expect(topology).toContain(
+    `  probetwo: { grpc: ${ports.grpc + 1}, metrics: ${ports.metrics + 1} }`,
+  );
+  expect(readFileSync(path.join(tree, 'Tiltfile'), 'utf8')).toContain(
+    "'services/probe/prisma/migrations', 'services/probetwo/prisma/migrations']",
+  );
+  expect(readFileSync(path.join(tree, 'delivery/chart.test.ts'), 'utf8')).toContain(
+    "['users', 'orders', 'probe', 'probetwo', 'saga-worker']",
+  );
+  expect(readFileSync(path.join(tree, 'Dockerfile'), 'utf8')).toContain(
+    '|probe|probetwo|saga-worker',
+  );
 });

@@ -84,8 +84,8 @@ export function register(root: string, n: Names, metricsPort: number): void {
     at(/(\nGRPC_PORT = \{[^}]*)\}/, (m) => `${m[1]}, '${N}': ${n.grpcPort}}`),
     at(/(\nMETRICS_PORT = \{[^}]*)\}/, (m) => `${m[1]}, '${N}': ${metricsPort}}`),
     at(
-      /('services\/orders\/prisma\/migrations')\]/,
-      (m) => `${m[1]}, 'services/${N}/prisma/migrations']`,
+      /('services\/[a-z0-9]+\/prisma\/migrations')\]\)/,
+      (m) => `${m[1]}, 'services/${N}/prisma/migrations'])`,
     ),
   );
   edit(
@@ -93,7 +93,7 @@ export function register(root: string, n: Names, metricsPort: number): void {
     'scripts/local-stack/ports.ts',
     at(/(export const SERVICES = \[[^\]]*?)(\n\] as const;)/, (m) => `${m[1]}\n  '${N}',${m[2]}`),
   );
-  edit(root, 'Dockerfile', (t) => t.replaceAll('|orders|saga-worker', `|orders|${N}|saga-worker`));
+  edit(root, 'Dockerfile', (t) => t.replace(/\|saga-worker/g, `|${N}|saga-worker`));
   edit(
     root,
     'delivery/chart.test.ts',
@@ -104,8 +104,8 @@ export function register(root: string, n: Names, metricsPort: number): void {
       root,
       'delivery/chart.test.ts',
       at(
-        /\['users', 'orders', 'saga-worker'\]/,
-        () => `['users', 'orders', '${N}', 'saga-worker']`,
+        /(\['users', 'orders'(?:, '[a-z0-9]+')*), 'saga-worker'\]/,
+        (m) => `${m[1]}, '${N}', 'saga-worker']`,
       ),
     );
   edit(root, 'delivery/mesh-policy.test.ts', appendToList('const GRPC_SERVICES = \\[', `'${N}'`));

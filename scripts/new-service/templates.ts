@@ -397,6 +397,127 @@ export async function connect${cap(c.target)}(
 `,
       ]),
     ),
+    ...Object.fromEntries(
+      calls.map((c) => [
+        `test/downstream.${c.target}.test.ts`,
+        `/**
+ * The ${c.target} client as this service uses it, against a real gRPC server of ${c.service} on
+ * port 0 standing in for ${c.target}: the call goes out as this workload (its service token),
+ * carries the caller's deadline and request id, errors come back with their reason to branch
+ * on, and the call graph lets it call only what --calls declared.
+ */
+import { Metadata, status } from '@grpc/grpc-js';
+import {
+  createClient,
+  createGrpcServer,
+  ErrorReason,
+  errorDomain,
+  errors,
+  GrpcCallError,
+  implement,
+  silentLogger,
+  type AccessRule,
+  type CallContext,
+  type Principal,
+  type UnaryHandlers,
+} from '@meshcart/kit';
+import { createTestAuth, startTestServer } from '@meshcart/kit/testkit';
+import { ${c.service}Service } from '@meshcart/proto/shop/${c.target}/v1/${c.target}';
+import { ${c.target}Client } from '../src/downstream/${c.target}.client';
+
+const seen: { caller?: Principal; deadline: Date; requestId: unknown }[] = [];
+let fail = false;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+let client: ReturnType<typeof createClient<typeof ${c.service}Service>>;
+
+beforeAll(async () => {
+  const auth = await createTestAuth();
+  const methods = Object.keys(${c.service}Service) as (keyof typeof ${c.service}Service)[];
+  const handler = async (_req: unknown, ctx: CallContext) => {
+    seen.push({ caller: ctx.caller, deadline: ctx.deadline, requestId: ctx.metadata.get('x-request-id')[0] });
+    if (fail) throw errors.notFound(ErrorReason.ERROR_REASON_NOT_FOUND);
+    return {};
+  };
+  const grpc = createGrpcServer({
+    logger: silentLogger(),
+    reflection: false,
+    services: [
+      {
+        name: 'shop.${c.target}.v1.${c.service}',
+        definition: ${c.service}Service,
+        implementation: implement(
+          ${c.service}Service,
+          Object.fromEntries(methods.map((m) => [m, handler])) as unknown as UnaryHandlers<
+            typeof ${c.service}Service
+          >,
+          {
+            logger: silentLogger(),
+            domain: errorDomain('${c.target}'),
+            verifier: auth.verifier,
+            access: Object.fromEntries(methods.map((m) => [m, 'service' as AccessRule])),
+          },
+        ),
+      },
+    ],
+  });
+  server = await startTestServer(grpc);
+  client = createClient(${c.service}Service, server.address, {
+    caller: '${N}',
+    token: () => auth.serviceToken('${N}'),
+  });
+});
+
+afterAll(async () => {
+  client?.close();
+  await server?.stop();
+});
+
+/** The context of a call this service is serving (what a handler passes on as \`ctx\`). */
+const parent = (ms: number): CallContext => ({
+  method: '/shop.${N}.v1.${P}Service/CreateRecord',
+  logger: silentLogger(),
+  metadata: new Metadata(),
+  deadline: new Date(Date.now() + ms),
+  signal: new AbortController().signal,
+  caller: undefined,
+  propagate: { 'x-request-id': 'req-${N}-1' },
+});
+
+test('${c.method} goes out as this workload, within the caller’s deadline, with its request id', async () => {
+  fail = false;
+  const ctx = parent(3_000);
+  await ${c.target}Client(client).${camel(c.method)}({} as never, ctx);
+  const call = seen.at(-1)!;
+  expect(call.caller?.subject).toBe('service:${N}');
+  expect(call.requestId).toBe('req-${N}-1');
+  expect(call.deadline.getTime()).toBeLessThanOrEqual(ctx.deadline.getTime() + 50);
+});
+
+test('an error comes back as GrpcCallError with its code and reason', async () => {
+  fail = true;
+  const e = await ${c.target}Client(client)
+    .${camel(c.method)}({} as never, parent(3_000))
+    .catch((err: unknown) => err);
+  expect(e).toBeInstanceOf(GrpcCallError);
+  expect([(e as GrpcCallError).code, (e as GrpcCallError).reason]).toEqual([
+    status.NOT_FOUND,
+    'NOT_FOUND',
+  ]);
+});
+
+test('the call graph lets ${N} call only the declared methods of ${c.service}', async () => {
+  const undeclared = Object.keys(${c.service}Service).filter(
+    (m) => m !== '${camel(c.method)}',
+  ) as (keyof typeof ${c.service}Service)[];
+  for (const m of undeclared) {
+    const call = client[m] as unknown as (req: unknown) => Promise<unknown>;
+    const e = await call({}).catch((err: unknown) => err);
+    expect([m, (e as GrpcCallError).code]).toEqual([m, status.PERMISSION_DENIED]);
+  }
+});
+`,
+      ]),
+    ),
     'test/harness.ts': `/** A ${N} server on port 0 over a throwaway, migrated database (one per test file). */
 import path from 'node:path';
 import { silentLogger, type TestDatabase, type TypedClient } from '@meshcart/kit';
