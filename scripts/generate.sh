@@ -16,8 +16,10 @@ rm -rf gen/ts/shop gen/ts/google gen/go/shop gen/openapi/*.json
 buf generate --path proto/shop
 buf generate --template buf.gen.rpc.yaml --path third_party/google/rpc
 # Descriptor set (with imports and source info) for gRPC server reflection: our contracts plus
-# grpc.health.v1 (copied from grpc-health-check's health.proto), so reflection describes health.
-buf build --path proto/shop --path third_party/grpc/health -o gen/ts/descriptor.binpb
+# grpc.health.v1 and grpc.reflection.v1 (copied from grpc-health-check and @grpc/reflection), so
+# reflection describes health and itself.
+buf build --path proto/shop --path third_party/grpc/health --path third_party/grpc/reflection \
+  -o gen/ts/descriptor.binpb
 if [ "${1:-}" = "--check" ]; then
   if [ "$before" != "$(snapshot)" ]; then
     diff <(echo "$before") <(snapshot) | grep '^[<>]' | awk '{print $1, $3}' | sort -k2 -u >&2 || true

@@ -205,9 +205,16 @@ test('grpcurl lists and describes the service through reflection', async () => {
   expect(JSON.parse(answer).product.sku).toBe('A1');
 });
 
-test('reflection lists grpc.health.v1.Health and grpcurl checks health through reflection alone', async () => {
-  const list = (await run(['-plaintext', address, 'list'])).split('\n');
-  expect(list).toContain('grpc.health.v1.Health');
+test('reflection lists health and itself (as grpc-go does), and grpcurl checks health through reflection alone', async () => {
+  const list = (await run(['-plaintext', address, 'list'])).split('\n').filter(Boolean);
+  expect(list.sort()).toEqual([
+    'grpc.health.v1.Health',
+    'grpc.reflection.v1.ServerReflection',
+    'shop.catalog.v1.CatalogService',
+  ]);
+  expect(
+    await run(['-plaintext', address, 'describe', 'grpc.reflection.v1.ServerReflection']),
+  ).toContain('rpc ServerReflectionInfo');
   const overall = await run(['-plaintext', address, 'grpc.health.v1.Health/Check']);
   expect(JSON.parse(overall)).toEqual({ status: 'SERVING' });
   const one = await run([

@@ -29,6 +29,7 @@ export interface GrpcServer {
 
 /** The standard health service every meshcart server registers (grpc-health-check). */
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
+export const REFLECTION_SERVICE = 'grpc.reflection.v1.ServerReflection';
 
 /** Path of the descriptor set written by `npm run generate` (for server reflection). */
 export function descriptorSetPath(): string {
@@ -70,10 +71,11 @@ export function createGrpcServer(opts: {
   const health = new HealthImplementation(statuses);
   health.addToServer(server);
   if (opts.reflection !== false) {
-    // Health is listed too (as grpc-go servers do), so `grpcurl ... grpc.health.v1.Health/Check`
-    // works through reflection alone; its descriptor is in the set (third_party/grpc/health).
+    // Health and reflection itself are listed too (as grpc-go servers do), so `grpcurl ...
+    // grpc.health.v1.Health/Check` works through reflection alone; their descriptors are in the
+    // set (third_party/grpc/{health,reflection}).
     new ReflectionService(reflectionRoot(), {
-      services: [...opts.services.map((s) => s.name), HEALTH_SERVICE],
+      services: [...opts.services.map((s) => s.name), HEALTH_SERVICE, REFLECTION_SERVICE],
     }).addToServer(server);
   }
   let stopping: Promise<void> | undefined;
