@@ -19,6 +19,13 @@ const EXCLUDED =
   /(^|\/)(gen|generated|node_modules|third_party|__fixtures__|test|testdata)\/|\.test\.ts$|_test\.go$|^e2e\/|^delivery\/|^scripts\/new-service\/templates\.ts$/;
 const CODE = /\.(ts|mts|js|mjs|go|sh|py|sql|proto)$/;
 
+/**
+ * First line of the source files `npm run new-service` writes: scaffolding, alike in every new
+ * service until its team makes it its own (and deletes the line); left out like generated code.
+ */
+export const SCAFFOLD_MARKER =
+  '// Scaffolding from `npm run new-service`: delete this line once the code is your own.';
+
 /** The files the check covers: tracked or untracked-not-ignored, code only. */
 export function checkedFiles(root = ROOT): string[] {
   const out = execFileSync('git', ['ls-files', '-co', '--exclude-standard'], {
@@ -31,8 +38,7 @@ export function checkedFiles(root = ROOT): string[] {
     .filter((f) => f && CODE.test(f) && !EXCLUDED.test(f))
     .filter((f) => {
       try {
-        readFileSync(path.join(root, f));
-        return true;
+        return !readFileSync(path.join(root, f), 'utf8').startsWith(SCAFFOLD_MARKER);
       } catch {
         return false; // deleted in the work tree
       }

@@ -172,10 +172,23 @@ test('a second service can follow the first: every registration anchor survives'
   expect(readFileSync(path.join(tree, 'Tiltfile'), 'utf8')).toContain(
     "'services/probe/prisma/migrations', 'services/probetwo/prisma/migrations']",
   );
-  expect(readFileSync(path.join(tree, 'delivery/chart.test.ts'), 'utf8')).toContain(
-    "['users', 'orders', 'probe', 'probetwo', 'saga-worker']",
+  const squeeze = (f: string) => readFileSync(path.join(tree, f), 'utf8').replace(/\s+/g, '');
+  expect(squeeze('delivery/chart.test.ts')).toContain(
+    "['users','orders','probe','probetwo','saga-worker']",
   );
+  expect(squeeze('delivery/mesh-policy.test.ts')).toMatch(/'probe','probetwo',?\]/);
+  expect(squeeze('scripts/local-stack/ports.ts')).toMatch(/'probe','probetwo',?\]asconst/);
   expect(readFileSync(path.join(tree, 'Dockerfile'), 'utf8')).toContain(
     '|probe|probetwo|saga-worker',
   );
-});
+  // The chart, the mesh policy and the Tiltfile still hold with both.
+  const out = inTree('jest', [
+    '--ci',
+    'delivery/chart.test.ts',
+    'delivery/mesh-policy.test.ts',
+    'delivery/tiltfile.test.ts',
+    'delivery/topology.test.ts',
+    'scripts/duplicates',
+  ]);
+  expect(out).toMatch(/Tests:\s+\d+ passed, \d+ total/);
+}, 300_000);

@@ -14,6 +14,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SCAFFOLD_MARKER } from '../duplicates/scan';
 import { nextPorts, register } from './register';
 import { files, proto, type Call, type Names } from './templates';
 
@@ -111,7 +112,11 @@ export function newService(o: Options): Names {
   const dir = path.join(root, 'services', name);
   for (const [rel, text] of Object.entries(files(n))) {
     mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-    writeFileSync(path.join(dir, rel), text);
+    // Source files are marked as scaffolding (left out of the duplicates check until edited).
+    writeFileSync(
+      path.join(dir, rel),
+      /^src\/.*\.ts$/.test(rel) ? `${SCAFFOLD_MARKER}\n${text}` : text,
+    );
   }
   register(root, n, ports.metrics);
   linkWorkspace(root, name);

@@ -29,9 +29,15 @@ const at =
     return m ? text.slice(0, m.index) + to(m) + text.slice(m.index + m[0].length) : text;
   };
 
-/** Adds `item` after the last element of a one-line list `'a', 'b'` that follows `prefix`. */
+/**
+ * Adds `item` at the end of the list of quoted names that follows `prefix` (one line or
+ * several, trailing comma or not); the list is rewritten on one line (prettier re-wraps TS).
+ */
 const appendToList = (prefix: string, item: string): Edit =>
-  at(new RegExp(`(${prefix}[^\\]]*?)(\\])`), (m) => `${m[1]}, ${item}${m[2]}`);
+  at(new RegExp(`(${prefix})([^\\]]*)\\]`), (m) => {
+    const items = [...m[2]!.matchAll(/'[^']*'/g)].map((x) => x[0]);
+    return `${m[1]}${[...items, item].join(', ')}]`;
+  });
 
 /** The next free gRPC and metrics ports of the topology (after the highest service port). */
 export function nextPorts(topology: string): { grpc: number; metrics: number } {
@@ -88,11 +94,7 @@ export function register(root: string, n: Names, metricsPort: number): void {
       (m) => `${m[1]}, 'services/${N}/prisma/migrations'])`,
     ),
   );
-  edit(
-    root,
-    'scripts/local-stack/ports.ts',
-    at(/(export const SERVICES = \[[^\]]*?)(\n\] as const;)/, (m) => `${m[1]}\n  '${N}',${m[2]}`),
-  );
+  edit(root, 'scripts/local-stack/ports.ts', appendToList('export const SERVICES = \\[', `'${N}'`));
   edit(root, 'Dockerfile', (t) => t.replace(/\|saga-worker/g, `|${N}|saga-worker`));
   edit(
     root,
@@ -103,10 +105,12 @@ export function register(root: string, n: Names, metricsPort: number): void {
     edit(
       root,
       'delivery/chart.test.ts',
-      at(
-        /(\['users', 'orders'(?:, '[a-z0-9]+')*), 'saga-worker'\]/,
-        (m) => `${m[1]}, '${N}', 'saga-worker']`,
-      ),
+      at(/\[\s*'users',\s*'orders',([^\]]*)\]/, (m) => {
+        // The workloads that sign tokens: the new one goes before the saga worker.
+        const rest = [...m[1]!.matchAll(/'[^']*'/g)].map((x) => x[0]);
+        rest.splice(rest.indexOf("'saga-worker'"), 0, `'${N}'`);
+        return `['users', 'orders', ${rest.join(', ')}]`;
+      }),
     );
   edit(root, 'delivery/mesh-policy.test.ts', appendToList('const GRPC_SERVICES = \\[', `'${N}'`));
 }
