@@ -23,7 +23,14 @@ const fqdn = (svc: string) => `${svc}.${NAMESPACE}.svc.cluster.local`;
 
 const SCENARIOS: Record<string, string[]> = {
   'default+istio': ['--set', 'istio.enabled=true'],
-  production: ['-f', path.join(CHART, 'values-production.yaml')],
+  // A production install names its real payment provider; without one the chart refuses to
+  // render (delivery/production-safety.test.ts).
+  production: [
+    '-f',
+    path.join(CHART, 'values-production.yaml'),
+    '--set',
+    'payments.provider=stripe',
+  ],
 };
 
 describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {

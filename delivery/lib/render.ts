@@ -22,7 +22,14 @@ export type K8sObject = {
 export const SCENARIOS: Record<string, string[]> = {
   default: [],
   'default+istio': ['--set', 'istio.enabled=true'],
-  production: ['-f', path.join(CHART, 'values-production.yaml')],
+  // A production install names its real payment provider; without one the chart refuses to
+  // render (delivery/production-safety.test.ts).
+  production: [
+    '-f',
+    path.join(CHART, 'values-production.yaml'),
+    '--set',
+    'payments.provider=stripe',
+  ],
 };
 
 let helmPath: string | undefined;

@@ -80,6 +80,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     TEMPORAL_NAMESPACE: 'default',
     ...(o.taskQueue ? { TEMPORAL_TASK_QUEUE: o.taskQueue } : {}),
     PAYMENT_PROVIDER: 'simulated',
+    ALLOW_SIMULATED_PAYMENTS: 'true',
     GRPC_HOST: '127.0.0.1',
     // Locally nobody waits for a load balancer: short, bounded stops (each process exits within
     // its deadline, well inside the supervisor's SIGKILL grace, STOP_GRACE_MS).

@@ -212,9 +212,7 @@ import type { Db } from './store/db';
 
 export interface ${P}ServerDeps extends HandlerBase {
   db: Db;
-${calls.map((c) => `  ${c.target}?: ${cap(c.target)}Client;\n`).join('')}  /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
-  reflection?: boolean;
-}
+${calls.map((c) => `  ${c.target}?: ${cap(c.target)}Client;\n`).join('')}}
 
 export function buildServer(deps: ${P}ServerDeps): GrpcServer {
   return createGrpcServer({

@@ -68,6 +68,7 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
     LOG_LEVEL: opts.logLevel ?? 'warn',
     DATABASE_URL: dbs[s].url,
     PAYMENT_PROVIDER: 'simulated',
+    ALLOW_SIMULATED_PAYMENTS: 'true',
     CATALOG_ADDR: addresses.catalog,
     SHIPPING_ADDR: addresses.shipping,
     TEMPORAL_ADDRESS: temporalAddress(),

@@ -22,6 +22,7 @@ export function buildServer({ productCache, ...rest }: CatalogServerDeps): GrpcS
   const deps = { ...rest, store };
   return createGrpcServer({
     logger: deps.logger,
+    reflection: deps.reflection,
     services: [
       {
         name: 'shop.catalog.v1.CatalogService',

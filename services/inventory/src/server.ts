@@ -32,6 +32,7 @@ export function buildServer(deps: ServerDeps): GrpcServer {
   const opts = serviceOptions(deps, ERROR_DOMAIN);
   return createGrpcServer({
     logger: deps.logger,
+    reflection: deps.reflection,
     services: [
       {
         name: 'shop.inventory.v1.InventoryService',

@@ -36,6 +36,7 @@ export function buildServer(deps: ServerDeps): GrpcServer {
   const common = serviceOptions(deps, ERROR_DOMAIN);
   return createGrpcServer({
     logger: deps.logger,
+    reflection: deps.reflection,
     services: [
       {
         name: 'shop.orders.v1.OrderService',

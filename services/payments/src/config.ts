@@ -12,6 +12,11 @@ export const paymentsConfigSpec = {
   paymentProvider: v('PAYMENT_PROVIDER', parse.oneOf(PROVIDERS)),
   providerTimeoutMs: v('PAYMENT_PROVIDER_TIMEOUT_MS', parse.duration(), { default: 5_000 }),
   simulatedLatencyMs: v('SIMULATED_PROVIDER_LATENCY_MS', parse.duration(), { default: 0 }),
+  /**
+   * The simulated provider approves test tokens for any amount: payments refuses to start with it
+   * unless this says so (local stack, tests, dev chart values; production values never do).
+   */
+  allowSimulatedPayments: v('ALLOW_SIMULATED_PAYMENTS', parse.bool(), { default: false }),
 };
 
 export type PaymentsConfig = ConfigOf<typeof paymentsConfigSpec>;

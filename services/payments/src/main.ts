@@ -11,13 +11,13 @@ runService({
   dir: __dirname,
   correlations: [orderCorrelation],
   async start({ config, base, logger, onShutdown }) {
+    const provider = createProvider(config); // refuses `simulated` without the opt-in
     const db = createDb(config.databaseUrl, {
       connectionLimit: config.dbPoolSize,
       lockWaitTimeoutSeconds: Math.ceil(config.providerTimeoutMs / 1000) + 5,
     });
     onShutdown('database pool', () => db.$disconnect());
     await db.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
-    const provider = createProvider(config);
     logger.info({ provider: provider.name }, 'payment provider');
     return buildServer({ ...base, db, provider, providerTimeoutMs: config.providerTimeoutMs });
   },

@@ -12,8 +12,6 @@ export interface PaymentsServerDeps extends HandlerBase {
   provider: PaymentProvider;
   /** Limit on each provider call (default 5 s); the row lock is held that long at most. */
   providerTimeoutMs?: number;
-  /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
-  reflection?: boolean;
 }
 
 export function buildServer(deps: PaymentsServerDeps): GrpcServer {

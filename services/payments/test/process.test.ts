@@ -36,6 +36,13 @@ test('missing config exits 2 naming PAYMENT_PROVIDER (required: no silent simula
   expect(res.out).not.toContain('hunter2');
 });
 
+test('the simulated provider without the explicit opt-in exits 2 naming ALLOW_SIMULATED_PAYMENTS', async () => {
+  const auth = await createTestAuth();
+  const res = await run([], { ...auth.env, DATABASE_URL: db.url, PAYMENT_PROVIDER: 'simulated' });
+  expect(res.code).toBe(2);
+  expect(res.out).toContain('ALLOW_SIMULATED_PAYMENTS=true');
+});
+
 test('`main.ts migrate` (DATABASE_URL only), then serve health and an authorization, exit 0 on SIGTERM', async () => {
   const migrated = await run(['migrate'], { DATABASE_URL: db.url });
   expect(migrated).toMatchObject({ code: 0 });
@@ -47,7 +54,12 @@ test('`main.ts migrate` (DATABASE_URL only), then serve health and an authorizat
     name: 'payments',
     entry: ENTRY,
     port,
-    env: { ...auth.env, DATABASE_URL: db.url, PAYMENT_PROVIDER: 'simulated' },
+    env: {
+      ...auth.env,
+      DATABASE_URL: db.url,
+      PAYMENT_PROVIDER: 'simulated',
+      ALLOW_SIMULATED_PAYMENTS: 'true',
+    },
   });
   try {
     expect(await checkHealth(proc.address, 'shop.payments.v1.PaymentService')).toBe('SERVING');

@@ -11,8 +11,6 @@ import type { Db } from './store/db';
 
 export interface ShippingServerDeps extends HandlerBase {
   db: Db;
-  /** Serve grpc.reflection (default on; in-process tests turn it off to save start-up time). */
-  reflection?: boolean;
 }
 
 export function buildServer(deps: ShippingServerDeps): GrpcServer {

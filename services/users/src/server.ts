@@ -8,6 +8,7 @@ export type UsersServerDeps = UsersHandlerDeps;
 export function buildServer(deps: UsersServerDeps): GrpcServer {
   return createGrpcServer({
     logger: deps.logger,
+    reflection: deps.reflection,
     services: [
       {
         name: 'shop.users.v1.UserService',

@@ -25,6 +25,8 @@ export function serviceConfigSpec(service: string, defaultPort: number = localPo
     ...identityConfigSpec(service),
     grpcHost: v('GRPC_HOST', parse.string(), { default: '127.0.0.1' }),
     grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
+    /** Serve grpc.reflection (grpcurl and friends); the production chart values turn it off. */
+    grpcReflection: v('GRPC_REFLECTION', parse.bool(), { default: true }),
     shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),
     shutdownDrainMs: v('SHUTDOWN_DRAIN_MS', parse.duration(), { default: 0 }),
     /**

@@ -42,6 +42,8 @@ export interface HandlerBase {
   verifier: TokenVerifier;
   defaultDeadlineMs?: number;
   observer?: CallObserver;
+  /** Serve grpc.reflection (default on; GRPC_REFLECTION=false, and in-process tests, turn it off). */
+  reflection?: boolean;
 }
 
 /**

@@ -56,7 +56,7 @@ export interface ServiceContext<C> {
   /** Verifies bearer tokens against JWT_PUBLIC_KEYS. */
   verifier: TokenVerifier;
   /** What every buildServer takes: `buildServer({ ...base, store, ... })`. */
-  base: { logger: Logger; verifier: TokenVerifier; defaultDeadlineMs: number };
+  base: { logger: Logger; verifier: TokenVerifier; defaultDeadlineMs: number; reflection: boolean };
   /**
    * Registers something to release on shutdown (a pool, a client, a connection). They run after
    * the gRPC server has stopped, in reverse order of registration, under the one deadline.
@@ -138,7 +138,12 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
   };
   let server: GrpcServer;
   try {
-    const base = { logger, verifier, defaultDeadlineMs: config.defaultDeadlineMs };
+    const base = {
+      logger,
+      verifier,
+      defaultDeadlineMs: config.defaultDeadlineMs,
+      reflection: config.grpcReflection,
+    };
     server = await def.start({ config, logger, verifier, base, onShutdown, signer, client });
   } catch (e) {
     // A half-started service (a pool opened, then the database refused) still releases.
