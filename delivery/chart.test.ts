@@ -85,7 +85,8 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     expect(byKind(objs(), 'Secret').filter((s) => s.data || s.stringData)).toEqual([]);
     for (const { owner, c } of containers(objs())) {
       for (const e of c.env ?? []) {
-        if (SECRET_NAME.test(e.name))
+        // *_FILE variables hold the path of a mounted Secret, not its content.
+        if (SECRET_NAME.test(e.name) && !e.name.endsWith('_FILE'))
           expect({ owner, name: e.name, value: e.value }).toEqual({
             owner,
             name: e.name,
@@ -94,9 +95,9 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
       }
     }
     for (const cm of byKind(objs(), 'ConfigMap')) {
-      // JWT_KEY_ID is the public key id (kid), not key material.
+      // JWT_KEYS_POLL is how often key files are re-read, not key material.
       expect(
-        Object.keys(cm.data ?? {}).filter((k) => SECRET_NAME.test(k) && k !== 'JWT_KEY_ID'),
+        Object.keys(cm.data ?? {}).filter((k) => SECRET_NAME.test(k) && k !== 'JWT_KEYS_POLL'),
       ).toEqual([]);
     }
   });
@@ -220,20 +221,67 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     for (const { caller } of callGraph()) expect(sas.has(caller)).toBe(true);
   });
 
-  it('reads secrets from existing Secrets: DATABASE_URL per service, JWT_PRIVATE_KEY only where tokens are signed', () => {
+  it('reads secrets from existing Secrets: DATABASE_URL per service', () => {
     for (const d of byKind(objs(), 'Deployment')) {
       const env = d.spec.template.spec.containers[0].env ?? [];
       const ref = (n: string) => env.find((e: K8sObject) => e.name === n)?.valueFrom?.secretKeyRef;
-      const svc = d.metadata.name;
-      if (svc in GRPC_PORTS)
+      if (d.metadata.name in GRPC_PORTS)
         expect(ref('DATABASE_URL')).toMatchObject({
           name: expect.any(String),
           key: expect.any(String),
         });
-      expect(Boolean(ref('JWT_PRIVATE_KEY'))).toBe(
-        ['users', 'orders', 'saga-worker'].includes(svc),
-      );
     }
+  });
+
+  it('keys are files: every workload mounts the JWKS, each signer only its own key Secret', () => {
+    const deployments = byKind(objs(), 'Deployment');
+    // Who signs: users (customer tokens) and every workload that calls another (its own service
+    // token); the edge forwards the caller's token and ops tooling runs outside the chart.
+    const signers = new Set([
+      'users',
+      ...callGraph()
+        .map((e) => e.caller)
+        .filter((c) => c !== 'edge' && c !== 'ops'),
+    ]);
+    const secretOf = new Map<string, string>();
+    for (const d of deployments) {
+      const spec = d.spec.template.spec;
+      const c = spec.containers[0];
+      const env = new Map<string, K8sObject>((c.env ?? []).map((e: K8sObject) => [e.name, e]));
+      // Never inline key material or a fixed kid: both would defeat a rotation without restart.
+      for (const n of ['JWT_PRIVATE_KEY', 'JWT_PUBLIC_KEYS', 'JWT_KEY_ID'])
+        expect(env.has(n)).toBe(false);
+      const mountOf = (volume: string) =>
+        (c.volumeMounts ?? []).find((m: K8sObject) => m.name === volume);
+      const jwks = spec.volumes.find((v: K8sObject) => v.name === 'jwks');
+      expect(jwks.configMap ?? jwks.secret).toBeDefined();
+      expect(env.get('JWT_PUBLIC_KEYS_FILE')?.value).toBe(`${mountOf('jwks').mountPath}/jwks.json`);
+      // subPath mounts are never updated by the kubelet.
+      for (const m of c.volumeMounts ?? []) expect(m.subPath).toBeUndefined();
+      // Signing keys only; the TLS material (CA bundles, Temporal client certs) is not a signing
+      // key (delivery/connection-tls.test.ts checks those mounts).
+      const TLS_VOLUMES = ['db-tls', 'temporal-ca', 'temporal-client'];
+      const secretVolumes = spec.volumes.filter(
+        (v: K8sObject) => v.secret && !TLS_VOLUMES.includes(v.name),
+      );
+      const signs = signers.has(d.metadata.name);
+      expect(secretVolumes.map((v: K8sObject) => v.name)).toEqual(signs ? ['signing-key'] : []);
+      if (!signs) {
+        expect(env.has('JWT_PRIVATE_KEY_FILE')).toBe(false);
+        continue;
+      }
+      const key = secretVolumes[0];
+      expect(env.get('JWT_PRIVATE_KEY_FILE')?.value).toBe(
+        `${mountOf('signing-key').mountPath}/private-key.pem`,
+      );
+      expect(key.secret.items).toEqual([{ key: 'private-key.pem', path: 'private-key.pem' }]);
+      secretOf.set(d.metadata.name, key.secret.secretName);
+    }
+    // One Secret per signer: no two workloads share a key.
+    expect(new Set(secretOf.values()).size).toBe(secretOf.size);
+    expect(Object.fromEntries(secretOf)).toEqual(
+      Object.fromEntries([...signers].map((w) => [w, `meshcart-jwt-${w}`])),
+    );
   });
 
   it('has a PodDisruptionBudget per Deployment, and HPAs that target rendered Deployments', () => {

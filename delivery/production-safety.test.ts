@@ -43,6 +43,15 @@ test('with a real provider production renders it, never allows simulated payment
     expect([svc, envOf(objects, svc).GRPC_REFLECTION]).toEqual([svc, 'false']);
 });
 
+test('with Istio on, every gRPC server also checks the mesh identity against the call graph', () => {
+  const meshed = render([...PRODUCTION, '--set', 'payments.provider=stripe']);
+  const plain = render([]);
+  for (const svc of ['users', 'catalog', 'inventory', 'payments', 'shipping', 'orders']) {
+    expect([svc, envOf(meshed, svc).MESH_PEER_IDENTITY]).toEqual([svc, 'xfcc']);
+    expect([svc, envOf(plain, svc).MESH_PEER_IDENTITY]).toEqual([svc, 'none']);
+  }
+});
+
 test('the dev defaults run the simulated provider with the opt-in, and reflection on', () => {
   const objects = render([]);
   expect(envOf(objects, 'payments')).toMatchObject({

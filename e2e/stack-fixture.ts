@@ -11,7 +11,9 @@ import { startStack, type RunningStack } from '../scripts/local-stack/stack';
  * own databases (prefix e2e_<random>_) and its own Temporal task queue, so it never collides
  * with a developer's running stack. Logs are kept in memory and printed only on failure.
  */
-export async function startE2EStack(): Promise<RunningStack & { logs(): string }> {
+export async function startE2EStack(
+  opts: { env?: Record<string, string> } = {},
+): Promise<RunningStack & { logs(): string }> {
   const root = path.resolve(__dirname, '..');
   const ports = await freeStackPorts(portsFromEnv());
   const out = new PassThrough();
@@ -40,6 +42,7 @@ export async function startE2EStack(): Promise<RunningStack & { logs(): string }
     out,
     prettyLogs: false,
     log: (l) => lines.push(`[stack] ${l}\n`),
+    env: opts.env,
   }).catch(async (e: Error) => {
     await dropAll();
     throw new Error(`${e.message}\n--- stack output ---\n${lines.join('').slice(-20_000)}`);

@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Project-local MariaDB: scripts/mariadb.sh ensure|start|stop|status|url|pidfile
+# Project-local MariaDB: scripts/mariadb.sh ensure|start|stop|status|url|pidfile|ca
 #   ensure  install mariadb-server from Debian if missing (needs root), nothing else
 #   start   initialise .data/mariadb on first use, start mariadbd on 127.0.0.1:$MESHCART_MYSQL_PORT
 #   stop    stop the instance this project started
 #   url     print the admin URL services and tests use to provision their databases
 #   pidfile print the path of the server's pid file (the stack supervisor's reaper watches it)
+#   ca      print the path of the CA (PEM) that signed the server's TLS certificate
+# TLS: start generates (once, under .data/mariadb/tls, with openssl) a local CA and a server
+# certificate for localhost and 127.0.0.1, and serves TLS with them; plain connections keep
+# working. A client verifies with DATABASE_TLS_CA_FILE=$(scripts/mariadb.sh ca) (see packages/kit/src/db/tls.ts).
 # With MYSQL_URL set (an admin URL of an existing server), nothing is installed or started.
 source "$(dirname "$0")/lib/common.sh"
 
@@ -12,6 +16,7 @@ PORT="${MESHCART_MYSQL_PORT:-3307}"
 DIR="$MESHCART_DATA/mariadb"
 SOCK="$DIR/run/mysqld.sock"
 PIDFILE="$DIR/run/mariadbd.pid"
+TLS_DIR="$DIR/tls"
 ADMIN_USER=meshcart_admin
 ADMIN_PASSWORD="${MESHCART_MYSQL_ADMIN_PASSWORD:-meshcart-admin-dev}"
 
@@ -29,6 +34,33 @@ ensure() {
   log "installing mariadb-server from Debian (about a minute, once)"
   { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mariadb-server mariadb-client; } \
     >"$MESHCART_TOOLS/mariadb.install.log" 2>&1 || { tail -20 "$MESHCART_TOOLS/mariadb.install.log" >&2; die "apt-get install mariadb-server failed (log: $MESHCART_TOOLS/mariadb.install.log)"; }
+}
+
+# tls_certs: a local CA and a server certificate it signed (localhost + 127.0.0.1), made once and
+# again when the server certificate expires within a day. The CA's key stays next to it: this is a
+# development CA that signs nothing else.
+tls_certs() {
+  local openssl; openssl=$(command -v openssl || echo /usr/bin/openssl)
+  [ -x "$openssl" ] || die "openssl is needed to make MariaDB's TLS certificates (apt-get install openssl)"
+  mkdir -p "$TLS_DIR"
+  if [ -f "$TLS_DIR/server.pem" ] && [ -f "$TLS_DIR/ca.pem" ] \
+    && "$openssl" x509 -checkend 86400 -noout -in "$TLS_DIR/server.pem" >/dev/null 2>&1; then return 0; fi
+  log "making a local CA and MariaDB server certificate in $TLS_DIR"
+  local ec=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes)
+  (
+    umask 077
+    cd "$TLS_DIR"
+    "$openssl" req -x509 "${ec[@]}" -days 3650 -subj "/CN=meshcart local MariaDB CA" \
+      -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+      -keyout ca-key.pem -out ca.pem
+    "$openssl" req "${ec[@]}" -subj "/CN=localhost" -keyout server-key.pem -out server.csr
+    printf '%s\n' 'subjectAltName=DNS:localhost,IP:127.0.0.1' 'basicConstraints=critical,CA:FALSE' \
+      'keyUsage=critical,digitalSignature,keyEncipherment' 'extendedKeyUsage=serverAuth' >server.ext
+    "$openssl" x509 -req -in server.csr -CA ca.pem -CAkey ca-key.pem -CAcreateserial -days 825 \
+      -extfile server.ext -out server.pem
+    rm -f server.csr server.ext ca.srl
+    chmod 644 ca.pem server.pem
+  ) >"$DIR/tls.log" 2>&1 || { tail -20 "$DIR/tls.log" >&2; die "making TLS certificates failed (log: $DIR/tls.log)"; }
 }
 
 client() { "$(find_bin mariadb mysql)" --socket="$SOCK" -uroot "$@"; }
@@ -49,11 +81,13 @@ start() {
       --skip-test-db >"$DIR/install.log" 2>&1 || { tail -20 "$DIR/install.log" >&2; die "mariadb-install-db failed"; }
     touch "$DIR/.fresh"
   fi
-  log "starting MariaDB on 127.0.0.1:$PORT"
+  tls_certs
+  log "starting MariaDB on 127.0.0.1:$PORT (TLS with the CA $TLS_DIR/ca.pem)"
   setsid nohup "$daemon" --no-defaults "${user_opt[@]}" --datadir="$DIR/data" --socket="$SOCK" --pid-file="$PIDFILE" \
     --port="$PORT" --bind-address=127.0.0.1 --tmpdir="$DIR/tmp" --log-error="$DIR/mariadbd.log" \
     --max-connections=500 --innodb-buffer-pool-size=256M --innodb-flush-log-at-trx-commit=2 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci --skip-name-resolve \
+    --ssl-ca="$TLS_DIR/ca.pem" --ssl-cert="$TLS_DIR/server.pem" --ssl-key="$TLS_DIR/server-key.pem" \
     >/dev/null 2>&1 3>&- &
   # Recorded at once (mariadbd rewrites the same pid later): a supervisor interrupted during
   # start-up, or its reaper, can then always find and stop the server.
@@ -84,7 +118,12 @@ status() { if [ -n "${MYSQL_URL:-}" ] || pid_alive "$PIDFILE"; then echo running
 
 pidfile() { echo "$PIDFILE"; }
 
+ca() {
+  [ -n "${MYSQL_URL:-}" ] && die "MYSQL_URL is set: the CA of that server is not ours to know"
+  echo "$TLS_DIR/ca.pem"
+}
+
 case "${1:-}" in
-  ensure|start|stop|url|status|pidfile) "$1" ;;
-  *) echo "usage: $0 ensure|start|stop|status|url|pidfile" >&2; exit 2 ;;
+  ensure|start|stop|url|status|pidfile|ca) "$1" ;;
+  *) echo "usage: $0 ensure|start|stop|status|url|pidfile|ca" >&2; exit 2 ;;
 esac

@@ -1,12 +1,12 @@
 /**
  * Loads the demo catalog and its stock over gRPC, as the `ops` workload with an admin token
- * minted from JWT_PRIVATE_KEY. Idempotent: a re-run converges on the same demo state.
+ * minted with the ops key (JWT_PRIVATE_KEY or _FILE). Idempotent: a re-run converges on the same demo state.
  *
  *   npx tsx scripts/seed.ts
  *
  * Env: CATALOG_ADDR, INVENTORY_ADDR (defaults from helm/meshcart/files/topology.yaml), SEED_WAIT (30s: how long
- * to wait for both services' health), JWT_PRIVATE_KEY, JWT_KEY_ID, JWT_PUBLIC_KEYS, JWT_ISSUER,
- * JWT_AUDIENCE (see services/users/src/mint-token.ts). Prints one summary line.
+ * to wait for both services' health), JWT_PRIVATE_KEY(_FILE), JWT_PUBLIC_KEYS(_FILE), JWT_KEY_ID,
+ * JWT_ISSUER, JWT_AUDIENCE (see services/users/src/mint-token.ts). Prints one summary line.
  */
 import { status } from '@grpc/grpc-js';
 import {

@@ -161,7 +161,7 @@ const skuProbes: Probe[] = [
     rpc: 'shipping.QuoteShipping',
     field: 'items[0].sku',
     call: (sku) =>
-      shipping.client.quoteShipping({
+      shipping.quoter.quoteShipping({
         address: berlin(),
         items: [{ sku, quantity: 1 }],
         currencyCode: '',
@@ -323,7 +323,7 @@ function addressProbes(part: string, patch: (v: string) => Partial<Address>): Pr
       rpc: 'shipping.QuoteShipping',
       field: `address.${part}`,
       call: (v) =>
-        shipping.client.quoteShipping({
+        shipping.quoter.quoteShipping({
           address: at(v),
           items: [{ sku: 'MUG-1', quantity: 1 }],
           currencyCode: '',

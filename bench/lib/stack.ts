@@ -29,6 +29,7 @@ export interface BenchStack extends RunningStack {
   taskQueue: string;
   adminUrl: string;
   ordersDbUrl: string;
+  /** Signs customer tokens (the dev users key). */
   signer: TokenSigner;
   skus: string[];
   logFile: string;
@@ -105,14 +106,17 @@ export async function startBenchStack(opts: {
     throw new Error(`${e.message}\n(stack output: ${logFile})`);
   });
   const env = stack.env;
-  const signer = await createTokenSigner({
-    issuer: env.JWT_ISSUER!,
-    audience: env.JWT_AUDIENCE!,
+  // Each token from its own issuer's dev key, as the verifiers demand: customer tokens (the
+  // load) with users' key, the seed's admin token with the ops key (stack.env's).
+  const settings = { issuer: env.JWT_ISSUER!, audience: env.JWT_AUDIENCE! };
+  const signer = await createTokenSigner({ ...settings, ...stack.keys.users! });
+  const admin = await createTokenSigner({
+    ...settings,
     privateKeyPem: env.JWT_PRIVATE_KEY!,
     keyId: env.JWT_KEY_ID!,
   });
   try {
-    await seed(stack, signer);
+    await seed(stack, admin);
   } catch (e) {
     await stack.stop();
     await dropAll();

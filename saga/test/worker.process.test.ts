@@ -57,7 +57,7 @@ test('missing configuration: exit 2 naming each variable, no secret echoed', asy
   for (const name of [
     'JWT_ISSUER',
     'JWT_AUDIENCE',
-    'JWT_KEY_ID',
+    'JWT_PUBLIC_KEYS',
     'JWT_PRIVATE_KEY',
     'SAGA_AUTH_VALIDITY',
   ])

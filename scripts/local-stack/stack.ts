@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { checkHealth, loadCallGraph } from '@meshcart/kit';
+import { checkHealth } from '@meshcart/kit';
 import { prepareDatabases } from './databases';
-import { ensureDevSigningKey } from './dev-keys';
+import { ensureDevKeys, signingWorkloads, type DevKey } from './dev-keys';
 import { SERVICES, type MetricsProcess, type ServiceName, type StackPorts } from './ports';
 import { abortError, sleep } from './lifecycle';
 import { Supervisor } from './supervisor';
@@ -36,7 +36,10 @@ export interface StackOptions {
 export interface RunningStack {
   edgeUrl: string;
   addresses: Record<ServiceName, string>;
+  /** Env for tools talking to the stack: the JWKS, and the ops key (admin tokens) as JWT_PRIVATE_KEY. */
   env: Record<string, string>;
+  /** Every issuer's dev key (`users` for customer tokens in load tools, `ops`, workloads). */
+  keys: Record<string, DevKey>;
   stop(): Promise<void>;
   onUnexpectedExit(fn: (name: string, code: number | null) => void): void;
 }
@@ -56,7 +59,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   const check = () => {
     if (o.signal?.aborted) throw abortError(o.signal);
   };
-  const key = ensureDevSigningKey(o.dataDir);
+  const devKeys = ensureDevKeys(o.dataDir);
   o.log('preparing databases (provision + migrations)');
   const dbUrls = await prepareDatabases({
     root: o.root,
@@ -74,8 +77,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     LOG_LEVEL: o.logLevel,
     JWT_ISSUER: 'meshcart',
     JWT_AUDIENCE: 'meshcart',
-    JWT_PUBLIC_KEYS: key.jwksJson,
-    JWT_KEY_ID: key.keyId,
+    // The JWKS as a file, re-read every few seconds: rewriting it rotates keys without restarts.
+    JWT_PUBLIC_KEYS_FILE: devKeys.jwksFile,
     TEMPORAL_ADDRESS: o.temporalAddress,
     TEMPORAL_NAMESPACE: 'default',
     ...(o.taskQueue ? { TEMPORAL_TASK_QUEUE: o.taskQueue } : {}),
@@ -88,11 +91,11 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
     SHUTDOWN_DEADLINE_MS: process.env.SHUTDOWN_DEADLINE_MS ?? '8000',
     ...Object.fromEntries(SERVICES.map((s) => [`${s.toUpperCase()}_ADDR`, addresses[s]])),
   };
-  const withKey = { JWT_PRIVATE_KEY: key.privateKeyPem };
-  // users mints customer sessions; every service that calls another mints its own service token.
-  const callGraph = loadCallGraph();
-  const signsTokens = (s: ServiceName) =>
-    s === 'users' || (callGraph.allowed.get(s)?.size ?? 0) > 0;
+  // Each process gets only its own key: users mints customer sessions, every service that calls
+  // another its own service token, the seed (ops) admin tokens.
+  const signers = new Set(['users', 'ops', ...signingWorkloads()]);
+  const keyOf = (issuer: string): Record<string, string> =>
+    signers.has(issuer) ? { JWT_PRIVATE_KEY_FILE: devKeys.keys[issuer]!.keyFile } : {};
   const names = [...SERVICES, 'worker', 'edge', 'seed'];
   const sup = o.supervisor ?? new Supervisor(names, o.out, o.prettyLogs ?? true);
   // Every Node process starts with the telemetry preload (before grpc-js is required).
@@ -123,7 +126,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
         env: {
           ...shared,
           ...otel(s),
-          ...(signsTokens(s) ? withKey : {}),
+          ...keyOf(s),
           GRPC_PORT: String(o.ports.services[s]),
           DATABASE_URL: dbUrls[s],
         },
@@ -140,7 +143,7 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       env: {
         ...shared,
         ...otel('worker', 'saga-worker'),
-        ...withKey,
+        ...keyOf('saga-worker'),
         WORKER_HEALTH_PORT: String(o.ports.workerHealth),
       },
     });
@@ -161,7 +164,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
       },
     });
     await waitHttp(`http://127.0.0.1:${o.ports.edge}/readyz`, 60_000, o.signal);
-    if (o.seed) await runSeed(sup, o.root, { ...shared, ...otel('seed'), ...withKey }, o.signal);
+    if (o.seed)
+      await runSeed(sup, o.root, { ...shared, ...otel('seed'), ...keyOf('ops') }, o.signal);
   } catch (e) {
     await stop();
     throw e;
@@ -169,7 +173,14 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
   return {
     edgeUrl: `http://127.0.0.1:${o.ports.edge}`,
     addresses,
-    env: { ...shared, ...o.env, ...withKey },
+    env: {
+      ...Object.fromEntries(Object.entries(shared).filter(([k]) => k !== 'JWT_PUBLIC_KEYS_FILE')),
+      ...o.env,
+      JWT_PUBLIC_KEYS: devKeys.jwksJson,
+      JWT_PRIVATE_KEY: devKeys.keys.ops!.privateKeyPem,
+      JWT_KEY_ID: devKeys.keys.ops!.keyId,
+    },
+    keys: devKeys.keys,
     stop,
     onUnexpectedExit: (fn) => (sup.onUnexpectedExit = fn),
   };

@@ -67,7 +67,9 @@ export function register(root: string, n: Names, metricsPort: number): void {
       /\n  saga-worker:\n    kind: worker\n/,
       (m) =>
         `\n  ${N}:\n    kind: grpc\n    grpcPort: ${n.grpcPort}\n` +
-        (n.calls.length ? '    signsTokens: true\n' : '') +
+        (n.calls.length
+          ? `    signingKey: { secretName: meshcart-jwt-${N}, secretKey: private-key.pem }\n`
+          : '') +
         `    database: { host: mariadb.meshcart-deps.svc.cluster.local, port: 3306, secretName: meshcart-db-${N}, secretKey: url }` +
         m[0],
     ),
@@ -101,17 +103,6 @@ export function register(root: string, n: Names, metricsPort: number): void {
     'delivery/chart.test.ts',
     at(/(\n  orders: \d+,\n)/, (m) => `${m[1]}  ${N}: ${n.grpcPort},\n`),
   );
-  if (n.calls.length)
-    edit(
-      root,
-      'delivery/chart.test.ts',
-      at(/\[\s*'users',\s*'orders',([^\]]*)\]/, (m) => {
-        // The workloads that sign tokens: the new one goes before the saga worker.
-        const rest = [...m[1]!.matchAll(/'[^']*'/g)].map((x) => x[0]);
-        rest.splice(rest.indexOf("'saga-worker'"), 0, `'${N}'`);
-        return `['users', 'orders', ${rest.join(', ')}]`;
-      }),
-    );
   edit(root, 'delivery/mesh-policy.test.ts', appendToList('const GRPC_SERVICES = \\[', `'${N}'`));
 }
 

@@ -186,7 +186,7 @@ ${calls.map((c) => `    const ${c.target} = await connect${cap(c.target)}(client
 });
 `,
     'src/config.ts': `/** ${P} configuration: the shared service keys plus its database${calls.length ? ' and the services it calls' : ''}. */
-import { ${calls.length ? 'localAddress, ' : ''}parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
+import { ${calls.length ? 'localAddress, ' : ''}parse, serviceConfigSpec, ${calls.length ? 'signingKeySpec, ' : ''}v, type ConfigOf } from '@meshcart/kit';
 
 export const ${camel(P)}ConfigSpec = {
   ...serviceConfigSpec('${N}'),
@@ -194,9 +194,8 @@ export const ${camel(P)}ConfigSpec = {
   dbPoolSize: v('DB_POOL_SIZE', parse.int({ min: 1, max: 500 }), { default: 10 }),
 ${calls.map((c) => `  ${c.target}Addr: v('${c.target.toUpperCase()}_ADDR', parse.address(), { default: localAddress('${c.target}') }),\n`).join('')}${
       calls.length
-        ? `  /** PKCS8 PEM of this workload's signing key: it mints its own service token for its calls. */
-  jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ min: 1 }), { secret: true }),
-  jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1, max: 128 })),
+        ? `  /** This workload's own signing key (JWT_PRIVATE_KEY or _FILE): it mints its own service token. */
+  ...signingKeySpec(),
 `
         : ''
     }};
@@ -519,7 +518,12 @@ test('the call graph lets ${N} call only the declared methods of ${c.service}', 
     'test/harness.ts': `/** A ${N} server on port 0 over a throwaway, migrated database (one per test file). */
 import path from 'node:path';
 import { silentLogger, type TestDatabase, type TypedClient } from '@meshcart/kit';
-import { startServiceHarness, uniqueId, type TestAuth } from '@meshcart/kit/testkit';
+import {
+  callGraphWith,
+  startServiceHarness,
+  uniqueId,
+  type TestAuth,
+} from '@meshcart/kit/testkit';
 import { ${def} } from '${tsImportOf(n)}';
 import { buildServer } from '../src/server';
 import { createDb, type Db } from '../src/store/db';
@@ -527,6 +531,18 @@ import { createDb, type Db } from '../src/store/db';
 export { failure, fieldsOf } from '@meshcart/kit/testkit';
 
 export const SERVICE_DIR = path.resolve(__dirname, '..');
+
+/**
+ * Servers enforce the call graph, and no workload calls ${N} yet: until its first caller is in
+ * helm/meshcart/files/call-graph.yaml (then call as that workload and drop this), the tests call
+ * as an example caller granted in a test copy of the graph.
+ */
+export const EXAMPLE_CALLER = 'example-caller';
+export const TEST_GRAPH = callGraphWith({
+  [EXAMPLE_CALLER]: {
+    ${N}: ['shop.${N}.v1.${P}Service/CreateRecord', 'shop.${N}.v1.${P}Service/GetRecord'],
+  },
+});
 
 export interface ${P}Harness {
   /** Calls as a workload (a \`service\` token on every call). */
@@ -547,10 +563,16 @@ export async function start${P}(prefix: string): Promise<${P}Harness> {
     openDb: (url) => createDb(url, { connectionLimit: 8, lockWaitTimeoutSeconds: 5 }),
     closeDb: (db) => db.$disconnect(),
     build: ({ db, auth }) =>
-      buildServer({ db, logger: silentLogger(), verifier: auth.verifier, reflection: false }),
+      buildServer({
+        db,
+        logger: silentLogger(),
+        verifier: auth.verifier,
+        reflection: false,
+        callGraph: TEST_GRAPH.graph,
+      }),
   });
   return {
-    client: h.client(${def}, { token: await h.auth.serviceToken('orders') }),
+    client: h.client(${def}, { token: await h.auth.serviceToken(EXAMPLE_CALLER) }),
     admin: h.client(${def}, { token: await h.auth.adminToken() }),
     address: h.address,
     auth: h.auth,
@@ -660,6 +682,7 @@ import { checkHealth, createClient } from '@meshcart/kit';
 import { createTestDatabase, type TestDatabase } from '@meshcart/kit/db';
 import { createTestAuth, freePort, REPO_ROOT, spawnTs } from '@meshcart/kit/testkit';
 import { ${def} } from '${tsImportOf(n)}';
+import { EXAMPLE_CALLER, TEST_GRAPH } from './harness';
 
 const ENTRY = 'services/${N}/src/main.ts';
 
@@ -682,13 +705,13 @@ test('\`main.ts migrate\` (DATABASE_URL only), then serve health and a call, exi
     name: '${N}',
     entry: ENTRY,
     port: await freePort(),
-    env: { ...auth.env, DATABASE_URL: db.url },
+    env: { ...auth.env, ...TEST_GRAPH.env, DATABASE_URL: db.url },
   });
   try {
     expect(await checkHealth(proc.address, 'shop.${N}.v1.${P}Service')).toBe('SERVING');
     const client = createClient(${def}, proc.address, {
       caller: null,
-      token: () => auth.serviceToken('orders'),
+      token: () => auth.serviceToken(EXAMPLE_CALLER),
     });
     const { record } = await client.createRecord({ recordId: 'proc-1', title: 'From the process' });
     expect(record?.recordId).toBe('proc-1');

@@ -47,6 +47,10 @@ type Config struct {
 	ShutdownDeadline time.Duration
 	// LifelineFD is the supervisor's pipe (MESHCART_LIFELINE_FD); 0 = none.
 	LifelineFD int
+	// JWKSFile (JWT_PUBLIC_KEYS_FILE, re-read on change) or JWKSInline (JWT_PUBLIC_KEYS): the
+	// signing keys published at /.well-known/jwks.json; neither = not published.
+	JWKSFile   string
+	JWKSInline string
 }
 
 // shutdownGrace is ShutdownGrace, or its default for a Config built without LoadConfig.
@@ -144,6 +148,23 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("EDGE_CORS_ALLOWED_ORIGINS", v, err.Error())
 		}
 		cfg.CORSAllowedOrigins = origins
+	}
+
+	cfg.JWKSFile = get("JWT_PUBLIC_KEYS_FILE", "")
+	cfg.JWKSInline = get("JWT_PUBLIC_KEYS", "")
+	switch {
+	case cfg.JWKSFile != "" && cfg.JWKSInline != "":
+		bad("JWT_PUBLIC_KEYS_FILE", cfg.JWKSFile, "set JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_FILE, not both")
+	case cfg.JWKSFile != "":
+		if b, err := os.ReadFile(cfg.JWKSFile); err != nil {
+			bad("JWT_PUBLIC_KEYS_FILE", cfg.JWKSFile, "must name a readable JWKS file")
+		} else if _, err := publicJWKS(b); err != nil {
+			bad("JWT_PUBLIC_KEYS_FILE", cfg.JWKSFile, "must hold a JWKS: "+err.Error())
+		}
+	case cfg.JWKSInline != "":
+		if _, err := publicJWKS([]byte(cfg.JWKSInline)); err != nil {
+			bad("JWT_PUBLIC_KEYS", "(jwks)", "must be a JWKS: "+err.Error())
+		}
 	}
 
 	if v := get("EDGE_OPENAPI_PATH", ""); v != "" {

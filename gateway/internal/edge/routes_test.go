@@ -88,7 +88,7 @@ func TestResponseJSONShape(t *testing.T) {
 	}
 	order := jsonMap(t, rec.Body.Bytes())["order"].(map[string]any)
 	for _, k := range []string{"id", "status", "cancellationReason", "items", "total", "paymentStatus",
-		"shipmentStatus", "createTime", "updateTime", "shippingAddress", "requestId", "statusDetail"} {
+		"shipmentStatus", "createTime", "updateTime", "shippingAddress", "requestId", "statusDetail", "statusMessage"} {
 		if _, ok := order[k]; !ok {
 			t.Errorf("order has no %q (unpopulated fields must be emitted): %v", k, order)
 		}
@@ -127,6 +127,7 @@ func TestNotRoutable(t *testing.T) {
 		{"POST", "/shop.payments.v1.PaymentService/AuthorizePayment"},
 		{"POST", "/shop.inventory.v1.ReservationService/ReserveStock"},
 		{"POST", "/shop.orders.v1.OrderSagaService/RecordOrderProgress"},
+		{"POST", "/shop.orders.v1.OrderAdminService/GetOrderDetails"},
 		{"POST", "/shop.catalog.v1.CatalogAdminService/CreateProduct"},
 		{"POST", "/shop.orders.v1.OrderService/GetOrder"},
 		{"POST", "/grpc.health.v1.Health/Check"},

@@ -103,6 +103,7 @@ func (s *Server) Close() error { return closeBackends(s.backends) }
 func (s *Server) routes(api http.Handler) http.Handler {
 	ready := http.HandlerFunc(s.readyz)
 	spec := serveOpenAPI(s.spec)
+	jwks := newJWKSSource(s.cfg, s.logger)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/healthz":
@@ -111,6 +112,12 @@ func (s *Server) routes(api http.Handler) http.Handler {
 			s.getOnly(w, r, ready)
 		case "/openapi.json":
 			s.getOnly(w, r, spec)
+		case JWKSPath:
+			if jwks == nil {
+				api.ServeHTTP(w, r) // not configured: the gateway's own 404
+				return
+			}
+			s.getOnly(w, r, jwks)
 		default:
 			api.ServeHTTP(w, r)
 		}

@@ -137,3 +137,96 @@ database, the OTLP collector. Used for Sidecar egress and ServiceEntries.
 {{- end -}}
 {{- toYaml (dict "items" $deps) -}}
 {{- end -}}
+
+{{/*
+TLS to MySQL and Temporal (values database.tls, temporal.tls, temporal.apiKey): env, mounts and
+volumes, shared by the Deployments and the migration Jobs. Context: dict "root" $ "name" $name "w" $w.
+The files land under /etc/meshcart-tls/<what>/ (whole directories, no subPath).
+*/}}
+{{- define "meshcart.tlsFrom" -}}
+{{- if eq .from.kind "ConfigMap" -}}
+configMap: { name: {{ .from.name }}, items: [{ key: {{ .from.key }}, path: {{ .path }} }] }
+{{- else -}}
+secret: { secretName: {{ .from.name }}, items: [{ key: {{ .from.key }}, path: {{ .path }} }] }
+{{- end -}}
+{{- end }}
+
+{{- define "meshcart.dbTlsEnv" -}}
+{{- $t := .root.Values.database.tls -}}
+{{- if and .w.database $t.enabled }}
+- { name: DATABASE_TLS_MODE, value: verify-full }
+- { name: DATABASE_TLS_CA_FILE, value: /etc/meshcart-tls/db/ca.pem }
+{{- with $t.serverName }}
+- { name: DATABASE_TLS_SERVER_NAME, value: {{ . | quote }} }
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "meshcart.dbTlsMounts" -}}
+{{- if and .w.database .root.Values.database.tls.enabled }}
+- { name: db-tls, mountPath: /etc/meshcart-tls/db, readOnly: true }
+{{- end }}
+{{- end }}
+
+{{- define "meshcart.dbTlsVolumes" -}}
+{{- $t := .root.Values.database.tls -}}
+{{- if and .w.database $t.enabled }}
+- name: db-tls
+  {{- include "meshcart.tlsFrom" (dict "from" (dict "kind" $t.caFrom.kind "name" (required "database.tls.caFrom.name is required with database.tls.enabled" $t.caFrom.name) "key" $t.caFrom.key) "path" "ca.pem") | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{- define "meshcart.temporalTlsEnv" -}}
+{{- $t := .root.Values.temporal.tls -}}
+{{- $k := .root.Values.temporal.apiKey -}}
+{{- if .w.usesTemporal }}
+{{- if $t.enabled }}
+- { name: TEMPORAL_TLS_MODE, value: verify-full }
+{{- if $t.caFrom.name }}
+- { name: TEMPORAL_TLS_CA_FILE, value: /etc/meshcart-tls/temporal-ca/ca.pem }
+{{- end }}
+{{- if hasKey $t.clientCerts .name }}
+- { name: TEMPORAL_TLS_CERT_FILE, value: /etc/meshcart-tls/temporal-client/tls.crt }
+- { name: TEMPORAL_TLS_KEY_FILE, value: /etc/meshcart-tls/temporal-client/tls.key }
+{{- end }}
+{{- with $t.serverName }}
+- { name: TEMPORAL_TLS_SERVER_NAME, value: {{ . | quote }} }
+{{- end }}
+{{- end }}
+{{- if $k.secretName }}
+{{- if not $t.enabled }}{{ fail "temporal.apiKey needs temporal.tls.enabled: an API key is never sent in plaintext" }}{{ end }}
+- name: TEMPORAL_API_KEY
+  valueFrom:
+    secretKeyRef: { name: {{ $k.secretName }}, key: {{ $k.secretKey }} }
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "meshcart.temporalTlsMounts" -}}
+{{- $t := .root.Values.temporal.tls -}}
+{{- if and .w.usesTemporal $t.enabled }}
+{{- if $t.caFrom.name }}
+- { name: temporal-ca, mountPath: /etc/meshcart-tls/temporal-ca, readOnly: true }
+{{- end }}
+{{- if hasKey $t.clientCerts .name }}
+- { name: temporal-client, mountPath: /etc/meshcart-tls/temporal-client, readOnly: true }
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "meshcart.temporalTlsVolumes" -}}
+{{- $t := .root.Values.temporal.tls -}}
+{{- if and .w.usesTemporal $t.enabled }}
+{{- if $t.caFrom.name }}
+- name: temporal-ca
+  {{- include "meshcart.tlsFrom" (dict "from" $t.caFrom "path" "ca.pem") | nindent 2 }}
+{{- end }}
+{{- if hasKey $t.clientCerts .name }}
+- name: temporal-client
+  secret:
+    secretName: {{ get $t.clientCerts .name }}
+    items: [{ key: tls.crt, path: tls.crt }, { key: tls.key, path: tls.key }]
+    defaultMode: 0440
+{{- end }}
+{{- end }}
+{{- end }}

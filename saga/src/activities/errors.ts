@@ -12,8 +12,19 @@ const BUSINESS_CODES: ReadonlySet<status> = new Set([
   status.NOT_FOUND,
   status.FAILED_PRECONDITION,
   status.ALREADY_EXISTS,
-  status.PERMISSION_DENIED,
+]);
+
+/**
+ * Identity faults: every call the saga makes runs as the worker's own service identity, so
+ * UNAUTHENTICATED (TOKEN_INVALID: its key not yet trusted by the callee) and PERMISSION_DENIED
+ * (METHOD_NOT_IN_CALL_GRAPH, ROLE_REQUIRED: a policy out of step) say the platform is
+ * misconfigured, mid-rotation or mid-rollout, not that the order cannot be done. Retried with
+ * backoff like a transient fault until someone fixes it (the retry policy's budget bounds
+ * them, saga/README.md "Identity faults and key rotation"); never a cancellation reason.
+ */
+export const IDENTITY_CODES: ReadonlySet<status> = new Set([
   status.UNAUTHENTICATED,
+  status.PERMISSION_DENIED,
 ]);
 
 /** The reason of a failure: ErrorInfo reason, else the gRPC code name. */
@@ -24,9 +35,11 @@ export function reasonOf(err: GrpcCallError): string {
 /**
  * The one mapping from a failed service call to what Temporal should do with it.
  * Business codes: non-retryable, type = reason. Transient codes (UNAVAILABLE, DEADLINE_EXCEEDED,
- * RESOURCE_EXHAUSTED, ABORTED; grpc-js reports refused connections as UNAVAILABLE) and anything
- * unknown (INTERNAL, a bug being fixed, a crashed handler): retryable, so the activity's retry
- * policy backs off and tries again with the same key.
+ * RESOURCE_EXHAUSTED, ABORTED; grpc-js reports refused connections as UNAVAILABLE), identity
+ * faults (IDENTITY_CODES) and anything unknown (INTERNAL, a bug being fixed, a crashed
+ * handler): retryable, so the activity's retry policy backs off and tries again with the same
+ * key. The type is always the ErrorInfo reason (else the code name), so a pending activity shows
+ * why it is retrying (e.g. TOKEN_INVALID) in `temporal workflow describe`.
  */
 export function toActivityFailure(err: unknown): Error {
   if (err instanceof ApplicationFailure) return err;

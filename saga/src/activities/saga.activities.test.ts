@@ -8,7 +8,7 @@ import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ReservationStatus } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { createActivities, type ActivityDeps } from './saga.activities';
-import { toActivityFailure } from './errors';
+import { IDENTITY_CODES, toActivityFailure } from './errors';
 
 /** A failed call as the kit client reports it (ErrorInfo reason in the status details). */
 const grpcError = (code: status, reason?: WireReason) =>
@@ -56,11 +56,31 @@ describe('toActivityFailure', () => {
     expect([f.type, f.nonRetryable]).toEqual([reason, true]);
   });
 
-  test.each([status.INVALID_ARGUMENT, status.PERMISSION_DENIED, status.UNAUTHENTICATED])(
-    'code %s without reason: non-retryable',
+  test('code INVALID_ARGUMENT without reason: non-retryable, type = code name', () => {
+    const f = toActivityFailure(grpcError(status.INVALID_ARGUMENT)) as ApplicationFailure;
+    expect([f.type, f.nonRetryable]).toEqual(['INVALID_ARGUMENT', true]);
+  });
+
+  // The worker calls as its own identity: these are configuration faults (a key not rolled out,
+  // a policy out of step), retried until fixed, never an order's cancellation reason.
+  test.each<[status, WireReason]>([
+    [status.UNAUTHENTICATED, 'TOKEN_INVALID'],
+    [status.UNAUTHENTICATED, 'TOKEN_EXPIRED'],
+    [status.UNAUTHENTICATED, 'TOKEN_MISSING'],
+    [status.PERMISSION_DENIED, 'METHOD_NOT_IN_CALL_GRAPH'],
+    [status.PERMISSION_DENIED, 'ROLE_REQUIRED'],
+  ])('identity fault %s %s: retryable, type = reason', (code, reason) => {
+    expect(IDENTITY_CODES.has(code)).toBe(true);
+    const f = toActivityFailure(grpcError(code, reason)) as ApplicationFailure;
+    expect([f.type, f.nonRetryable]).toEqual([reason, false]);
+    expect(f.details?.[0]).toMatchObject({ code: status[code], reason });
+  });
+
+  test.each([status.UNAUTHENTICATED, status.PERMISSION_DENIED])(
+    'identity fault %s without reason (e.g. the typed client refusing a method): retryable',
     (code) => {
       const f = toActivityFailure(grpcError(code)) as ApplicationFailure;
-      expect([f.type, f.nonRetryable]).toEqual([status[code], true]);
+      expect([f.type, f.nonRetryable]).toEqual([status[code], false]);
     },
   );
 

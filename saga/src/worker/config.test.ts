@@ -1,4 +1,5 @@
 /** Worker configuration: defaults, durations, the health port fallbacks, fail-fast errors. */
+import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from '@meshcart/kit';
 import { ORDER_SAGA_TASK_QUEUE } from '../contract';
 import { healthPortOf, loadWorkerConfig } from './config';
@@ -6,8 +7,10 @@ import { healthPortOf, loadWorkerConfig } from './config';
 const required = {
   JWT_ISSUER: 'meshcart',
   JWT_AUDIENCE: 'meshcart',
-  JWT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----',
-  JWT_KEY_ID: 'k1',
+  JWT_PRIVATE_KEY: String(
+    generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }),
+  ),
+  JWT_PUBLIC_KEYS: '{"keys":[]}',
 };
 
 test('defaults: local addresses, the contract task queue, 24 h / 6 h / 7 d, health on 50060', () => {
@@ -65,7 +68,7 @@ test('every problem at once, secrets never echoed', () => {
   for (const name of [
     'JWT_ISSUER',
     'JWT_AUDIENCE',
-    'JWT_KEY_ID',
+    'JWT_PUBLIC_KEYS',
     'JWT_PRIVATE_KEY',
     'SAGA_COMPENSATION_BUDGET',
     'TEMPORAL_ADDRESS',

@@ -5,6 +5,9 @@ import {
   localAddress,
   localPort,
   parse,
+  publicKeysSpec,
+  signingKeySpec,
+  temporalConnectionConfigSpec,
   v,
   type ConfigOf,
 } from '@meshcart/kit';
@@ -22,6 +25,8 @@ export const workerConfigSpec = {
   temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
     default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
   }),
+  /** TEMPORAL_TLS_MODE/_CA/_CERT/_KEY/_SERVER_NAME, TEMPORAL_API_KEY (kit temporal/connection-options.ts). */
+  ...temporalConnectionConfigSpec(),
   temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1 }), { default: 'default' }),
   taskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), { default: ORDER_SAGA_TASK_QUEUE }),
   inventoryAddr: v('INVENTORY_ADDR', parse.address(), { default: localAddress('inventory') }),
@@ -30,10 +35,9 @@ export const workerConfigSpec = {
   ordersAddr: v('ORDERS_ADDR', parse.address(), { default: localAddress('orders') }),
   jwtIssuer: v('JWT_ISSUER', parse.string({ min: 1 })),
   jwtAudience: v('JWT_AUDIENCE', parse.string({ min: 1 })),
-  jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ pattern: /BEGIN PRIVATE KEY/ }), {
-    secret: true,
-  }),
-  jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1 })),
+  /** The worker's own key (bound to service:saga-worker), checked against the JWKS at start. */
+  ...signingKeySpec(),
+  ...publicKeysSpec(),
   cancellationWindowMs: v('SAGA_CANCELLATION_WINDOW', positiveDuration(), {
     default: DEFAULT_SAGA_OPTIONS.cancellationWindowMs,
   }),

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { describeTemporalConnection, type TemporalConnectionOptions } from '@meshcart/kit';
 
 /**
  * Connects to Temporal, retrying with capped exponential backoff (1 s doubling to 30 s) for as
@@ -7,7 +8,8 @@ import type { Logger } from 'pino';
  * logs instead of crash-looping. Resolves undefined when `signal` aborts (shutdown meanwhile).
  */
 export async function connectWithRetry(opts: {
-  address: string;
+  /** address, TLS and API key (temporalConnectionOptions). */
+  connection: TemporalConnectionOptions;
   logger: Logger;
   signal: AbortSignal;
   initialDelayMs?: number;
@@ -16,12 +18,20 @@ export async function connectWithRetry(opts: {
   let delay = opts.initialDelayMs ?? 1_000;
   for (let attempt = 1; !opts.signal.aborted; attempt += 1) {
     try {
-      const connection = await NativeConnection.connect({ address: opts.address });
-      opts.logger.info({ address: opts.address, attempt }, 'connected to Temporal');
+      const connection = await NativeConnection.connect(opts.connection);
+      opts.logger.info(
+        { ...describeTemporalConnection(opts.connection), attempt },
+        'connected to Temporal',
+      );
       return connection;
     } catch (err) {
       opts.logger.warn(
-        { address: opts.address, attempt, retryInMs: delay, err: (err as Error).message },
+        {
+          address: opts.connection.address,
+          attempt,
+          retryInMs: delay,
+          err: (err as Error).message,
+        },
         'Temporal not reachable yet; retrying',
       );
     }

@@ -5,7 +5,13 @@
  * exit 0; all within SHUTDOWN_DEADLINE_MS, after which the kit gives up on a Temporal server
  * that does not answer and exits 1.
  */
-import { createGrpcServer, createLogger, onShutdownSignal, runMain } from '@meshcart/kit';
+import {
+  createGrpcServer,
+  createLogger,
+  onShutdownSignal,
+  runMain,
+  temporalConnectionOptions,
+} from '@meshcart/kit';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
 import { healthPortOf, loadWorkerConfig } from './config';
 import { connectWithRetry } from './connect';
@@ -14,6 +20,8 @@ import { pinoTemporalLogger } from './temporal-logger';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
+  // TLS/mTLS and the API key (TEMPORAL_TLS_*, TEMPORAL_API_KEY); bad combinations exit 2 here.
+  const temporal = temporalConnectionOptions(config.temporalAddress, config);
   const logger = createLogger({ service: 'saga-worker', level: config.logLevel });
   // Our own signal handling (below) drains in order; the SDK's would race it.
   Runtime.install({
@@ -27,7 +35,7 @@ async function main(): Promise<void> {
   health.health.setStatus('', 'NOT_SERVING');
   await health.listen(config.healthHost, healthPortOf(config));
 
-  const clients = await createSagaClients(config);
+  const clients = await createSagaClients(config, logger);
   const aborted = new AbortController();
   const live: { connection?: NativeConnection; worker?: Worker; running?: Promise<void> } = {};
 
@@ -59,7 +67,7 @@ async function main(): Promise<void> {
   );
 
   const connection = await connectWithRetry({
-    address: config.temporalAddress,
+    connection: temporal,
     logger,
     signal: aborted.signal,
   });

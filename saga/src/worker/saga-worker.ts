@@ -1,4 +1,11 @@
-import { createClient, createTokenSigner, serviceToken } from '@meshcart/kit';
+import {
+  createClient,
+  createTokenSigner,
+  openPublicKeys,
+  openSigner,
+  serviceToken,
+  type KeyLog,
+} from '@meshcart/kit';
 import { ReservationServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { OrderSagaServiceService } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
@@ -22,7 +29,12 @@ import { workflowIsolateTimeout, type IsolateTimeoutOption } from './workflow-is
 /** The mesh identity the worker calls services as (call-graph.yaml, ServiceAccount name). */
 export const SAGA_WORKER_IDENTITY = 'saga-worker';
 
-/** Typed clients for the four services the saga calls, authenticated as saga-worker. */
+/**
+ * Typed clients for the four services the saga calls, authenticated as saga-worker. With a JWKS
+ * in the config (the worker's own: JWT_PUBLIC_KEYS or _FILE) the key is checked against it and
+ * its binding (ConfigError when it may not sign service:saga-worker) and reloaded from
+ * JWT_PRIVATE_KEY_FILE; without one (tests handing a key directly) it signs with the key as given.
+ */
 export async function createSagaClients(
   config: Pick<
     WorkerConfig,
@@ -35,14 +47,33 @@ export async function createSagaClients(
     | 'jwtPrivateKey'
     | 'jwtKeyId'
     | 'rpcTimeoutMs'
-  >,
+  > &
+    Partial<
+      Pick<
+        WorkerConfig,
+        'jwtPrivateKeyFile' | 'jwtPublicKeys' | 'jwtPublicKeysFile' | 'jwtKeysPollMs'
+      >
+    >,
+  log?: KeyLog,
 ): Promise<ActivityDeps & { close(): void }> {
-  const signer = await createTokenSigner({
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    privateKeyPem: config.jwtPrivateKey,
-    keyId: config.jwtKeyId,
-  });
+  const settings = { issuer: config.jwtIssuer, audience: config.jwtAudience };
+  const jwks = openPublicKeys(
+    { ...config, jwtPublicKeysFile: config.jwtPublicKeysFile ?? '' },
+    log,
+  );
+  const signer = jwks
+    ? openSigner({
+        settings,
+        config: { ...config, jwtPrivateKeyFile: config.jwtPrivateKeyFile ?? '' },
+        jwks,
+        purpose: { roles: ['service'], subject: `service:${SAGA_WORKER_IDENTITY}` },
+        log,
+      })
+    : await createTokenSigner({
+        ...settings,
+        privateKeyPem: config.jwtPrivateKey,
+        keyId: config.jwtKeyId,
+      });
   const opts = {
     caller: SAGA_WORKER_IDENTITY,
     token: serviceToken(signer, SAGA_WORKER_IDENTITY),

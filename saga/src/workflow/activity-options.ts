@@ -8,7 +8,10 @@
  * - backoff from 500 ms doubling to 30 s: rides out a restarting pod or a flaky provider
  *   (tok_flaky's two UNAVAILABLE answers cost 1.5 s) without hammering a service that is down.
  * Business failures are non-retryable ApplicationFailures (activities/errors.ts), so the retry
- * policies below only ever repeat transient failures, always with the same idempotency key.
+ * policies below only ever repeat transient failures and identity faults (UNAUTHENTICATED,
+ * PERMISSION_DENIED: the worker's key or a policy out of step, e.g. mid-rotation), always with
+ * the same idempotency key. No policy lists non-retryable error types or caps attempts: what ends
+ * the retrying is the budget of each group below, never the kind of fault.
  */
 import {
   proxyActivities,

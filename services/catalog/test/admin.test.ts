@@ -204,7 +204,12 @@ describe('access: admin only', () => {
       'TOKEN_INVALID',
     ],
     ['customer token', async () => h.md.customer, status.PERMISSION_DENIED, 'ROLE_REQUIRED'],
-    ['service token', async () => h.md.service, status.PERMISSION_DENIED, 'ROLE_REQUIRED'],
+    [
+      'service token (orders: not in the call graph for admin RPCs)',
+      async () => h.md.service,
+      status.PERMISSION_DENIED,
+      'METHOD_NOT_IN_CALL_GRAPH',
+    ],
   ];
   test.each(cases)('%s is refused', async (_name, md, code, reason) => {
     const metadata = await md();

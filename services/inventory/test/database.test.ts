@@ -70,19 +70,22 @@ test('with the database unreachable every RPC answers UNAVAILABLE (retryable), n
     buildServer({ logger: silentLogger(), db, verifier: auth.verifier }),
   );
   const c = clientsFor(address, await auth.serviceToken('saga-worker'));
+  // GetStock is the edge's (public): asked without a token, as the storefront does.
+  const anonymous = clientsFor(address);
   try {
     for (const call of [
       () =>
         c.reservations.reserveStock({ reservationId: 'o', items: [{ sku: 'ABC', quantity: 1 }] }),
       () => c.reservations.releaseReservation({ reservationId: 'o' }),
       () => c.reservations.getReservation({ reservationId: 'o' }),
-      () => c.inventory.getStock({ sku: 'ABC' }),
+      () => anonymous.inventory.getStock({ sku: 'ABC' }),
     ]) {
       const err = await failure(call());
       expect([err.code, err.reason]).toEqual([status.UNAVAILABLE, 'DATABASE_UNAVAILABLE']);
     }
   } finally {
     c.close();
+    anonymous.close();
     await stop();
     await db.close().catch(() => undefined);
   }

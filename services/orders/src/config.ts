@@ -4,6 +4,8 @@ import {
   localAddress,
   parse,
   serviceConfigSpec,
+  temporalConnectionConfigSpec,
+  signingKeySpec,
   v,
   type ConfigOf,
 } from '@meshcart/kit';
@@ -18,6 +20,8 @@ export const ordersConfigSpec = {
   temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
     default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
   }),
+  /** TEMPORAL_TLS_MODE/_CA/_CERT/_KEY/_SERVER_NAME, TEMPORAL_API_KEY (kit temporal/connection-options.ts). */
+  ...temporalConnectionConfigSpec(),
   temporalNamespace: v('TEMPORAL_NAMESPACE', parse.string({ min: 1, max: 255 }), {
     default: 'default',
   }),
@@ -25,9 +29,8 @@ export const ordersConfigSpec = {
   temporalTaskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), {
     default: ORDER_SAGA_TASK_QUEUE,
   }),
-  /** PKCS8 PEM of this workload's signing key: orders mints its own service token for catalog and shipping. */
-  jwtPrivateKey: v('JWT_PRIVATE_KEY', parse.string({ min: 1 }), { secret: true }),
-  jwtKeyId: v('JWT_KEY_ID', parse.string({ min: 1, max: 128 })),
+  /** This workload's own signing key (JWT_PRIVATE_KEY or _FILE): orders mints its own service token for catalog and shipping. */
+  ...signingKeySpec(),
 };
 
 export type OrdersConfig = ConfigOf<typeof ordersConfigSpec>;

@@ -1,18 +1,18 @@
 import {
   createGrpcServer,
   errorDomain,
-  loadCallGraph,
-  type CallGraph,
   type GrpcServer,
   serviceOptions,
   type HandlerBase,
 } from '@meshcart/kit';
 import {
+  OrderAdminServiceService,
   OrderSagaServiceService,
   OrderServiceService,
 } from '@meshcart/proto/shop/orders/v1/orders';
 import type { CatalogPort, ShippingPort } from './app/ports';
 import { createOrdersApp } from './app/orders.app';
+import { orderAdminServiceImpl } from './grpc/order-admin.handlers';
 import { orderSagaServiceImpl } from './grpc/order-saga.handlers';
 import { orderServiceImpl } from './grpc/order.handlers';
 import type { SagaGateway } from './saga/saga-gateway';
@@ -26,11 +26,9 @@ export interface ServerDeps extends HandlerBase {
   catalog: CatalogPort;
   shipping: ShippingPort;
   saga: SagaGateway;
-  /** Who may call what (defaults to helm/meshcart/files/call-graph.yaml). */
-  callGraph?: CallGraph;
 }
 
-/** Builds the orders gRPC server (OrderService + OrderSagaService); never listens by itself. */
+/** Builds the orders gRPC server (OrderService, OrderSagaService, OrderAdminService); never listens by itself. */
 export function buildServer(deps: ServerDeps): GrpcServer {
   const app = createOrdersApp(deps);
   const common = serviceOptions(deps, ERROR_DOMAIN);
@@ -46,7 +44,12 @@ export function buildServer(deps: ServerDeps): GrpcServer {
       {
         name: 'shop.orders.v1.OrderSagaService',
         definition: OrderSagaServiceService,
-        implementation: orderSagaServiceImpl(app, deps.callGraph ?? loadCallGraph(), common),
+        implementation: orderSagaServiceImpl(app, common),
+      },
+      {
+        name: 'shop.orders.v1.OrderAdminService',
+        definition: OrderAdminServiceService,
+        implementation: orderAdminServiceImpl(app, common),
       },
     ],
   });

@@ -13,6 +13,7 @@ import {
 import { startServiceHarness, type TestAuth } from '@meshcart/kit/testkit';
 import { CatalogServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import {
+  OrderAdminServiceService,
   OrderSagaServiceService,
   OrderServiceService,
   type PlaceOrderRequest,
@@ -36,6 +37,9 @@ export interface Harness {
   downstream: FakeDownstream;
   orders: TypedClient<typeof OrderServiceService>;
   saga: TypedClient<typeof OrderSagaServiceService>;
+  admin: TypedClient<typeof OrderAdminServiceService>;
+  /** Call options carrying an operator's admin token. */
+  asAdmin(): Promise<CallOptions>;
   /** Call options carrying a customer token for `userId`. */
   asUser(userId: string): Promise<CallOptions>;
   /** Call options carrying the saga worker's service token. */
@@ -93,6 +97,8 @@ export async function startHarness(
     downstream: downstream!,
     orders: h.client(OrderServiceService, { defaultTimeoutMs: 20_000 }),
     saga: h.client(OrderSagaServiceService, { defaultTimeoutMs: 20_000 }),
+    admin: h.client(OrderAdminServiceService, { defaultTimeoutMs: 20_000 }),
+    asAdmin: async () => ({ metadata: auth.bearer(await auth.adminToken()) }),
     asUser: async (userId) => ({ metadata: auth.bearer(await auth.userToken(userId)) }),
     asSagaWorker: async () => ({ metadata: auth.bearer(await auth.serviceToken('saga-worker')) }),
     stop: h.stop,

@@ -201,11 +201,16 @@ test('property: a legal history delivered in any order, with repeats, ends where
         if (res.applied) maxApplied = i + 1;
         last = res.order;
       }
-      const final = history.at(-1)!;
+      // The operator-facing detail is stored, never served on the order (OrderAdminService has it).
+      const { statusDetail, ...final } = history.at(-1)! as (typeof history)[number] & {
+        statusDetail?: string;
+      };
       expect(last).toMatchObject({
         ...final,
         cancellationReason: 'cancellationReason' in final ? final.cancellationReason : '',
+        statusDetail: '',
       });
+      expect((await h.store.get(id)).statusDetail).toBe(statusDetail ?? '');
     }),
     { numRuns: 10 },
   );

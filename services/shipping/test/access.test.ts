@@ -77,14 +77,27 @@ test('a customer token: PERMISSION_DENIED everywhere', async () => {
   });
 });
 
-test('a service token: shipments and quotes, but not the carrier side', async () => {
+const NOT_IN_GRAPH: [number, string] = [status.PERMISSION_DENIED, 'METHOD_NOT_IN_CALL_GRAPH'];
+
+test('the saga worker: shipments, but neither quotes (orders) nor the carrier side (ops)', async () => {
   const md = h.auth.bearer(await h.auth.serviceToken('saga-worker'));
   expect(await codes(md)).toEqual({
-    quoteShipping: [status.OK, undefined],
+    quoteShipping: NOT_IN_GRAPH,
     createShipment: [status.OK, undefined],
     cancelShipment: [status.OK, undefined],
     getShipment: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
-    markDispatched: DENIED,
+    markDispatched: NOT_IN_GRAPH,
+  });
+});
+
+test('orders: quotes only (the call graph)', async () => {
+  const md = h.auth.bearer(await h.auth.serviceToken('orders'));
+  expect(await codes(md)).toEqual({
+    quoteShipping: [status.OK, undefined],
+    createShipment: NOT_IN_GRAPH,
+    cancelShipment: NOT_IN_GRAPH,
+    getShipment: NOT_IN_GRAPH,
+    markDispatched: NOT_IN_GRAPH,
   });
 });
 

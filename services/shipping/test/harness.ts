@@ -18,6 +18,8 @@ export const SERVICE_DIR = path.resolve(__dirname, '..');
 export interface ShippingHarness {
   /** Calls as the saga worker (a `service` token on every call). */
   client: TypedClient<typeof ShippingServiceService>;
+  /** Calls as orders (QuoteShipping is orders' method in the call graph). */
+  quoter: TypedClient<typeof ShippingServiceService>;
   /** Calls as an operator (an `admin` token on every call). */
   carrier: TypedClient<typeof ShippingCarrierServiceService>;
   address: string;
@@ -39,6 +41,8 @@ export async function startShipping(prefix: string): Promise<ShippingHarness> {
   // Minted once: signing a token per call would cost more CPU than the call itself.
   return {
     client: h.client(ShippingServiceService, { token: await h.auth.serviceToken('saga-worker') }),
+    // Quotes are for orders (the call graph); the saga worker creates and cancels shipments.
+    quoter: h.client(ShippingServiceService, { token: await h.auth.serviceToken('orders') }),
     carrier: h.client(ShippingCarrierServiceService, { token: await h.auth.adminToken() }),
     address: h.address,
     auth: h.auth,

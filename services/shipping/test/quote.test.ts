@@ -21,26 +21,26 @@ const items = [
 ];
 
 test('prices by zone plus per unit, in EUR by default, the same every time', async () => {
-  const de = await h.client.quoteShipping({ address: berlin(), items, currencyCode: '' });
+  const de = await h.quoter.quoteShipping({ address: berlin(), items, currencyCode: '' });
   expect(de.price).toEqual({ currencyCode: 'EUR', amountMinor: '640' });
-  const fr = await h.client.quoteShipping({
+  const fr = await h.quoter.quoteShipping({
     address: berlin({ countryCode: 'FR' }),
     items,
     currencyCode: 'EUR',
   });
   expect(fr.price).toEqual({ currencyCode: 'EUR', amountMinor: '1190' });
-  const us = await h.client.quoteShipping({
+  const us = await h.quoter.quoteShipping({
     address: berlin({ countryCode: 'US' }),
     items,
     currencyCode: '',
   });
   expect(us.price).toEqual({ currencyCode: 'EUR', amountMinor: '3240' });
-  expect(await h.client.quoteShipping({ address: berlin(), items, currencyCode: '' })).toEqual(de);
+  expect(await h.quoter.quoteShipping({ address: berlin(), items, currencyCode: '' })).toEqual(de);
 });
 
 test('AQ is not served: FAILED_PRECONDITION DESTINATION_NOT_SERVED', async () => {
   const e = await failure(
-    h.client.quoteShipping({ address: berlin({ countryCode: 'AQ' }), items, currencyCode: '' }),
+    h.quoter.quoteShipping({ address: berlin({ countryCode: 'AQ' }), items, currencyCode: '' }),
   );
   expect([e.code, e.reason, e.domain, e.metadata]).toEqual([
     status.FAILED_PRECONDITION,
@@ -52,14 +52,14 @@ test('AQ is not served: FAILED_PRECONDITION DESTINATION_NOT_SERVED', async () =>
 
 test('currencies other than EUR are refused on currencyCode', async () => {
   for (const currencyCode of ['USD', 'eur', 'XXX']) {
-    const e = await failure(h.client.quoteShipping({ address: berlin(), items, currencyCode }));
+    const e = await failure(h.quoter.quoteShipping({ address: berlin(), items, currencyCode }));
     expect([e.code, fieldsOf(e)]).toEqual([status.INVALID_ARGUMENT, ['currencyCode']]);
   }
 });
 
 test('address validation names each bad field', async () => {
   const e = await failure(
-    h.client.quoteShipping({
+    h.quoter.quoteShipping({
       address: {
         recipient: ' ',
         lines: ['ok', '', 'x'.repeat(101)],
@@ -92,7 +92,7 @@ test('address validation names each bad field', async () => {
   ];
   for (const [over, field] of cases) {
     const err = await failure(
-      h.client.quoteShipping({ address: berlin(over), items, currencyCode: '' }),
+      h.quoter.quoteShipping({ address: berlin(over), items, currencyCode: '' }),
     );
     expect([over, fieldsOf(err)]).toEqual([over, [field]]);
   }
@@ -103,10 +103,10 @@ test('address validation names each bad field', async () => {
     lines: ['a', 'b', 'c'],
   });
   await expect(
-    h.client.quoteShipping({ address: edge, items, currencyCode: '' }),
+    h.quoter.quoteShipping({ address: edge, items, currencyCode: '' }),
   ).resolves.toBeDefined();
   expect(
-    await reasonOf(h.client.quoteShipping({ address: undefined, items, currencyCode: '' })),
+    await reasonOf(h.quoter.quoteShipping({ address: undefined, items, currencyCode: '' })),
   ).toEqual([status.INVALID_ARGUMENT, 'INVALID_ARGUMENT']);
 });
 
@@ -117,7 +117,7 @@ test('item validation: 1-100 lines, distinct skus, quantities 1-1000', async () 
     { sku: '', quantity: 1001 },
   ];
   const e = await failure(
-    h.client.quoteShipping({ address: berlin(), items: bad, currencyCode: '' }),
+    h.quoter.quoteShipping({ address: berlin(), items: bad, currencyCode: '' }),
   );
   expect(fieldsOf(e)).toEqual([
     'items[0].quantity',
@@ -126,13 +126,13 @@ test('item validation: 1-100 lines, distinct skus, quantities 1-1000', async () 
     'items[2].sku',
   ]);
   const none = await failure(
-    h.client.quoteShipping({ address: berlin(), items: [], currencyCode: '' }),
+    h.quoter.quoteShipping({ address: berlin(), items: [], currencyCode: '' }),
   );
   expect(fieldsOf(none)).toEqual(['items']);
   const many = Array.from({ length: 101 }, (_, i) => ({ sku: `SKU-${i}`, quantity: 1 }));
   expect(
     fieldsOf(
-      await failure(h.client.quoteShipping({ address: berlin(), items: many, currencyCode: '' })),
+      await failure(h.quoter.quoteShipping({ address: berlin(), items: many, currencyCode: '' })),
     ),
   ).toEqual(['items']);
 });

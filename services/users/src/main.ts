@@ -16,7 +16,7 @@ runService({
     await primeDummyHash(); // so the first unknown-email login costs no more than later ones
     return buildServer({
       ...base,
-      signer: await signer(),
+      signer: await signer({ roles: ['customer'] }), // users signs customer tokens only
       store: createUsersStore(prisma),
       sessionTtlSeconds: Math.floor(config.sessionTtlMs / 1000),
     });

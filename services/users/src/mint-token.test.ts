@@ -20,6 +20,25 @@ test('mints admin and service tokens the mesh verifiers accept', async () => {
   expect(svc.expiresAt.getTime() - Date.now()).toBeLessThanOrEqual(60_000);
 });
 
+test('the ops key mints admin tokens only; a service token needs that workload key', async () => {
+  const auth = await createTestAuth('mint-ops');
+  const ops = auth.envFor('ops');
+  const admin = await mintToken({ role: 'admin', subject: 'ops:seed', env: ops });
+  expect(await auth.verifier.verify(admin.token)).toMatchObject({ subject: 'ops:seed' });
+  await expect(
+    mintToken({ role: 'service', subject: 'service:orders', env: ops }),
+  ).rejects.toBeInstanceOf(ConfigError);
+  await expect(mintToken({ role: 'admin', env: auth.envFor('users') })).rejects.toBeInstanceOf(
+    ConfigError,
+  );
+  const svc = await mintToken({
+    role: 'service',
+    subject: 'service:orders',
+    env: auth.envFor('orders'),
+  });
+  expect(await auth.verifier.verify(svc.token)).toMatchObject({ subject: 'service:orders' });
+});
+
 test('fails as a config error without a usable private key', async () => {
   await expect(mintToken({ role: 'admin', env: {} })).rejects.toBeInstanceOf(ConfigError);
   await expect(

@@ -1,24 +1,30 @@
 /**
- * Mints an admin or service token with JWT_PRIVATE_KEY, for dev and ops tooling (the seed
- * imports mintToken). Customer tokens come only from CreateSession.
+ * Mints an admin or service token with the ops key, for dev and ops tooling (the seed imports
+ * mintToken). Customer tokens come only from CreateSession.
  *
  *   npx tsx services/users/src/mint-token.ts admin|service [--subject S] [--ttl 15m]
  *
- * Reads JWT_PRIVATE_KEY, JWT_KEY_ID (or the matching kid in JWT_PUBLIC_KEYS), JWT_ISSUER,
- * JWT_AUDIENCE. Prints only the token on stdout.
+ * Reads JWT_PRIVATE_KEY or JWT_PRIVATE_KEY_FILE (the ops key: bound to role admin, subjects
+ * ops:* and admin:*), JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_FILE (the key's kid and binding),
+ * JWT_KEY_ID (optional), JWT_ISSUER, JWT_AUDIENCE. Fails (exit 2) when the key may not sign
+ * what is asked: a service token needs that workload's own key. Prints only the token.
  */
-import type { JSONWebKeySet } from 'jose';
-import { createTokenSigner, loadConfig, parse, resolveKeyId, runMain, v } from '@meshcart/kit';
-import { keyIdSpec, privateKeySpec } from './config';
+import {
+  loadConfig,
+  openPublicKeys,
+  openSigner,
+  parse,
+  publicKeysSpec,
+  runMain,
+  signingKeySpec,
+  v,
+} from '@meshcart/kit';
 
 export type MintableRole = 'admin' | 'service';
 
 const spec = {
-  jwtPrivateKey: privateKeySpec,
-  jwtKeyId: keyIdSpec,
-  jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<JSONWebKeySet | undefined>(), {
-    default: undefined,
-  }),
+  ...signingKeySpec(),
+  ...publicKeysSpec(),
   jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
   jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
 };
@@ -31,18 +37,16 @@ export async function mintToken(opts: {
   env?: Record<string, string | undefined>;
 }): Promise<{ token: string; expiresAt: Date }> {
   const config = loadConfig(spec, opts.env ?? process.env);
-  const keyId = resolveKeyId(config.jwtPrivateKey, config.jwtPublicKeys, config.jwtKeyId);
-  const signer = await createTokenSigner({
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    privateKeyPem: config.jwtPrivateKey,
-    keyId,
+  const subject = opts.subject ?? `${opts.role}:cli`;
+  const jwks = openPublicKeys(config);
+  const signer = openSigner({
+    settings: { issuer: config.jwtIssuer, audience: config.jwtAudience },
+    config,
+    jwks,
+    purpose: { roles: [opts.role], subject },
   });
-  return signer.sign({
-    subject: opts.subject ?? `${opts.role}:cli`,
-    roles: [opts.role],
-    ttlSeconds: opts.ttlSeconds ?? 900,
-  });
+  jwks?.close();
+  return signer.sign({ subject, roles: [opts.role], ttlSeconds: opts.ttlSeconds ?? 900 });
 }
 
 /** Parses `admin|service [--subject S] [--ttl 15m]`; throws a usage message on anything else. */

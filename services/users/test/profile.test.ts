@@ -57,7 +57,7 @@ describe('access', () => {
       'service token (cannot act as a user)',
       async () => h.auth.bearer(await h.auth.serviceToken('orders')),
       status.PERMISSION_DENIED,
-      'ROLE_REQUIRED',
+      'METHOD_NOT_IN_CALL_GRAPH',
     ],
   ];
   test.each(cases)('%s is refused by every customer method', async (_name, md, code, reason) => {

@@ -9,9 +9,12 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { ON_CALL_END, type CallContext, type Cancellable } from '../call/call-context';
-import { loadCallGraph, type CallGraph } from './call-graph';
+import { loadCallGraph, type CallGraph } from '../call/call-graph';
 import { GrpcCallError } from '../call/grpc-call-error';
 import { rpcRecorder } from '../telemetry/rpc-metrics';
+import { errors } from '../errors/domain-error';
+import { ErrorReason } from '../errors/error-reason';
+import { domainErrorToStatus } from '../errors/status-details';
 
 /** The callback form grpc-js generic clients expose for unary methods. */
 export type RawUnary = (
@@ -85,12 +88,7 @@ export function createClient<D extends ServiceDefinition>(
     const allowed = opts.caller === null || graph!.allows(opts.caller, path);
     const record = rpcRecorder('client', path);
     out[key] = async (request: unknown, call: CallOptions = {}) => {
-      if (!allowed) {
-        throw new GrpcCallError(path, {
-          code: status.PERMISSION_DENIED,
-          details: `${opts.caller} may not call ${path}: not in the call graph`,
-        });
-      }
+      if (!allowed) throw notInCallGraph(opts.caller!, path);
       const md = new Metadata();
       const propagate = call.ctx?.propagate;
       for (const k in propagate) md.set(k, propagate[k]!);
@@ -122,6 +120,19 @@ export function createClient<D extends ServiceDefinition>(
 }
 
 /**
+ * The refusal of a method outside the caller's part of the graph: the same PERMISSION_DENIED
+ * METHOD_NOT_IN_CALL_GRAPH the server would answer (call-graph-guard.ts), without a round trip.
+ */
+function notInCallGraph(caller: string, path: string): GrpcCallError {
+  const method = path.replace(/^\//, '');
+  const refusal = errors.permissionDenied(ErrorReason.ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH, {
+    message: `${caller} may not call ${method}: not in the call graph`,
+    metadata: { caller, method, identity: 'client' },
+  });
+  return new GrpcCallError(path, domainErrorToStatus(refusal, 'kit.meshcart') as ServiceError);
+}
+
+/**
  * Cancels `c` when the parent call ends: through the kit's call directly (no AbortSignal is
  * created for it), or through `ctx.signal` for any other CallContext (tests' fakes).
  */
@@ -131,9 +142,14 @@ function cancelWithParent(ctx: CallContext, c: Cancellable): void {
   else ctx.signal.addEventListener('abort', () => c.cancel(), { once: true });
 }
 
-/** Token provider for a workload identity: mints, caches and refreshes before expiry. */
+/**
+ * Token provider for a workload identity: mints, caches and refreshes before expiry. Service
+ * tokens live 5 minutes (verifiers refuse longer than MAX_SERVICE_TOKEN_TTL_SECONDS) and are
+ * re-minted at 80% of that, or at once when the signer has moved to a new key (a rotation).
+ */
 export function serviceToken(
   signer: {
+    readonly keyId?: string;
     sign(c: {
       subject: string;
       roles: ['service'];
@@ -141,16 +157,17 @@ export function serviceToken(
     }): Promise<{ token: string; expiresAt: Date }>;
   },
   workload: string,
-  ttlSeconds = 600,
+  ttlSeconds = 300,
 ): () => Promise<string> {
-  let current: { token: string; refreshAt: number } | undefined;
+  let current: { token: string; refreshAt: number; keyId: string | undefined } | undefined;
   let pending: Promise<string> | undefined;
   return async () => {
-    if (current && Date.now() < current.refreshAt) return current.token;
+    if (current && Date.now() < current.refreshAt && current.keyId === signer.keyId)
+      return current.token;
     pending ??= signer
       .sign({ subject: `service:${workload}`, roles: ['service'], ttlSeconds })
       .then(({ token }) => {
-        current = { token, refreshAt: Date.now() + ttlSeconds * 800 };
+        current = { token, refreshAt: Date.now() + ttlSeconds * 800, keyId: signer.keyId };
         return token;
       })
       .finally(() => (pending = undefined));

@@ -12,6 +12,11 @@ export interface VarSpec<T> {
   default?: T;
   /** Never echo the value in errors. */
   secret?: boolean;
+  /**
+   * With a default: the variable is still required unless this other variable is set (a value
+   * given inline or as a file, e.g. JWT_PUBLIC_KEYS or JWT_PUBLIC_KEYS_FILE).
+   */
+  orEnv?: string;
 }
 
 export type ConfigSpec = Record<string, VarSpec<unknown>>;
@@ -36,7 +41,8 @@ export function loadConfig<S extends ConfigSpec>(
   for (const [key, v] of Object.entries(spec)) {
     const raw = env[v.env];
     if (raw === undefined || raw === '') {
-      if ('default' in v) out[key] = v.default;
+      if (v.orEnv && !env[v.orEnv]) problems.push(`${v.env} or ${v.orEnv} is required but not set`);
+      else if ('default' in v) out[key] = v.default;
       else problems.push(`${v.env} is required but not set`);
       continue;
     }
@@ -135,7 +141,7 @@ export const parse = {
 export function v<T>(
   env: string,
   p: Parser<T>,
-  opts: { default?: T; secret?: boolean } = {},
+  opts: { default?: T; secret?: boolean; orEnv?: string } = {},
 ): VarSpec<T> {
   return { env, parse: p, ...opts };
 }

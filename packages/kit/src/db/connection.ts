@@ -5,7 +5,8 @@
  * tooling and the services speak to the server the same way.
  */
 import * as mariadb from 'mariadb';
-import { parseMysqlUrl, redactUrl } from './mysql-url';
+import { redactUrl } from './mysql-url';
+import { mariadbConnectionConfig } from './tls';
 
 /** Names we create (databases, users): lower-case, no quoting tricks possible. */
 export const IDENTIFIER = /^[a-z][a-z0-9_]{0,63}$/;
@@ -42,19 +43,16 @@ export interface OpenOptions {
   multipleStatements?: boolean;
 }
 
-/** Opens a connection from a mysql:// URL; connect errors carry the redacted URL. */
+/** Opens a connection from a mysql:// URL (TLS from its ssl parameters, see tls.ts); connect errors carry the redacted URL. */
 export async function openConnection(
   url: string,
   opts: OpenOptions = {},
 ): Promise<mariadb.Connection> {
-  const p = parseMysqlUrl(url);
+  const c = mariadbConnectionConfig(url);
   try {
     return await mariadb.createConnection({
-      host: p.host,
-      port: p.port,
-      user: p.user,
-      password: p.password,
-      database: p.database || undefined,
+      ...c,
+      database: c.database || undefined,
       multipleStatements: opts.multipleStatements ?? false,
       connectTimeout: 5000,
       // Keep BIGINT/DECIMAL/COUNT results as plain numbers for metadata queries.
@@ -80,4 +78,13 @@ export async function withConnection<T>(
   } finally {
     await conn.end().catch(() => conn.destroy());
   }
+}
+
+/**
+ * Opens one connection to `url` and closes it: the driver's own reason when that fails (a
+ * certificate that does not verify, a wrong password), where a pool - Prisma's adapter's
+ * included - only reports "pool timeout" once its acquire timeout has passed.
+ */
+export async function checkConnection(url: string): Promise<void> {
+  await withConnection(url, (conn) => conn.ping());
 }

@@ -13,15 +13,21 @@ export { checkSchemaDrift } from './schema-drift';
 export type { DriftOptions } from './schema-drift';
 export { parsePrismaSchema } from './prisma-schema';
 export type { PrismaSchema, Model, Field } from './prisma-schema';
+export { parseMysqlUrl, formatMysqlUrl, withDatabase, redactUrl } from './mysql-url';
+export type { MysqlUrlParts } from './mysql-url';
 export {
-  parseMysqlUrl,
-  formatMysqlUrl,
-  withDatabase,
-  redactUrl,
   mariadbPoolConfig,
-} from './mysql-url';
-export type { MysqlUrlParts, DbPoolOptions } from './mysql-url';
-export { openConnection, withConnection, assertIdentifier } from './connection';
+  mariadbConnectionConfig,
+  mariadbSslOptions,
+  databaseTlsConfigSpec,
+  withDatabaseTls,
+  applyDatabaseTls,
+  usesTls,
+  DATABASE_TLS_MODES,
+  TLS_PARAMS,
+} from './tls';
+export type { DbPoolOptions, DatabaseTlsMode, DatabaseTlsSettings } from './tls';
+export { openConnection, withConnection, checkConnection, assertIdentifier } from './connection';
 export {
   createTestDatabase,
   expectNoSchemaDrift,

@@ -74,39 +74,3 @@ export function redactUrl(url: string): string {
   // Up to the LAST '@': an unencoded '@' inside the password must not leak its tail.
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):.*@(?=[^@]*$)/i, '$1:***@');
 }
-
-/** How a service's pool talks to its database (see mariadbPoolConfig). */
-export interface DbPoolOptions {
-  /** Connections in this process's pool (each open transaction holds one). Default 10. */
-  connectionLimit?: number;
-  /** How long a call waits for a pooled connection before failing UNAVAILABLE. Default 10 s. */
-  acquireTimeoutMs?: number;
-  /**
-   * innodb_lock_wait_timeout: how long a statement queues behind a row lock before failing
-   * ABORTED (then retried by the caller). The server's default (50 s) when omitted.
-   */
-  lockWaitTimeoutSeconds?: number;
-}
-
-/**
- * mariadb pool settings for DATABASE_URL, as every service opens its database (through Prisma's
- * MariaDB adapter or the raw driver). The URL is parsed here, so driver errors never echo the
- * password, and connecting gives up within 5 s.
- */
-export function mariadbPoolConfig(url: string, opts: DbPoolOptions = {}) {
-  const p = parseMysqlUrl(url);
-  const acquireTimeout = opts.acquireTimeoutMs ?? 10_000;
-  return {
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
-    connectionLimit: opts.connectionLimit ?? 10,
-    acquireTimeout,
-    connectTimeout: Math.min(5_000, acquireTimeout),
-    ...(opts.lockWaitTimeoutSeconds === undefined
-      ? {}
-      : { sessionVariables: { innodb_lock_wait_timeout: opts.lockWaitTimeoutSeconds } }),
-  };
-}

@@ -1,5 +1,6 @@
-import type { JSONWebKeySet } from 'jose';
 import { parse, v } from '../config/load-config';
+import { publicKeysSpec } from '../auth/workload-keys';
+import { databaseTlsConfigSpec } from '../db/tls';
 import { localPort } from '../topology/topology';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from './shutdown-signal';
 
@@ -27,6 +28,14 @@ export function serviceConfigSpec(service: string, defaultPort: number = localPo
     grpcPort: v('GRPC_PORT', parse.port(), { default: defaultPort }),
     /** Serve grpc.reflection (grpcurl and friends); the production chart values turn it off. */
     grpcReflection: v('GRPC_REFLECTION', parse.bool(), { default: true }),
+    /**
+     * Where the server learns the calling workload besides its service token: `xfcc` trusts the
+     * x-forwarded-client-cert header the Istio sidecar writes (set only when every pod has one:
+     * the chart sets it with istio.enabled); `none` uses the token alone.
+     */
+    meshPeerIdentity: v('MESH_PEER_IDENTITY', parse.oneOf(['none', 'xfcc'] as const), {
+      default: 'none' as const,
+    }),
     shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.duration(), { default: 10_000 }),
     shutdownDrainMs: v('SHUTDOWN_DRAIN_MS', parse.duration(), { default: 0 }),
     /**
@@ -38,10 +47,11 @@ export function serviceConfigSpec(service: string, defaultPort: number = localPo
       default: DEFAULT_SHUTDOWN_DEADLINE_MS,
     }),
     defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
+    /** TLS to DATABASE_URL (DATABASE_TLS_MODE/_CA/_SERVER_NAME); the chassis applies it, see db/tls.ts. */
+    ...databaseTlsConfigSpec(),
     jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),
     jwtAudience: v('JWT_AUDIENCE', parse.string(), { default: 'meshcart' }),
-    jwtPublicKeys: v('JWT_PUBLIC_KEYS', parse.json<JSONWebKeySet>(), {
-      secret: false,
-    }),
+    /** The trusted keys: JWT_PUBLIC_KEYS_FILE (reloaded) or JWT_PUBLIC_KEYS (auth/workload-keys.ts). */
+    ...publicKeysSpec(),
   };
 }

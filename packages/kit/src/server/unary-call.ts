@@ -12,6 +12,7 @@ import { errors } from '../errors/domain-error';
 import { declaredCorrelations, tagCorrelation, type Correlation } from '../telemetry/correlation';
 import { activeTraceIds, tracingEnabled } from '../telemetry/trace-context';
 import { authenticate } from './authenticate';
+import type { CallerGuard } from './call-graph-guard';
 import {
   ON_CALL_END,
   propagatedMetadata,
@@ -29,6 +30,8 @@ export interface MethodRuntime {
   readonly logger: Logger;
   readonly domain: string;
   readonly verifier: TokenVerifier | undefined;
+  /** The call graph check of this method (call-graph-guard.ts). */
+  readonly guard: CallerGuard;
   readonly defaultDeadlineMs: number;
   readonly record: (code: status, durationMs: number) => void;
   readonly observer:
@@ -145,7 +148,7 @@ export class UnaryCall implements CallContext {
     const m = this.m;
     const missing = tracingEnabled() ? tagFromRequest(this.call.request) : undefined;
     try {
-      const caller = authenticate(m.rule, this.metadata, m.verifier);
+      const caller = authenticate(m.rule, this.metadata, m.verifier, m.guard);
       this.caller = caller instanceof Promise ? await caller : caller;
       const res = await m.handler(this.call.request, this);
       if (missing) for (const c of missing) tagCorrelation(c, c.ofResponse?.(res));

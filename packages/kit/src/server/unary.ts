@@ -10,6 +10,8 @@ import type { TokenVerifier } from '../auth/jwt';
 import { rpcRecorder } from '../telemetry/rpc-metrics';
 import type { CallContext } from '../call/call-context';
 import { UnaryCall, type MethodRuntime } from './unary-call';
+import { loadCallGraph, type CallGraph } from '../call/call-graph';
+import { callGraphGuard, type MeshPeerIdentity } from './call-graph-guard';
 
 export { toStatus } from './error-status';
 
@@ -34,6 +36,10 @@ export interface ImplementOptions<D extends ServiceDefinition> {
   /** Deadline applied when the client sent none. */
   defaultDeadlineMs?: number;
   observer?: CallObserver;
+  /** Which workload may call which method (default: the project's call-graph.yaml). */
+  callGraph?: CallGraph;
+  /** Also check the mTLS peer's workload (x-forwarded-client-cert); default `none`. */
+  meshPeerIdentity?: MeshPeerIdentity;
 }
 
 /** What a service's handlers take from its buildServer: runService's `base` (+ a test's observer). */
@@ -44,6 +50,8 @@ export interface HandlerBase {
   observer?: CallObserver;
   /** Serve grpc.reflection (default on; GRPC_REFLECTION=false, and in-process tests, turn it off). */
   reflection?: boolean;
+  callGraph?: CallGraph;
+  meshPeerIdentity?: MeshPeerIdentity;
 }
 
 /**
@@ -55,14 +63,14 @@ export function serviceOptions(
   base: HandlerBase,
   domain: string,
 ): Omit<ImplementOptions<ServiceDefinition>, 'access'> {
-  const { logger, verifier, defaultDeadlineMs, observer } = base;
-  return { logger, domain, verifier, defaultDeadlineMs, observer };
+  const { logger, verifier, defaultDeadlineMs, observer, callGraph, meshPeerIdentity } = base;
+  return { logger, domain, verifier, defaultDeadlineMs, observer, callGraph, meshPeerIdentity };
 }
 
 /**
  * Wraps typed async handlers into a grpc-js service implementation. The single place that
  * guarantees: exactly one answer per call, a deadline on every call, authentication per
- * method, and DomainError -> status with details (anything unknown -> INTERNAL, cause logged
+ * method, the call graph (server-side: a workload outside it is refused), and DomainError -> status with details (anything unknown -> INTERNAL, cause logged
  * but never sent). Options are read once here; each call is a UnaryCall (unary-call.ts).
  */
 export function implement<D extends ServiceDefinition>(
@@ -71,6 +79,7 @@ export function implement<D extends ServiceDefinition>(
   opts: ImplementOptions<D>,
 ): UntypedServiceImplementation {
   const impl: UntypedServiceImplementation = {};
+  const graph = opts.callGraph ?? loadCallGraph();
   for (const name of Object.keys(definition) as (keyof D & string)[]) {
     const path = definition[name]!.path;
     const m: MethodRuntime = {
@@ -80,6 +89,7 @@ export function implement<D extends ServiceDefinition>(
       logger: opts.logger,
       domain: opts.domain,
       verifier: opts.verifier,
+      guard: callGraphGuard(graph, path, opts.meshPeerIdentity ?? 'none'),
       defaultDeadlineMs: opts.defaultDeadlineMs ?? 10_000,
       record: rpcRecorder('server', path),
       observer: opts.observer,

@@ -18,18 +18,22 @@
  * clear line), builds the logger and the token verifier, calls `start` for the service's own
  * wiring, listens (health + reflection come with createGrpcServer), and on SIGTERM/SIGINT or a
  * lost lifeline stops in order - the gRPC server (drain, grace), then what `start` registered
- * with `onShutdown`, last first - all within SHUTDOWN_DEADLINE_MS.
+ * with `onShutdown`, last first - all within SHUTDOWN_DEADLINE_MS. Both paths fold
+ * DATABASE_TLS_* into config.databaseUrl (db/tls.ts), so every service's database connections
+ * and its migration Job use TLS with verification when the deployment asks for it.
  */
 import path from 'node:path';
 import type { ServiceDefinition as GrpcServiceDefinition } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import type { JSONWebKeySet } from 'jose';
+import { createTokenVerifier, type TokenSigner, type TokenVerifier } from '../auth/jwt';
+import type { KeySource } from '../auth/key-source';
 import {
-  createTokenSigner,
-  createTokenVerifier,
-  type TokenSigner,
-  type TokenVerifier,
-} from '../auth/jwt';
-import { resolveKeyId } from '../auth/signing-key';
+  openPublicKeys,
+  openSigner,
+  type SigningKeyConfig,
+  type SigningPurpose,
+} from '../auth/workload-keys';
 import { createClient, serviceToken, type TypedClient } from '../client/create-client';
 import {
   ConfigError,
@@ -40,10 +44,13 @@ import {
   type ConfigSpec,
 } from '../config/load-config';
 import { migrate } from '../db/migrate';
+import { checkConnection } from '../db/connection';
+import { applyDatabaseTls, databaseTlsConfigSpec, usesTls } from '../db/tls';
 import { createLogger } from '../logging/logger';
 import { declareCorrelations, type Correlation } from '../telemetry/correlation';
 import type { GrpcServer } from '../server/grpc-server';
 import { runMain } from '../server/run-main';
+import type { MeshPeerIdentity } from '../server/call-graph-guard';
 import { identityConfigSpec, type serviceConfigSpec } from '../server/service-config';
 import { grpcServerStep, onShutdownSignal, type ShutdownStep } from '../server/shutdown-signal';
 
@@ -53,20 +60,28 @@ type BaseSpec = ReturnType<typeof serviceConfigSpec>;
 export interface ServiceContext<C> {
   config: C;
   logger: Logger;
-  /** Verifies bearer tokens against JWT_PUBLIC_KEYS. */
+  /** Verifies bearer tokens against the JWKS (JWT_PUBLIC_KEYS, or its file, reloaded). */
   verifier: TokenVerifier;
   /** What every buildServer takes: `buildServer({ ...base, store, ... })`. */
-  base: { logger: Logger; verifier: TokenVerifier; defaultDeadlineMs: number; reflection: boolean };
+  base: {
+    logger: Logger;
+    verifier: TokenVerifier;
+    defaultDeadlineMs: number;
+    reflection: boolean;
+    meshPeerIdentity: MeshPeerIdentity;
+  };
   /**
    * Registers something to release on shutdown (a pool, a client, a connection). They run after
    * the gRPC server has stopped, in reverse order of registration, under the one deadline.
    */
   onShutdown(name: string, run: () => Promise<void> | void): void;
   /**
-   * This workload's token signer, from JWT_PRIVATE_KEY (+ JWT_KEY_ID, or the kid of the matching
-   * JWT_PUBLIC_KEYS entry). Only for services whose spec has those keys.
+   * This workload's token signer, from JWT_PRIVATE_KEY(_FILE) (kid: JWT_KEY_ID or the matching
+   * JWKS entry's), for what it signs: by default its own `service:<workload>` token; users asks
+   * for `{ roles: ['customer'] }`. Fails (ConfigError) when the key is not bound to that. Only
+   * for services whose spec spreads signingKeySpec().
    */
-  signer(): Promise<TokenSigner>;
+  signer(purpose?: SigningPurpose): Promise<TokenSigner>;
   /**
    * A typed client to another service, calling as this workload (its own service token; the
    * call graph decides which methods it may call). Closed on shutdown.
@@ -96,13 +111,14 @@ function migrateSpec(service: string, migrationsDir: string) {
   return {
     ...identityConfigSpec(service),
     databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
+    ...databaseTlsConfigSpec(),
     migrationsDir: v('MIGRATIONS_DIR', parse.string(), { default: migrationsDir }),
   };
 }
 
 /** Applies the service's migrations to DATABASE_URL (`main.ts migrate`). */
 export async function runMigrations(service: string, migrationsDir: string): Promise<void> {
-  const config = loadConfig(migrateSpec(service, migrationsDir));
+  const config = applyDatabaseTls(loadConfig(migrateSpec(service, migrationsDir)));
   const logger = createLogger({ service: config.service, level: config.logLevel });
   const result = await migrate({
     url: config.databaseUrl,
@@ -116,19 +132,26 @@ export async function runMigrations(service: string, migrationsDir: string): Pro
 export async function startService<S extends BaseSpec & ConfigSpec>(
   def: ServiceDefinition<S>,
 ): Promise<{ server: GrpcServer; port: number; stop(): void }> {
-  const config = loadConfig(def.spec) as ConfigOf<S> & ConfigOf<BaseSpec>;
+  // DATABASE_TLS_* folded into config.databaseUrl: every service's pool connects with them.
+  const config = applyDatabaseTls(loadConfig(def.spec)) as ConfigOf<S> & ConfigOf<BaseSpec>;
   declareCorrelations(def.correlations);
   const logger = createLogger({ service: config.service, level: config.logLevel });
+  const jwks = openPublicKeys(config, logger)!;
   const verifier = createTokenVerifier({
     issuer: config.jwtIssuer,
     audience: config.jwtAudience,
-    jwks: config.jwtPublicKeys,
+    jwks: () => jwks.current(),
   });
   const releases: ShutdownStep[] = [];
   const onShutdown = (name: string, run: () => Promise<void> | void) =>
     releases.unshift({ name, run });
-  let signing: Promise<TokenSigner> | undefined;
-  const signer = () => (signing ??= ownSigner(config));
+  const signers = new Map<string, TokenSigner>();
+  const signer = async (purpose?: SigningPurpose) => {
+    const p = purpose ?? { roles: ['service'], subject: `service:${config.service}` };
+    const key = JSON.stringify(p);
+    if (!signers.has(key)) signers.set(key, ownSigner(config, jwks, p, logger));
+    return signers.get(key)!;
+  };
   let token: (() => Promise<string>) | undefined;
   const client = async <D extends GrpcServiceDefinition>(definition: D, address: string) => {
     token ??= serviceToken(await signer(), config.service);
@@ -136,6 +159,9 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
     onShutdown(`client of ${address}`, () => c.close());
     return c;
   };
+  // With TLS on, a certificate problem fails the start as itself (the pool would say "timeout").
+  const { databaseUrl } = config as { databaseUrl?: unknown };
+  if (typeof databaseUrl === 'string' && usesTls(databaseUrl)) await checkConnection(databaseUrl);
   let server: GrpcServer;
   try {
     const base = {
@@ -143,6 +169,7 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
       verifier,
       defaultDeadlineMs: config.defaultDeadlineMs,
       reflection: config.grpcReflection,
+      meshPeerIdentity: config.meshPeerIdentity,
     };
     server = await def.start({ config, logger, verifier, base, onShutdown, signer, client });
   } catch (e) {
@@ -157,21 +184,24 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
   return { server, port, stop };
 }
 
-/** The signer of a workload whose config carries JWT_PRIVATE_KEY (and optionally JWT_KEY_ID). */
-async function ownSigner(config: {
-  service: string;
-  jwtIssuer: string;
-  jwtAudience: string;
-  jwtPublicKeys: Parameters<typeof resolveKeyId>[1];
-}): Promise<TokenSigner> {
-  const { jwtPrivateKey, jwtKeyId } = config as { jwtPrivateKey?: string; jwtKeyId?: string };
-  if (!jwtPrivateKey)
-    throw new ConfigError([`${config.service} signs tokens but its config has no JWT_PRIVATE_KEY`]);
-  return createTokenSigner({
-    issuer: config.jwtIssuer,
-    audience: config.jwtAudience,
-    privateKeyPem: jwtPrivateKey,
-    keyId: resolveKeyId(jwtPrivateKey, config.jwtPublicKeys, jwtKeyId ?? ''),
+/** The signer of a workload whose spec has signingKeySpec() (JWT_PRIVATE_KEY or its file). */
+function ownSigner(
+  config: { service: string; jwtIssuer: string; jwtAudience: string; jwtKeysPollMs: number },
+  jwks: KeySource<JSONWebKeySet>,
+  purpose: SigningPurpose,
+  logger: Logger,
+): TokenSigner {
+  const own = config as Partial<SigningKeyConfig>;
+  if (own.jwtPrivateKey === undefined || own.jwtPrivateKeyFile === undefined)
+    throw new ConfigError([
+      `${config.service} signs tokens but its config has no JWT_PRIVATE_KEY (spread signingKeySpec())`,
+    ]);
+  return openSigner({
+    settings: { issuer: config.jwtIssuer, audience: config.jwtAudience },
+    config: { ...(own as SigningKeyConfig), jwtKeysPollMs: config.jwtKeysPollMs },
+    jwks,
+    purpose,
+    log: logger,
   });
 }
 

@@ -11,7 +11,7 @@
  */
 import * as mariadb from 'mariadb';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { parseMysqlUrl, traceMariadbPool } from '@meshcart/kit';
+import { mariadbConnectionConfig, traceMariadbPool } from '@meshcart/kit';
 import { PrismaClient } from './generated/prisma/client';
 
 export interface Db {
@@ -35,13 +35,10 @@ export interface DbOptions {
 
 /** Opens the pool on DATABASE_URL (mysql:// or mariadb://); connections open on first use. */
 export function createDb(url: string, opts: DbOptions = {}): Db {
-  const p = parseMysqlUrl(url);
+  // The URL's parts and TLS (its ssl parameters), as every kit connection opens it.
+  const p = mariadbConnectionConfig(url);
   const server = {
-    host: p.host,
-    port: p.port,
-    user: p.user,
-    password: p.password,
-    database: p.database,
+    ...p,
     connectTimeout: Math.min(5_000, opts.acquireTimeoutMs ?? 5_000),
   };
   const acquireTimeout = opts.acquireTimeoutMs ?? 10_000;

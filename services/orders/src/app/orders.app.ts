@@ -26,6 +26,12 @@ export function createOrdersApp(deps: PlaceOrderDeps) {
       return store.getOwn(userId, orderId);
     },
 
+    /** Any user's order, for operators (the handler lets only the admin role in). */
+    async getOrderDetails(orderId: string): Promise<Order> {
+      requireOrderId(orderId);
+      return store.get(orderId);
+    },
+
     async listOrders(
       userId: string,
       pageSize: number,

@@ -6,11 +6,16 @@ import {
 import { PaymentStatus as ProtoPaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShipmentStatus as ProtoShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { Order } from '../domain/order';
+import { customerStatusMessage } from '../domain/status-message';
 import { moneyToProto } from '../downstream/money';
 
 type Named<T extends string> = T | 'UNSPECIFIED' | 'UNRECOGNIZED';
 
-/** Domain order -> proto. The payment token is not part of the domain order, so it cannot leak here. */
+/**
+ * Domain order -> proto, as its customer may see it. The payment token is not part of the domain
+ * order, so it cannot leak here; the operator-facing status detail is left out on purpose
+ * (deprecated `status_detail` stays empty; operators read it through OrderAdminService).
+ */
 export function orderToProto(o: Order): ProtoOrder {
   const money = (amount: bigint) => moneyToProto(o.currencyCode, amount);
   return {
@@ -38,7 +43,8 @@ export function orderToProto(o: Order): ProtoOrder {
     shippingAddress: { ...o.shippingAddress, lines: [...o.shippingAddress.lines] },
     requestId: o.requestId,
     step: o.step,
-    statusDetail: o.statusDetail,
+    statusDetail: '',
+    statusMessage: customerStatusMessage(o.status, o.cancellationReason),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { temporalConnectionOptions, type TemporalConnectionSettings } from '@meshcart/kit';
 import { temporalClientInterceptors } from '@meshcart/kit/telemetry/temporal';
 import type { OrdersConfig } from '../config';
 import type { SagaGateway } from './saga-gateway';
@@ -10,10 +11,12 @@ import { temporalSagaGateway } from './temporal-saga-gateway';
  * interceptor writes the caller's trace into the workflow headers, so the saga joins it.
  */
 export function connectSagaGateway(
-  config: Pick<OrdersConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'>,
+  config: Pick<OrdersConfig, 'temporalAddress' | 'temporalNamespace' | 'temporalTaskQueue'> &
+    TemporalConnectionSettings,
   onShutdown: (name: string, run: () => Promise<void>) => void,
 ): SagaGateway {
-  const connection = Connection.lazy({ address: config.temporalAddress });
+  // TLS/mTLS and the API key from TEMPORAL_TLS_* / TEMPORAL_API_KEY (bad combinations exit 2).
+  const connection = Connection.lazy(temporalConnectionOptions(config.temporalAddress, config));
   onShutdown('temporal connection', () => connection.close());
   const temporal = new Client({
     connection,

@@ -91,6 +91,13 @@ export function createOrdersStore(db: Db) {
       return toOrder(row);
     },
 
+    /** Any user's order (operators only: OrderAdminService). */
+    async get(orderId: string): Promise<Order> {
+      const row = await db.order.findUnique({ where: { id: orderId }, include: WITH_ITEMS });
+      if (!row) throw notFound(orderId);
+      return toOrder(row);
+    },
+
     /** One page of the user's orders, newest first (create_time desc, id desc), keyset-paginated. */
     async list(
       userId: string,

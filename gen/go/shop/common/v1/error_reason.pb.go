@@ -41,6 +41,7 @@ const (
 	ErrorReason_ERROR_REASON_TOKEN_EXPIRED          ErrorReason = 7
 	ErrorReason_ERROR_REASON_AUTH_NOT_CONFIGURED    ErrorReason = 8
 	ErrorReason_ERROR_REASON_ROLE_REQUIRED          ErrorReason = 9
+	// No longer sent (the call graph check answers METHOD_NOT_IN_CALL_GRAPH); kept, never reused.
 	ErrorReason_ERROR_REASON_CALLER_NOT_ALLOWED     ErrorReason = 10
 	ErrorReason_ERROR_REASON_IDEMPOTENCY_KEY_REUSED ErrorReason = 11
 	ErrorReason_ERROR_REASON_CONCURRENT_UPDATE      ErrorReason = 12
@@ -52,6 +53,9 @@ const (
 	// The resource the request names does not exist (a service's generic NOT_FOUND until it
 	// declares its own, e.g. a service made by `npm run new-service`).
 	ErrorReason_ERROR_REASON_NOT_FOUND ErrorReason = 16
+	// The calling workload may not call this method (helm/meshcart/files/call-graph.yaml): sent by
+	// the server that refuses the call, and by the typed client that refuses to make it.
+	ErrorReason_ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH ErrorReason = 17
 	// users
 	ErrorReason_ERROR_REASON_EMAIL_TAKEN           ErrorReason = 20
 	ErrorReason_ERROR_REASON_INVALID_CREDENTIALS   ErrorReason = 21
@@ -131,6 +135,7 @@ var (
 		14:  "ERROR_REASON_DB_UNAVAILABLE",
 		15:  "ERROR_REASON_DB_DUPLICATE_KEY",
 		16:  "ERROR_REASON_NOT_FOUND",
+		17:  "ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH",
 		20:  "ERROR_REASON_EMAIL_TAKEN",
 		21:  "ERROR_REASON_INVALID_CREDENTIALS",
 		22:  "ERROR_REASON_NOT_OWNER",
@@ -199,6 +204,7 @@ var (
 		"ERROR_REASON_DB_UNAVAILABLE":                 14,
 		"ERROR_REASON_DB_DUPLICATE_KEY":               15,
 		"ERROR_REASON_NOT_FOUND":                      16,
+		"ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH":       17,
 		"ERROR_REASON_EMAIL_TAKEN":                    20,
 		"ERROR_REASON_INVALID_CREDENTIALS":            21,
 		"ERROR_REASON_NOT_OWNER":                      22,
@@ -282,7 +288,7 @@ var File_shop_common_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xf4\x12\n" +
+	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\x9f\x13\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x19\n" +
@@ -301,7 +307,8 @@ const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\x18ERROR_REASON_DB_CONFLICT\x10\r\x12\x1f\n" +
 	"\x1bERROR_REASON_DB_UNAVAILABLE\x10\x0e\x12!\n" +
 	"\x1dERROR_REASON_DB_DUPLICATE_KEY\x10\x0f\x12\x1a\n" +
-	"\x16ERROR_REASON_NOT_FOUND\x10\x10\x12\x1c\n" +
+	"\x16ERROR_REASON_NOT_FOUND\x10\x10\x12)\n" +
+	"%ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH\x10\x11\x12\x1c\n" +
 	"\x18ERROR_REASON_EMAIL_TAKEN\x10\x14\x12$\n" +
 	" ERROR_REASON_INVALID_CREDENTIALS\x10\x15\x12\x1a\n" +
 	"\x16ERROR_REASON_NOT_OWNER\x10\x16\x12\x1f\n" +

@@ -188,8 +188,14 @@ type Order struct {
 	RequestId string `protobuf:"bytes,13,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Saga step last recorded, e.g. "RESERVE_STOCK" (informational).
 	Step string `protobuf:"bytes,14,opt,name=step,proto3" json:"step,omitempty"`
-	// Operator-facing detail for NEEDS_ATTENTION orders.
-	StatusDetail  string `protobuf:"bytes,15,opt,name=status_detail,json=statusDetail,proto3" json:"status_detail,omitempty"`
+	// Deprecated: never set any more. Operator-facing detail moved to
+	// OrderAdminService.GetOrderDetails (customers must not see it); kept for wire compatibility.
+	//
+	// Deprecated: Marked as deprecated in shop/orders/v1/orders.proto.
+	StatusDetail string `protobuf:"bytes,15,opt,name=status_detail,json=statusDetail,proto3" json:"status_detail,omitempty"`
+	// Customer-facing status text, derived from status and cancellation_reason
+	// (e.g. "Payment was declined"); never carries internal details.
+	StatusMessage string `protobuf:"bytes,16,opt,name=status_message,json=statusMessage,proto3" json:"status_message,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -322,9 +328,17 @@ func (x *Order) GetStep() string {
 	return ""
 }
 
+// Deprecated: Marked as deprecated in shop/orders/v1/orders.proto.
 func (x *Order) GetStatusDetail() string {
 	if x != nil {
 		return x.StatusDetail
+	}
+	return ""
+}
+
+func (x *Order) GetStatusMessage() string {
+	if x != nil {
+		return x.StatusMessage
 	}
 	return ""
 }
@@ -781,6 +795,113 @@ func (x *CancelOrderResponse) GetOrder() *Order {
 	return nil
 }
 
+type GetOrderDetailsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	OrderId       string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderDetailsRequest) Reset() {
+	*x = GetOrderDetailsRequest{}
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderDetailsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderDetailsRequest) ProtoMessage() {}
+
+func (x *GetOrderDetailsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderDetailsRequest.ProtoReflect.Descriptor instead.
+func (*GetOrderDetailsRequest) Descriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GetOrderDetailsRequest) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+type GetOrderDetailsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order as its customer sees it.
+	Order *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
+	// The customer's user id.
+	UserId string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Operator-facing detail recorded by the saga (NEEDS_ATTENTION); empty otherwise.
+	StatusDetail  string `protobuf:"bytes,3,opt,name=status_detail,json=statusDetail,proto3" json:"status_detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetOrderDetailsResponse) Reset() {
+	*x = GetOrderDetailsResponse{}
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetOrderDetailsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrderDetailsResponse) ProtoMessage() {}
+
+func (x *GetOrderDetailsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrderDetailsResponse.ProtoReflect.Descriptor instead.
+func (*GetOrderDetailsResponse) Descriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetOrderDetailsResponse) GetOrder() *Order {
+	if x != nil {
+		return x.Order
+	}
+	return nil
+}
+
+func (x *GetOrderDetailsResponse) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *GetOrderDetailsResponse) GetStatusDetail() string {
+	if x != nil {
+		return x.StatusDetail
+	}
+	return ""
+}
+
 type RecordOrderProgressRequest struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
 	OrderId string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
@@ -804,7 +925,7 @@ type RecordOrderProgressRequest struct {
 
 func (x *RecordOrderProgressRequest) Reset() {
 	*x = RecordOrderProgressRequest{}
-	mi := &file_shop_orders_v1_orders_proto_msgTypes[11]
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -816,7 +937,7 @@ func (x *RecordOrderProgressRequest) String() string {
 func (*RecordOrderProgressRequest) ProtoMessage() {}
 
 func (x *RecordOrderProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shop_orders_v1_orders_proto_msgTypes[11]
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -829,7 +950,7 @@ func (x *RecordOrderProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordOrderProgressRequest.ProtoReflect.Descriptor instead.
 func (*RecordOrderProgressRequest) Descriptor() ([]byte, []int) {
-	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{11}
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *RecordOrderProgressRequest) GetOrderId() string {
@@ -899,7 +1020,7 @@ type RecordOrderProgressResponse struct {
 
 func (x *RecordOrderProgressResponse) Reset() {
 	*x = RecordOrderProgressResponse{}
-	mi := &file_shop_orders_v1_orders_proto_msgTypes[12]
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +1032,7 @@ func (x *RecordOrderProgressResponse) String() string {
 func (*RecordOrderProgressResponse) ProtoMessage() {}
 
 func (x *RecordOrderProgressResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shop_orders_v1_orders_proto_msgTypes[12]
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1045,7 @@ func (x *RecordOrderProgressResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordOrderProgressResponse.ProtoReflect.Descriptor instead.
 func (*RecordOrderProgressResponse) Descriptor() ([]byte, []int) {
-	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{12}
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RecordOrderProgressResponse) GetOrder() *Order {
@@ -953,7 +1074,7 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\n" +
 	"unit_price\x18\x04 \x01(\v2\x15.shop.common.v1.MoneyR\tunitPrice\x124\n" +
 	"\n" +
-	"line_total\x18\x05 \x01(\v2\x15.shop.common.v1.MoneyR\tlineTotal\"\xf3\x05\n" +
+	"line_total\x18\x05 \x01(\v2\x15.shop.common.v1.MoneyR\tlineTotal\"\x9e\x06\n" +
 	"\x05Order\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x123\n" +
 	"\x06status\x18\x02 \x01(\x0e2\x1b.shop.orders.v1.OrderStatusR\x06status\x12/\n" +
@@ -972,8 +1093,9 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\x10shipping_address\x18\f \x01(\v2\x17.shop.common.v1.AddressR\x0fshippingAddress\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\r \x01(\tR\trequestId\x12\x12\n" +
-	"\x04step\x18\x0e \x01(\tR\x04step\x12#\n" +
-	"\rstatus_detail\x18\x0f \x01(\tR\fstatusDetail\"H\n" +
+	"\x04step\x18\x0e \x01(\tR\x04step\x12'\n" +
+	"\rstatus_detail\x18\x0f \x01(\tB\x02\x18\x01R\fstatusDetail\x12%\n" +
+	"\x0estatus_message\x18\x10 \x01(\tR\rstatusMessage\"H\n" +
 	"\x0ePlaceOrderItem\x12\x15\n" +
 	"\x03sku\x18\x01 \x01(\tB\x03\xe0A\x02R\x03sku\x12\x1f\n" +
 	"\bquantity\x18\x02 \x01(\x05B\x03\xe0A\x02R\bquantity\"\xe5\x01\n" +
@@ -999,7 +1121,13 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\x12CancelOrderRequest\x12\x1e\n" +
 	"\border_id\x18\x01 \x01(\tB\x03\xe0A\x02R\aorderId\"B\n" +
 	"\x13CancelOrderResponse\x12+\n" +
-	"\x05order\x18\x01 \x01(\v2\x15.shop.orders.v1.OrderR\x05order\"\x8f\x03\n" +
+	"\x05order\x18\x01 \x01(\v2\x15.shop.orders.v1.OrderR\x05order\"8\n" +
+	"\x16GetOrderDetailsRequest\x12\x1e\n" +
+	"\border_id\x18\x01 \x01(\tB\x03\xe0A\x02R\aorderId\"\x84\x01\n" +
+	"\x17GetOrderDetailsResponse\x12+\n" +
+	"\x05order\x18\x01 \x01(\v2\x15.shop.orders.v1.OrderR\x05order\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12#\n" +
+	"\rstatus_detail\x18\x03 \x01(\tR\fstatusDetail\"\x8f\x03\n" +
 	"\x1aRecordOrderProgressRequest\x12\x1e\n" +
 	"\border_id\x18\x01 \x01(\tB\x03\xe0A\x02R\aorderId\x12\x1f\n" +
 	"\bsequence\x18\x02 \x01(\x03B\x03\xe0A\x02R\bsequence\x123\n" +
@@ -1040,7 +1168,9 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\n" +
 	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{order_id}:cancel2\x82\x01\n" +
 	"\x10OrderSagaService\x12n\n" +
-	"\x13RecordOrderProgress\x12*.shop.orders.v1.RecordOrderProgressRequest\x1a+.shop.orders.v1.RecordOrderProgressResponseB\xa4\x01\n" +
+	"\x13RecordOrderProgress\x12*.shop.orders.v1.RecordOrderProgressRequest\x1a+.shop.orders.v1.RecordOrderProgressResponse2w\n" +
+	"\x11OrderAdminService\x12b\n" +
+	"\x0fGetOrderDetails\x12&.shop.orders.v1.GetOrderDetailsRequest\x1a'.shop.orders.v1.GetOrderDetailsResponseB\xa4\x01\n" +
 	"\x12com.shop.orders.v1B\vOrdersProtoP\x01Z'meshcart/gen/go/shop/orders/v1;ordersv1\xa2\x02\x03SOX\xaa\x02\x0eShop.Orders.V1\xca\x02\x0eShop\\Orders\\V1\xe2\x02\x1aShop\\Orders\\V1\\GPBMetadata\xea\x02\x10Shop::Orders::V1b\x06proto3"
 
 var (
@@ -1056,7 +1186,7 @@ func file_shop_orders_v1_orders_proto_rawDescGZIP() []byte {
 }
 
 var file_shop_orders_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_shop_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_shop_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_shop_orders_v1_orders_proto_goTypes = []any{
 	(OrderStatus)(0),                    // 0: shop.orders.v1.OrderStatus
 	(*OrderItem)(nil),                   // 1: shop.orders.v1.OrderItem
@@ -1070,52 +1200,57 @@ var file_shop_orders_v1_orders_proto_goTypes = []any{
 	(*ListOrdersResponse)(nil),          // 9: shop.orders.v1.ListOrdersResponse
 	(*CancelOrderRequest)(nil),          // 10: shop.orders.v1.CancelOrderRequest
 	(*CancelOrderResponse)(nil),         // 11: shop.orders.v1.CancelOrderResponse
-	(*RecordOrderProgressRequest)(nil),  // 12: shop.orders.v1.RecordOrderProgressRequest
-	(*RecordOrderProgressResponse)(nil), // 13: shop.orders.v1.RecordOrderProgressResponse
-	(*v1.Money)(nil),                    // 14: shop.common.v1.Money
-	(v11.PaymentStatus)(0),              // 15: shop.payments.v1.PaymentStatus
-	(v12.ShipmentStatus)(0),             // 16: shop.shipping.v1.ShipmentStatus
-	(*timestamppb.Timestamp)(nil),       // 17: google.protobuf.Timestamp
-	(*v1.Address)(nil),                  // 18: shop.common.v1.Address
+	(*GetOrderDetailsRequest)(nil),      // 12: shop.orders.v1.GetOrderDetailsRequest
+	(*GetOrderDetailsResponse)(nil),     // 13: shop.orders.v1.GetOrderDetailsResponse
+	(*RecordOrderProgressRequest)(nil),  // 14: shop.orders.v1.RecordOrderProgressRequest
+	(*RecordOrderProgressResponse)(nil), // 15: shop.orders.v1.RecordOrderProgressResponse
+	(*v1.Money)(nil),                    // 16: shop.common.v1.Money
+	(v11.PaymentStatus)(0),              // 17: shop.payments.v1.PaymentStatus
+	(v12.ShipmentStatus)(0),             // 18: shop.shipping.v1.ShipmentStatus
+	(*timestamppb.Timestamp)(nil),       // 19: google.protobuf.Timestamp
+	(*v1.Address)(nil),                  // 20: shop.common.v1.Address
 }
 var file_shop_orders_v1_orders_proto_depIdxs = []int32{
-	14, // 0: shop.orders.v1.OrderItem.unit_price:type_name -> shop.common.v1.Money
-	14, // 1: shop.orders.v1.OrderItem.line_total:type_name -> shop.common.v1.Money
+	16, // 0: shop.orders.v1.OrderItem.unit_price:type_name -> shop.common.v1.Money
+	16, // 1: shop.orders.v1.OrderItem.line_total:type_name -> shop.common.v1.Money
 	0,  // 2: shop.orders.v1.Order.status:type_name -> shop.orders.v1.OrderStatus
 	1,  // 3: shop.orders.v1.Order.items:type_name -> shop.orders.v1.OrderItem
-	14, // 4: shop.orders.v1.Order.total:type_name -> shop.common.v1.Money
-	15, // 5: shop.orders.v1.Order.payment_status:type_name -> shop.payments.v1.PaymentStatus
-	16, // 6: shop.orders.v1.Order.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
-	17, // 7: shop.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	17, // 8: shop.orders.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	14, // 9: shop.orders.v1.Order.subtotal:type_name -> shop.common.v1.Money
-	14, // 10: shop.orders.v1.Order.shipping_cost:type_name -> shop.common.v1.Money
-	18, // 11: shop.orders.v1.Order.shipping_address:type_name -> shop.common.v1.Address
+	16, // 4: shop.orders.v1.Order.total:type_name -> shop.common.v1.Money
+	17, // 5: shop.orders.v1.Order.payment_status:type_name -> shop.payments.v1.PaymentStatus
+	18, // 6: shop.orders.v1.Order.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
+	19, // 7: shop.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	19, // 8: shop.orders.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	16, // 9: shop.orders.v1.Order.subtotal:type_name -> shop.common.v1.Money
+	16, // 10: shop.orders.v1.Order.shipping_cost:type_name -> shop.common.v1.Money
+	20, // 11: shop.orders.v1.Order.shipping_address:type_name -> shop.common.v1.Address
 	3,  // 12: shop.orders.v1.PlaceOrderRequest.items:type_name -> shop.orders.v1.PlaceOrderItem
-	18, // 13: shop.orders.v1.PlaceOrderRequest.shipping_address:type_name -> shop.common.v1.Address
+	20, // 13: shop.orders.v1.PlaceOrderRequest.shipping_address:type_name -> shop.common.v1.Address
 	2,  // 14: shop.orders.v1.PlaceOrderResponse.order:type_name -> shop.orders.v1.Order
 	2,  // 15: shop.orders.v1.GetOrderResponse.order:type_name -> shop.orders.v1.Order
 	2,  // 16: shop.orders.v1.ListOrdersResponse.orders:type_name -> shop.orders.v1.Order
 	2,  // 17: shop.orders.v1.CancelOrderResponse.order:type_name -> shop.orders.v1.Order
-	0,  // 18: shop.orders.v1.RecordOrderProgressRequest.status:type_name -> shop.orders.v1.OrderStatus
-	15, // 19: shop.orders.v1.RecordOrderProgressRequest.payment_status:type_name -> shop.payments.v1.PaymentStatus
-	16, // 20: shop.orders.v1.RecordOrderProgressRequest.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
-	2,  // 21: shop.orders.v1.RecordOrderProgressResponse.order:type_name -> shop.orders.v1.Order
-	4,  // 22: shop.orders.v1.OrderService.PlaceOrder:input_type -> shop.orders.v1.PlaceOrderRequest
-	6,  // 23: shop.orders.v1.OrderService.GetOrder:input_type -> shop.orders.v1.GetOrderRequest
-	8,  // 24: shop.orders.v1.OrderService.ListOrders:input_type -> shop.orders.v1.ListOrdersRequest
-	10, // 25: shop.orders.v1.OrderService.CancelOrder:input_type -> shop.orders.v1.CancelOrderRequest
-	12, // 26: shop.orders.v1.OrderSagaService.RecordOrderProgress:input_type -> shop.orders.v1.RecordOrderProgressRequest
-	5,  // 27: shop.orders.v1.OrderService.PlaceOrder:output_type -> shop.orders.v1.PlaceOrderResponse
-	7,  // 28: shop.orders.v1.OrderService.GetOrder:output_type -> shop.orders.v1.GetOrderResponse
-	9,  // 29: shop.orders.v1.OrderService.ListOrders:output_type -> shop.orders.v1.ListOrdersResponse
-	11, // 30: shop.orders.v1.OrderService.CancelOrder:output_type -> shop.orders.v1.CancelOrderResponse
-	13, // 31: shop.orders.v1.OrderSagaService.RecordOrderProgress:output_type -> shop.orders.v1.RecordOrderProgressResponse
-	27, // [27:32] is the sub-list for method output_type
-	22, // [22:27] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	2,  // 18: shop.orders.v1.GetOrderDetailsResponse.order:type_name -> shop.orders.v1.Order
+	0,  // 19: shop.orders.v1.RecordOrderProgressRequest.status:type_name -> shop.orders.v1.OrderStatus
+	17, // 20: shop.orders.v1.RecordOrderProgressRequest.payment_status:type_name -> shop.payments.v1.PaymentStatus
+	18, // 21: shop.orders.v1.RecordOrderProgressRequest.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
+	2,  // 22: shop.orders.v1.RecordOrderProgressResponse.order:type_name -> shop.orders.v1.Order
+	4,  // 23: shop.orders.v1.OrderService.PlaceOrder:input_type -> shop.orders.v1.PlaceOrderRequest
+	6,  // 24: shop.orders.v1.OrderService.GetOrder:input_type -> shop.orders.v1.GetOrderRequest
+	8,  // 25: shop.orders.v1.OrderService.ListOrders:input_type -> shop.orders.v1.ListOrdersRequest
+	10, // 26: shop.orders.v1.OrderService.CancelOrder:input_type -> shop.orders.v1.CancelOrderRequest
+	14, // 27: shop.orders.v1.OrderSagaService.RecordOrderProgress:input_type -> shop.orders.v1.RecordOrderProgressRequest
+	12, // 28: shop.orders.v1.OrderAdminService.GetOrderDetails:input_type -> shop.orders.v1.GetOrderDetailsRequest
+	5,  // 29: shop.orders.v1.OrderService.PlaceOrder:output_type -> shop.orders.v1.PlaceOrderResponse
+	7,  // 30: shop.orders.v1.OrderService.GetOrder:output_type -> shop.orders.v1.GetOrderResponse
+	9,  // 31: shop.orders.v1.OrderService.ListOrders:output_type -> shop.orders.v1.ListOrdersResponse
+	11, // 32: shop.orders.v1.OrderService.CancelOrder:output_type -> shop.orders.v1.CancelOrderResponse
+	15, // 33: shop.orders.v1.OrderSagaService.RecordOrderProgress:output_type -> shop.orders.v1.RecordOrderProgressResponse
+	13, // 34: shop.orders.v1.OrderAdminService.GetOrderDetails:output_type -> shop.orders.v1.GetOrderDetailsResponse
+	29, // [29:35] is the sub-list for method output_type
+	23, // [23:29] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_shop_orders_v1_orders_proto_init() }
@@ -1129,9 +1264,9 @@ func file_shop_orders_v1_orders_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shop_orders_v1_orders_proto_rawDesc), len(file_shop_orders_v1_orders_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   15,
 			NumExtensions: 0,
-			NumServices:   2,
+			NumServices:   3,
 		},
 		GoTypes:           file_shop_orders_v1_orders_proto_goTypes,
 		DependencyIndexes: file_shop_orders_v1_orders_proto_depIdxs,

@@ -379,3 +379,115 @@ var OrderSagaService_ServiceDesc = grpc.ServiceDesc{
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "shop/orders/v1/orders.proto",
 }
+
+const (
+	OrderAdminService_GetOrderDetails_FullMethodName = "/shop.orders.v1.OrderAdminService/GetOrderDetails"
+)
+
+// OrderAdminServiceClient is the client API for OrderAdminService service.
+//
+// For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
+//
+// OrderAdminService shows operators what customers do not see. Internal: admin role only
+// (the ops tooling), never on the edge.
+type OrderAdminServiceClient interface {
+	// Any user's order with the operator-facing detail (why it NEEDS_ATTENTION: which
+	// compensation failed and how). Unknown id: NOT_FOUND reason ORDER_NOT_FOUND.
+	GetOrderDetails(ctx context.Context, in *GetOrderDetailsRequest, opts ...grpc.CallOption) (*GetOrderDetailsResponse, error)
+}
+
+type orderAdminServiceClient struct {
+	cc grpc.ClientConnInterface
+}
+
+func NewOrderAdminServiceClient(cc grpc.ClientConnInterface) OrderAdminServiceClient {
+	return &orderAdminServiceClient{cc}
+}
+
+func (c *orderAdminServiceClient) GetOrderDetails(ctx context.Context, in *GetOrderDetailsRequest, opts ...grpc.CallOption) (*GetOrderDetailsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetOrderDetailsResponse)
+	err := c.cc.Invoke(ctx, OrderAdminService_GetOrderDetails_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// OrderAdminServiceServer is the server API for OrderAdminService service.
+// All implementations must embed UnimplementedOrderAdminServiceServer
+// for forward compatibility.
+//
+// OrderAdminService shows operators what customers do not see. Internal: admin role only
+// (the ops tooling), never on the edge.
+type OrderAdminServiceServer interface {
+	// Any user's order with the operator-facing detail (why it NEEDS_ATTENTION: which
+	// compensation failed and how). Unknown id: NOT_FOUND reason ORDER_NOT_FOUND.
+	GetOrderDetails(context.Context, *GetOrderDetailsRequest) (*GetOrderDetailsResponse, error)
+	mustEmbedUnimplementedOrderAdminServiceServer()
+}
+
+// UnimplementedOrderAdminServiceServer must be embedded to have
+// forward compatible implementations.
+//
+// NOTE: this should be embedded by value instead of pointer to avoid a nil
+// pointer dereference when methods are called.
+type UnimplementedOrderAdminServiceServer struct{}
+
+func (UnimplementedOrderAdminServiceServer) GetOrderDetails(context.Context, *GetOrderDetailsRequest) (*GetOrderDetailsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetOrderDetails not implemented")
+}
+func (UnimplementedOrderAdminServiceServer) mustEmbedUnimplementedOrderAdminServiceServer() {}
+func (UnimplementedOrderAdminServiceServer) testEmbeddedByValue()                           {}
+
+// UnsafeOrderAdminServiceServer may be embedded to opt out of forward compatibility for this service.
+// Use of this interface is not recommended, as added methods to OrderAdminServiceServer will
+// result in compilation errors.
+type UnsafeOrderAdminServiceServer interface {
+	mustEmbedUnimplementedOrderAdminServiceServer()
+}
+
+func RegisterOrderAdminServiceServer(s grpc.ServiceRegistrar, srv OrderAdminServiceServer) {
+	// If the following call pancis, it indicates UnimplementedOrderAdminServiceServer was
+	// embedded by pointer and is nil.  This will cause panics if an
+	// unimplemented method is ever invoked, so we test this at initialization
+	// time to prevent it from happening at runtime later due to I/O.
+	if t, ok := srv.(interface{ testEmbeddedByValue() }); ok {
+		t.testEmbeddedByValue()
+	}
+	s.RegisterService(&OrderAdminService_ServiceDesc, srv)
+}
+
+func _OrderAdminService_GetOrderDetails_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetOrderDetailsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderAdminServiceServer).GetOrderDetails(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderAdminService_GetOrderDetails_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderAdminServiceServer).GetOrderDetails(ctx, req.(*GetOrderDetailsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+// OrderAdminService_ServiceDesc is the grpc.ServiceDesc for OrderAdminService service.
+// It's only intended for direct use with grpc.RegisterService,
+// and not to be introspected or modified (even as a copy)
+var OrderAdminService_ServiceDesc = grpc.ServiceDesc{
+	ServiceName: "shop.orders.v1.OrderAdminService",
+	HandlerType: (*OrderAdminServiceServer)(nil),
+	Methods: []grpc.MethodDesc{
+		{
+			MethodName: "GetOrderDetails",
+			Handler:    _OrderAdminService_GetOrderDetails_Handler,
+		},
+	},
+	Streams:  []grpc.StreamDesc{},
+	Metadata: "shop/orders/v1/orders.proto",
+}

@@ -30,6 +30,7 @@ export enum ErrorReason {
   ERROR_REASON_TOKEN_EXPIRED = 7,
   ERROR_REASON_AUTH_NOT_CONFIGURED = 8,
   ERROR_REASON_ROLE_REQUIRED = 9,
+  /** ERROR_REASON_CALLER_NOT_ALLOWED - No longer sent (the call graph check answers METHOD_NOT_IN_CALL_GRAPH); kept, never reused. */
   ERROR_REASON_CALLER_NOT_ALLOWED = 10,
   ERROR_REASON_IDEMPOTENCY_KEY_REUSED = 11,
   ERROR_REASON_CONCURRENT_UPDATE = 12,
@@ -45,6 +46,11 @@ export enum ErrorReason {
    * declares its own, e.g. a service made by `npm run new-service`).
    */
   ERROR_REASON_NOT_FOUND = 16,
+  /**
+   * ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH - The calling workload may not call this method (helm/meshcart/files/call-graph.yaml): sent by
+   * the server that refuses the call, and by the typed client that refuses to make it.
+   */
+  ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH = 17,
   /** ERROR_REASON_EMAIL_TAKEN - users */
   ERROR_REASON_EMAIL_TAKEN = 20,
   ERROR_REASON_INVALID_CREDENTIALS = 21,
@@ -158,6 +164,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 16:
     case "ERROR_REASON_NOT_FOUND":
       return ErrorReason.ERROR_REASON_NOT_FOUND;
+    case 17:
+    case "ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH":
+      return ErrorReason.ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH;
     case 20:
     case "ERROR_REASON_EMAIL_TAKEN":
       return ErrorReason.ERROR_REASON_EMAIL_TAKEN;
@@ -348,6 +357,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_DB_DUPLICATE_KEY";
     case ErrorReason.ERROR_REASON_NOT_FOUND:
       return "ERROR_REASON_NOT_FOUND";
+    case ErrorReason.ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH:
+      return "ERROR_REASON_METHOD_NOT_IN_CALL_GRAPH";
     case ErrorReason.ERROR_REASON_EMAIL_TAKEN:
       return "ERROR_REASON_EMAIL_TAKEN";
     case ErrorReason.ERROR_REASON_INVALID_CREDENTIALS:

@@ -122,8 +122,18 @@ export interface Order {
   requestId: string;
   /** Saga step last recorded, e.g. "RESERVE_STOCK" (informational). */
   step: string;
-  /** Operator-facing detail for NEEDS_ATTENTION orders. */
+  /**
+   * Deprecated: never set any more. Operator-facing detail moved to
+   * OrderAdminService.GetOrderDetails (customers must not see it); kept for wire compatibility.
+   *
+   * @deprecated
+   */
   statusDetail: string;
+  /**
+   * Customer-facing status text, derived from status and cancellation_reason
+   * (e.g. "Payment was declined"); never carries internal details.
+   */
+  statusMessage: string;
 }
 
 /** One requested line; the price comes from the catalog. */
@@ -176,6 +186,21 @@ export interface CancelOrderRequest {
 
 export interface CancelOrderResponse {
   order: Order | undefined;
+}
+
+export interface GetOrderDetailsRequest {
+  orderId: string;
+}
+
+export interface GetOrderDetailsResponse {
+  /** The order as its customer sees it. */
+  order:
+    | Order
+    | undefined;
+  /** The customer's user id. */
+  userId: string;
+  /** Operator-facing detail recorded by the saga (NEEDS_ATTENTION); empty otherwise. */
+  statusDetail: string;
 }
 
 export interface RecordOrderProgressRequest {
@@ -366,6 +391,7 @@ function createBaseOrder(): Order {
     requestId: "",
     step: "",
     statusDetail: "",
+    statusMessage: "",
   };
 }
 
@@ -415,6 +441,9 @@ export const Order: MessageFns<Order> = {
     }
     if (message.statusDetail !== "") {
       writer.uint32(122).string(message.statusDetail);
+    }
+    if (message.statusMessage !== "") {
+      writer.uint32(130).string(message.statusMessage);
     }
     return writer;
   },
@@ -552,6 +581,14 @@ export const Order: MessageFns<Order> = {
             message.statusDetail = reader.string();
             continue;
           }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.statusMessage = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -617,6 +654,11 @@ export const Order: MessageFns<Order> = {
         : isSet(object.status_detail)
         ? globalThis.String(object.status_detail)
         : "",
+      statusMessage: isSet(object.statusMessage)
+        ? globalThis.String(object.statusMessage)
+        : isSet(object.status_message)
+        ? globalThis.String(object.status_message)
+        : "",
     };
   },
 
@@ -667,6 +709,9 @@ export const Order: MessageFns<Order> = {
     if (message.statusDetail !== "") {
       obj.statusDetail = message.statusDetail;
     }
+    if (message.statusMessage !== "") {
+      obj.statusMessage = message.statusMessage;
+    }
     return obj;
   },
 
@@ -700,6 +745,7 @@ export const Order: MessageFns<Order> = {
     message.requestId = object.requestId ?? "";
     message.step = object.step ?? "";
     message.statusDetail = object.statusDetail ?? "";
+    message.statusMessage = object.statusMessage ?? "";
     return message;
   },
 };
@@ -1449,6 +1495,188 @@ export const CancelOrderResponse: MessageFns<CancelOrderResponse> = {
   },
 };
 
+function createBaseGetOrderDetailsRequest(): GetOrderDetailsRequest {
+  return { orderId: "" };
+}
+
+export const GetOrderDetailsRequest: MessageFns<GetOrderDetailsRequest> = {
+  encode(message: GetOrderDetailsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderDetailsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderDetailsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetOrderDetailsRequest {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetOrderDetailsRequest): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetOrderDetailsRequest>, I>>(base?: I): GetOrderDetailsRequest {
+    return GetOrderDetailsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetOrderDetailsRequest>, I>>(object: I): GetOrderDetailsRequest {
+    const message = createBaseGetOrderDetailsRequest();
+    message.orderId = object.orderId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetOrderDetailsResponse(): GetOrderDetailsResponse {
+  return { order: undefined, userId: "", statusDetail: "" };
+}
+
+export const GetOrderDetailsResponse: MessageFns<GetOrderDetailsResponse> = {
+  encode(message: GetOrderDetailsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.order !== undefined) {
+      Order.encode(message.order, writer.uint32(10).fork()).join();
+    }
+    if (message.userId !== "") {
+      writer.uint32(18).string(message.userId);
+    }
+    if (message.statusDetail !== "") {
+      writer.uint32(26).string(message.statusDetail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetOrderDetailsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetOrderDetailsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.order = Order.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.userId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.statusDetail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetOrderDetailsResponse {
+    return {
+      order: isSet(object.order) ? Order.fromJSON(object.order) : undefined,
+      userId: isSet(object.userId)
+        ? globalThis.String(object.userId)
+        : isSet(object.user_id)
+        ? globalThis.String(object.user_id)
+        : "",
+      statusDetail: isSet(object.statusDetail)
+        ? globalThis.String(object.statusDetail)
+        : isSet(object.status_detail)
+        ? globalThis.String(object.status_detail)
+        : "",
+    };
+  },
+
+  toJSON(message: GetOrderDetailsResponse): unknown {
+    const obj: any = {};
+    if (message.order !== undefined) {
+      obj.order = Order.toJSON(message.order);
+    }
+    if (message.userId !== "") {
+      obj.userId = message.userId;
+    }
+    if (message.statusDetail !== "") {
+      obj.statusDetail = message.statusDetail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetOrderDetailsResponse>, I>>(base?: I): GetOrderDetailsResponse {
+    return GetOrderDetailsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetOrderDetailsResponse>, I>>(object: I): GetOrderDetailsResponse {
+    const message = createBaseGetOrderDetailsResponse();
+    message.order = (object.order !== undefined && object.order !== null) ? Order.fromPartial(object.order) : undefined;
+    message.userId = object.userId ?? "";
+    message.statusDetail = object.statusDetail ?? "";
+    return message;
+  },
+};
+
 function createBaseRecordOrderProgressRequest(): RecordOrderProgressRequest {
   return {
     orderId: "",
@@ -1978,6 +2206,68 @@ export const OrderSagaServiceClient = makeGenericClientConstructor(
 ) as unknown as {
   new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): OrderSagaServiceClient;
   service: typeof OrderSagaServiceService;
+  serviceName: string;
+};
+
+/**
+ * OrderAdminService shows operators what customers do not see. Internal: admin role only
+ * (the ops tooling), never on the edge.
+ */
+export type OrderAdminServiceService = typeof OrderAdminServiceService;
+export const OrderAdminServiceService = {
+  /**
+   * Any user's order with the operator-facing detail (why it NEEDS_ATTENTION: which
+   * compensation failed and how). Unknown id: NOT_FOUND reason ORDER_NOT_FOUND.
+   */
+  getOrderDetails: {
+    path: "/shop.orders.v1.OrderAdminService/GetOrderDetails" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetOrderDetailsRequest): Buffer =>
+      Buffer.from(GetOrderDetailsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetOrderDetailsRequest => GetOrderDetailsRequest.decode(value),
+    responseSerialize: (value: GetOrderDetailsResponse): Buffer =>
+      Buffer.from(GetOrderDetailsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetOrderDetailsResponse => GetOrderDetailsResponse.decode(value),
+  },
+} as const;
+
+export interface OrderAdminServiceServer extends UntypedServiceImplementation {
+  /**
+   * Any user's order with the operator-facing detail (why it NEEDS_ATTENTION: which
+   * compensation failed and how). Unknown id: NOT_FOUND reason ORDER_NOT_FOUND.
+   */
+  getOrderDetails: handleUnaryCall<GetOrderDetailsRequest, GetOrderDetailsResponse>;
+}
+
+export interface OrderAdminServiceClient extends Client {
+  /**
+   * Any user's order with the operator-facing detail (why it NEEDS_ATTENTION: which
+   * compensation failed and how). Unknown id: NOT_FOUND reason ORDER_NOT_FOUND.
+   */
+  getOrderDetails(
+    request: GetOrderDetailsRequest,
+    callback: (error: ServiceError | null, response: GetOrderDetailsResponse) => void,
+  ): ClientUnaryCall;
+  getOrderDetails(
+    request: GetOrderDetailsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetOrderDetailsResponse) => void,
+  ): ClientUnaryCall;
+  getOrderDetails(
+    request: GetOrderDetailsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetOrderDetailsResponse) => void,
+  ): ClientUnaryCall;
+}
+
+export const OrderAdminServiceClient = makeGenericClientConstructor(
+  OrderAdminServiceService,
+  "shop.orders.v1.OrderAdminService",
+) as unknown as {
+  new (address: string, credentials: ChannelCredentials, options?: Partial<ClientOptions>): OrderAdminServiceClient;
+  service: typeof OrderAdminServiceService;
   serviceName: string;
 };
 
