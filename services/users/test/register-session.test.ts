@@ -38,13 +38,13 @@ describe('RegisterUser', () => {
     expect(JSON.stringify(res)).not.toContain('correct horse');
   });
 
-  test('stores only a salted scrypt hash with its parameters', async () => {
+  test('stores only a salted argon2id hash with its parameters', async () => {
     const a = await register(undefined, 'same password 123');
     const b = await register(undefined, 'same password 123');
     const rows = await h.prisma.user.findMany({ where: { id: { in: [a.user!.id, b.user!.id] } } });
     expect(rows).toHaveLength(2);
     for (const r of rows) {
-      expect(r.passwordHash).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+      expect(r.passwordHash).toMatch(/^argon2id\$19456\$2\$1\$[\w-]{22}\$[\w-]{43}$/);
       expect(r.passwordHash).not.toContain('same password');
     }
     expect(rows[0]!.passwordHash).not.toBe(rows[1]!.passwordHash);
@@ -190,7 +190,7 @@ describe('CreateSession', () => {
     }
   });
 
-  test('an unknown email costs the same scrypt time as a wrong password', async () => {
+  test('an unknown email costs the same hashing time as a wrong password', async () => {
     const email = uniqueEmail();
     await register(email, 'right password');
     const time = async (req: { email: string; password: string }) => {
@@ -204,7 +204,7 @@ describe('CreateSession', () => {
       wrong.push(await time({ email, password: 'wrong password' }));
       unknown.push(await time({ email: uniqueEmail('nobody'), password: 'wrong password' }));
     }
-    // Without the dummy check an unknown email answers in ~1 ms against tens of ms for scrypt.
+    // Without the dummy check an unknown email answers in ~1 ms against tens of ms for argon2id.
     expect(Math.min(...unknown)).toBeGreaterThan(Math.min(...wrong) * 0.3);
   });
 
@@ -216,5 +216,34 @@ describe('CreateSession', () => {
     const err = await failure(h.client.createSession(req));
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(fieldsOf(err)).toEqual(fields);
+  });
+});
+
+describe('password hashes are upgraded on login', () => {
+  test('a user with an old scrypt hash logs in, and the hash becomes argon2id', async () => {
+    const email = uniqueEmail('legacy');
+    const { user } = await register(email, 'correct horse battery');
+    // The hash a user registered before the argon2id change would have (scrypt, N = 2^14).
+    const { scryptSync, randomBytes } = await import('node:crypto');
+    const salt = randomBytes(16);
+    const key = scryptSync('correct horse battery', salt, 64, { N: 16384, r: 8, p: 1 });
+    const legacy = `scrypt$16384$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+    await h.prisma.user.update({ where: { id: user!.id }, data: { passwordHash: legacy } });
+
+    const wrong = await failure(h.client.createSession({ email, password: 'wrong horse battery' }));
+    expect([wrong.code, wrong.reason]).toEqual([status.UNAUTHENTICATED, 'INVALID_CREDENTIALS']);
+    const stillLegacy = await h.prisma.user.findUniqueOrThrow({ where: { id: user!.id } });
+    expect(stillLegacy.passwordHash).toBe(legacy);
+
+    const ok = await h.client.createSession({ email, password: 'correct horse battery' });
+    expect(decodeJwt(ok.accessToken).sub).toBe(user!.id);
+    const upgraded = await h.prisma.user.findUniqueOrThrow({ where: { id: user!.id } });
+    expect(upgraded.passwordHash).toMatch(/^argon2id\$19456\$2\$1\$/);
+    // The upgraded hash still opens the same account, and only with the same password.
+    await expect(
+      h.client.createSession({ email, password: 'correct horse battery' }),
+    ).resolves.toBeTruthy();
+    const after = await failure(h.client.createSession({ email, password: 'wrong horse battery' }));
+    expect(after.reason).toBe('INVALID_CREDENTIALS');
   });
 });

@@ -1,9 +1,11 @@
-import { hashPassword, verifyAgainstDummy, verifyPassword } from './password';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from './password';
 
 test('hash and verify round-trip; salts differ; the format carries the parameters', async () => {
   const a = await hashPassword('correct horse');
   const b = await hashPassword('correct horse');
-  expect(a).toMatch(/^scrypt\$16384\$8\$1\$[\w-]{22}\$[\w-]{86}$/);
+  expect(a).toMatch(/^argon2id\$19456\$2\$1\$[\w-]{22}\$[\w-]{43}$/);
+  expect(needsRehash(a)).toBe(false);
   expect(a).not.toBe(b);
   await expect(verifyPassword('correct horse', a)).resolves.toBe(true);
   await expect(verifyPassword('correct horsE', a)).resolves.toBe(false);
@@ -22,6 +24,9 @@ test('a malformed or hostile stored hash is refused instead of run', async () =>
     'scrypt$16384$8$1$salt',
     'scrypt$1048576$8$1$c2FsdA$a2V5',
     'scrypt$1000$8$1$c2FsdA$a2V5',
+    'argon2id$1048576$2$1$c2FsdGFsdA$a2V5a2V5',
+    'argon2id$19456$0$1$c2FsdGFsdA$a2V5a2V5',
+    'argon2id$19456$2$1$c2FsdGFsdA',
   ]) {
     await expect(verifyPassword('x', bad)).rejects.toThrow('malformed');
   }
@@ -29,4 +34,14 @@ test('a malformed or hostile stored hash is refused instead of run', async () =>
 
 test('the dummy check for unknown emails always fails', async () => {
   await expect(verifyAgainstDummy('anything')).resolves.toBe(false);
+});
+
+test('hashes from before (scrypt, N = 2^14) still verify and are flagged for a rehash', async () => {
+  const salt = randomBytes(16);
+  const key = scryptSync('correct horse', salt, 64, { N: 16384, r: 8, p: 1 });
+  const legacy = `scrypt$16384$8$1$${salt.toString('base64url')}$${key.toString('base64url')}`;
+  await expect(verifyPassword('correct horse', legacy)).resolves.toBe(true);
+  await expect(verifyPassword('correct horsE', legacy)).resolves.toBe(false);
+  expect(needsRehash(legacy)).toBe(true);
+  expect(needsRehash('argon2id$4096$2$1$x$y')).toBe(true);
 });

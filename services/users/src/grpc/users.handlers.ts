@@ -14,7 +14,7 @@ import {
 } from '@meshcart/kit';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { validateAddAddress } from '../domain/address';
-import { hashPassword, verifyAgainstDummy, verifyPassword } from '../domain/password';
+import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../domain/password';
 import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
 import type { UsersStore } from '../store/users.store';
 import { toProtoSavedAddress, toProtoUser } from './users.mapping';
@@ -77,11 +77,24 @@ export function usersImplementation(deps: UsersHandlerDeps) {
       async createSession(req, ctx) {
         const creds = validateCredentials(req);
         const found = await store.findCredentials(creds.email);
-        // Unknown emails burn the same scrypt time as a wrong password: no timing oracle.
+        // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
         const ok = found
           ? await verifyPassword(creds.password, found.passwordHash)
           : await verifyAgainstDummy(creds.password);
         if (!found || !ok) throw invalidCredentials();
+        if (needsRehash(found.passwordHash)) {
+          // An older, weaker hash of a password we now hold: upgrade it. Best effort - the login
+          // succeeds either way, and the next login tries again.
+          await hashPassword(creds.password)
+            .then((next) => store.upgradePasswordHash(found.user.id, found.passwordHash, next))
+            .then(
+              (written) =>
+                written && ctx.logger.info({ user_id: found.user.id }, 'password hash upgraded'),
+            )
+            .catch((e: unknown) =>
+              ctx.logger.warn({ err: e, user_id: found.user.id }, 'password hash upgrade failed'),
+            );
+        }
         const { token, expiresAt } = await deps.signer.sign({
           subject: found.user.id,
           roles: ['customer'],

@@ -13,6 +13,11 @@ export interface UsersStore {
   createUser(u: { email: string; displayName: string; passwordHash: string }): Promise<User>;
   /** The user and its password hash, or undefined for an unknown email. */
   findCredentials(email: string): Promise<{ user: User; passwordHash: string } | undefined>;
+  /**
+   * Replaces a password hash by a stronger one of the same password (rehash on login), only if
+   * the stored hash is still `previous` (a concurrent password change wins). True when written.
+   */
+  upgradePasswordHash(userId: string, previous: string, next: string): Promise<boolean>;
   /** Fails NOT_FOUND USER_NOT_FOUND. */
   getUser(id: string): Promise<User>;
   /**
@@ -78,6 +83,14 @@ export function createUsersStore(prisma: Db, opts: { maxAddresses?: number } = {
     async findCredentials(email) {
       const row = await prisma.user.findUnique({ where: { email } });
       return row ? { user: toUser(row), passwordHash: row.passwordHash } : undefined;
+    },
+
+    async upgradePasswordHash(userId, previous, next) {
+      const { count } = await prisma.user.updateMany({
+        where: { id: userId, passwordHash: previous },
+        data: { passwordHash: next },
+      });
+      return count === 1;
     },
 
     async getUser(id) {
