@@ -202,4 +202,6 @@ test('grpcurl with a catalog service token cannot refund a payment', async () =>
   );
   expect(res).toContain('PermissionDenied');
   expect(res).toContain('catalog may not call shop.payments.v1.PaymentService/RefundPayment');
+  // The server's reflection carries google.rpc, so grpcurl decodes the ErrorInfo it sent.
+  expect(res).toContain('"reason": "METHOD_NOT_IN_CALL_GRAPH"');
 });

@@ -17,9 +17,10 @@ buf generate --path proto/shop
 buf generate --template buf.gen.rpc.yaml --path third_party/google/rpc
 # Descriptor set (with imports and source info) for gRPC server reflection: our contracts plus
 # grpc.health.v1 and grpc.reflection.v1 (copied from grpc-health-check and @grpc/reflection), so
-# reflection describes health and itself.
+# reflection describes health and itself, and google.rpc (Status, ErrorInfo, BadRequest), so
+# grpcurl and other reflection clients decode the error details every refusal carries.
 buf build --path proto/shop --path third_party/grpc/health --path third_party/grpc/reflection \
-  -o gen/ts/descriptor.binpb
+  --path third_party/google/rpc -o gen/ts/descriptor.binpb
 if [ "${1:-}" = "--check" ]; then
   if [ "$before" != "$(snapshot)" ]; then
     diff <(echo "$before") <(snapshot) | grep '^[<>]' | awk '{print $1, $3}' | sort -k2 -u >&2 || true
