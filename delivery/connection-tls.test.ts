@@ -91,6 +91,22 @@ test('production: orders and the saga worker connect to Temporal over mTLS', () 
     expect(envOf(podOf(o).containers[0]!)).not.toHaveProperty('TEMPORAL_TLS_MODE');
 });
 
+test('production: saga payloads are encrypted with keys from a Secret, in orders and the worker only', () => {
+  const objects = workloads(render(PRODUCTION)).filter((o) => o.kind === 'Deployment');
+  for (const o of objects) {
+    const env = podOf(o).containers[0]!.env ?? [];
+    const keys = env.find((e: { name: string }) => e.name === 'TEMPORAL_PAYLOAD_KEYS');
+    if (['orders', 'saga-worker'].includes(o.metadata!.name!))
+      expect(keys).toEqual({
+        name: 'TEMPORAL_PAYLOAD_KEYS',
+        valueFrom: {
+          secretKeyRef: { name: 'meshcart-temporal-payload-keys', key: 'payload-keys.json' },
+        },
+      });
+    else expect([o.metadata!.name, keys]).toEqual([o.metadata!.name, undefined]);
+  }
+});
+
 test('an API key comes from its Secret, and never without TLS', () => {
   const objects = workloads(
     render([...PRODUCTION, '--set', 'temporal.apiKey.secretName=meshcart-temporal-api-key']),

@@ -199,6 +199,12 @@ secret: { secretName: {{ .from.name }}, items: [{ key: {{ .from.key }}, path: {{
   valueFrom:
     secretKeyRef: { name: {{ $k.secretName }}, key: {{ $k.secretKey }} }
 {{- end }}
+{{- with .root.Values.temporal.payloadEncryption.secretName }}
+# Every saga payload AES-256-GCM encrypted in Temporal's history (@meshcart/saga/payload-codec).
+- name: TEMPORAL_PAYLOAD_KEYS
+  valueFrom:
+    secretKeyRef: { name: {{ . }}, key: {{ $.root.Values.temporal.payloadEncryption.secretKey }} }
+{{- end }}
 {{- end }}
 {{- end }}
 

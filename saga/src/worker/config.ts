@@ -61,6 +61,15 @@ export const workerConfigSpec = {
   /** Health port: WORKER_HEALTH_PORT, else GRPC_PORT (what the Helm chart sets), else the topology's. */
   healthPort: v('WORKER_HEALTH_PORT', parse.port(), optionalPort),
   grpcPort: v('GRPC_PORT', parse.port(), optionalPort),
+  /**
+   * Codec server for the Temporal Web UI (codec-server.ts): decodes the encrypted payloads for
+   * operators (admin tokens). Off when unset; needs TEMPORAL_PAYLOAD_KEYS.
+   */
+  codecServerPort: v('CODEC_SERVER_PORT', parse.port(), optionalPort),
+  /** Origins allowed to call it from a browser (the Web UI's), comma-separated. */
+  codecAllowedOrigins: v('CODEC_ALLOWED_ORIGINS', parse.string(), {
+    default: 'http://127.0.0.1:8233,http://localhost:8233',
+  }),
   /** Prebundled workflow code (image build); empty = bundle src/workflow at startup. */
   workflowBundlePath: v('WORKFLOW_BUNDLE_PATH', parse.string(), { default: '' }),
   shutdownGraceMs: v('SHUTDOWN_GRACE_MS', parse.int({ min: 0 }), { default: 20_000 }),

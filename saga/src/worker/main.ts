@@ -17,6 +17,8 @@ import { healthPortOf, loadWorkerConfig } from './config';
 import { connectWithRetry } from './connect';
 import { createSagaClients, createSagaWorker, workflowSource } from './saga-worker';
 import { pinoTemporalLogger } from './temporal-logger';
+import { payloadDataConverter } from './payload-codec';
+import { startCodecServer } from './codec-endpoint';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -36,6 +38,8 @@ async function main(): Promise<void> {
   await health.listen(config.healthHost, healthPortOf(config));
 
   const clients = await createSagaClients(config, logger);
+  const dataConverter = payloadDataConverter(config);
+  const codecServer = await startCodecServer(config, dataConverter, logger);
   const aborted = new AbortController();
   const live: { connection?: NativeConnection; worker?: Worker; running?: Promise<void> } = {};
 
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
       },
       { name: 'temporal connection', run: () => live.connection?.close() },
       { name: 'service clients', run: () => clients.close() },
+      { name: 'codec server', run: () => codecServer?.close() },
       {
         name: 'health server',
         budgetMs: 2_000,
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
       authValidityMs: config.authValidityMs,
     },
     source: workflowSource(config.workflowBundlePath),
+    dataConverter,
     maxConcurrentActivities: config.maxConcurrentActivities,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
     shutdownGraceMs: config.shutdownGraceMs,

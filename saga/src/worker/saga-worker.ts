@@ -125,6 +125,8 @@ export async function createSagaWorker(opts: {
   isolateExecutionTimeoutMs?: number;
   /** Gets one `activity done` line per activity (trace-correlated); omit in tests. */
   logger?: Logger;
+  /** Payload encryption (payloadDataConverter); the same keys as orders' client. */
+  dataConverter?: WorkerOptions['dataConverter'];
 }): Promise<Worker> {
   // Not the SDK default on every runtime: on Node < 24 its watchdog firing after a pause of the
   // process is a fatal "async hook stack has become corrupted" (issue 22, see the module).
@@ -148,6 +150,7 @@ export async function createSagaWorker(opts: {
     // cut off is retried by another worker with the same idempotency key.
     shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
     isolateExecutionTimeout: isolate.ms,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
   };
   // Tracing (RunWorkflow/RunActivity spans joined to orders' trace), saga metrics and
   // per-activity log lines (telemetry.ts; exports nothing when no OTel SDK was started).

@@ -68,6 +68,14 @@ export function temporalConnectionConfigSpec() {
       ...optional<string>(),
       secret: true,
     }),
+    /**
+     * Payload encryption keys (`{"current": kid, "keys": {kid: base64 32 bytes}}`): the owner of
+     * the workflows turns them into a payload codec (AES-256-GCM) for its client and worker.
+     */
+    temporalPayloadKeys: v('TEMPORAL_PAYLOAD_KEYS', parse.json<unknown>(), {
+      ...optional<unknown>(),
+      secret: true,
+    }),
   };
 }
 
@@ -78,6 +86,7 @@ export interface TemporalConnectionSettings {
   temporalTlsKey?: string;
   temporalTlsServerName?: string;
   temporalApiKey?: string;
+  temporalPayloadKeys?: unknown;
 }
 
 /** Structurally the TLSConfig of @temporalio/common (client and worker share it). */

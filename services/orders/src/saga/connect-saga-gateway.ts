@@ -1,6 +1,7 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporalConnectionOptions, type TemporalConnectionSettings } from '@meshcart/kit';
 import { temporalClientInterceptors } from '@meshcart/kit/telemetry/temporal';
+import { payloadDataConverter } from '@meshcart/saga/payload-codec';
 import type { OrdersConfig } from '../config';
 import type { SagaGateway } from './saga-gateway';
 import { temporalSagaGateway } from './temporal-saga-gateway';
@@ -22,6 +23,8 @@ export function connectSagaGateway(
     connection,
     namespace: config.temporalNamespace,
     interceptors: temporalClientInterceptors(),
+    // TEMPORAL_PAYLOAD_KEYS: saga inputs (the shipping address) and results encrypted in history.
+    dataConverter: payloadDataConverter(config),
   });
   return temporalSagaGateway(temporal, { taskQueue: config.temporalTaskQueue });
 }
