@@ -262,7 +262,8 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
       // key (delivery/connection-tls.test.ts checks those mounts).
       const TLS_VOLUMES = ['db-tls', 'temporal-ca', 'temporal-client'];
       const secretVolumes = spec.volumes.filter(
-        (v: K8sObject) => v.secret && !TLS_VOLUMES.includes(v.name),
+        (v: K8sObject) =>
+          v.secret && !TLS_VOLUMES.includes(v.name) && v.name !== 'payment-vault-key',
       );
       const signs = signers.has(d.metadata.name);
       expect(secretVolumes.map((v: K8sObject) => v.name)).toEqual(signs ? ['signing-key'] : []);
@@ -282,6 +283,27 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     expect(Object.fromEntries(secretOf)).toEqual(
       Object.fromEntries([...signers].map((w) => [w, `meshcart-jwt-${w}`])),
     );
+  });
+
+  it('only payments mounts the card-token vault key, as a file from its Secret', () => {
+    for (const d of byKind(objs(), 'Deployment')) {
+      const spec = d.spec.template.spec;
+      const c = spec.containers[0];
+      const env = (c.env ?? []).filter((e: K8sObject) => e.name.startsWith('PAYMENT_VAULT_KEY'));
+      const volume = spec.volumes.find((v: K8sObject) => v.name === 'payment-vault-key');
+      if (d.metadata.name !== 'payments') {
+        expect([env, volume]).toEqual([[], undefined]);
+        continue;
+      }
+      const mount = c.volumeMounts.find((m: K8sObject) => m.name === 'payment-vault-key');
+      expect(env).toEqual([
+        { name: 'PAYMENT_VAULT_KEY_FILE', value: `${mount.mountPath}/vault-key` },
+      ]);
+      expect(volume.secret).toMatchObject({
+        secretName: 'meshcart-payments-vault-key',
+        items: [{ key: 'vault-key', path: 'vault-key' }],
+      });
+    }
   });
 
   it('has a PodDisruptionBudget per Deployment, and HPAs that target rendered Deployments', () => {

@@ -4,8 +4,11 @@
  * Admin setup (stock levels) goes through the admin gRPC API with an ops token, as an operator
  * would; every assertion is made over HTTP.
  */
+import { Client, Connection } from '@temporalio/client';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { createClient, createTokenSigner } from '@meshcart/kit';
+import { withConnection, withDatabase } from '@meshcart/kit/db';
+import { SERVICES } from '../scripts/local-stack/ports';
 import { edgeClient, reasonOf, violatedFields } from './http-client';
 import { startE2EStack } from './stack-fixture';
 
@@ -43,6 +46,8 @@ const address = (countryCode = 'DE') => ({
 });
 let seq = 0;
 const requestId = () => `e2e-${Date.now().toString(36)}-${seq++}`;
+/** Every order placed here: the last test scans their sagas' histories for card tokens. */
+const placed: string[] = [];
 
 async function register(email: string): Promise<string> {
   const reg = await api.post('/v1/users', {
@@ -79,6 +84,7 @@ async function place(
   );
   expect(r.status).toBe(200);
   expect(r.body.order.status).toBe('ORDER_STATUS_PENDING');
+  placed.push(r.body.order.id);
   return r.body.order;
 }
 
@@ -330,4 +336,62 @@ test('serves a valid OpenAPI 2 document covering every public route', async () =
       'POST /v1/orders/{orderId}:cancel',
     ].sort(),
   );
+});
+
+/** Every string in a value, byte arrays (payload data, ciphertext) read as latin1 text. */
+function textsOf(v: unknown, out: string[] = []): string[] {
+  if (v === null || v === undefined) return out;
+  if (typeof v === 'string') out.push(v);
+  else if (v instanceof Uint8Array) out.push(Buffer.from(v).toString('latin1'));
+  else if (Array.isArray(v)) for (const x of v) textsOf(x, out);
+  else if (v instanceof Date) out.push(v.toISOString());
+  else if (typeof v === 'object') for (const x of Object.values(v)) textsOf(x, out);
+  else out.push(String(v));
+  return out;
+}
+
+test('no card token at rest: no `tok_` in any table of any service, nor in any saga history', async () => {
+  expect(placed.length).toBeGreaterThan(5);
+  // Let every saga finish, so its whole history is scanned.
+  for (const id of placed) await settle(alice, id, () => true).catch(() => undefined);
+
+  // Every table of every database of this run, every row, every column.
+  const found: string[] = [];
+  const rowsOf: Record<string, number> = {};
+  for (const s of SERVICES) {
+    const url = withDatabase(stack.adminUrl, `${stack.dbPrefix}${s}`);
+    await withConnection(url, async (conn) => {
+      const tables = (await conn.query('SHOW TABLES')) as Record<string, string>[];
+      for (const t of tables.map((r) => Object.values(r)[0]!)) {
+        const rows = (await conn.query(`SELECT * FROM \`${t}\``)) as unknown[];
+        rowsOf[`${s}.${t}`] = rows.length;
+        for (const text of textsOf(rows))
+          if (text.includes('tok_')) found.push(`${s}.${t}: ${text.slice(0, 80)}`);
+      }
+    });
+  }
+  expect(found).toEqual([]);
+  // The scan saw the data: orders stored, payment methods vaulted (as ciphertext).
+  expect(rowsOf['orders.orders']).toBeGreaterThanOrEqual(placed.length);
+  expect(rowsOf['payments.payment_methods']).toBeGreaterThanOrEqual(placed.length);
+
+  // Every event of every saga: inputs, activity arguments and results, failures.
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    const client = new Client({ connection, namespace: 'default' });
+    let events = 0;
+    for (const id of placed) {
+      const history = await client.workflow.getHandle(`order-${id}`).fetchHistory();
+      events += history.events?.length ?? 0;
+      for (const text of textsOf(history))
+        if (text.includes('tok_')) found.push(`order-${id}: ${text.slice(0, 120)}`);
+    }
+    expect(found).toEqual([]);
+    expect(events).toBeGreaterThan(placed.length * 5);
+    console.log(
+      `[e2e] no tok_ in ${Object.keys(rowsOf).length} tables (${Object.values(rowsOf).reduce((a, b) => a + b, 0)} rows) nor in ${placed.length} saga histories (${events} events)`,
+    );
+  } finally {
+    await connection.close();
+  }
 });

@@ -11,9 +11,15 @@ import { startStack, type RunningStack } from '../scripts/local-stack/stack';
  * own databases (prefix e2e_<random>_) and its own Temporal task queue, so it never collides
  * with a developer's running stack. Logs are kept in memory and printed only on failure.
  */
-export async function startE2EStack(
-  opts: { env?: Record<string, string> } = {},
-): Promise<RunningStack & { logs(): string }> {
+export async function startE2EStack(opts: { env?: Record<string, string> } = {}): Promise<
+  RunningStack & {
+    logs(): string;
+    /** Databases of this run: `${dbPrefix}<service>` (e2e_<run>_). */
+    dbPrefix: string;
+    adminUrl: string;
+    temporalAddress: string;
+  }
+> {
   const root = path.resolve(__dirname, '..');
   const ports = await freeStackPorts(portsFromEnv());
   const out = new PassThrough();
@@ -21,6 +27,7 @@ export async function startE2EStack(
   out.on('data', (d: Buffer) => lines.push(d.toString()));
   const run = randomBytes(3).toString('hex');
   const adminUrl = resolveAdminUrl();
+  const temporalAddress = process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`;
   const dropAll = () =>
     Promise.all(
       SERVICES.map((s) =>
@@ -34,7 +41,7 @@ export async function startE2EStack(
     dataDir: path.join(root, '.data'),
     ports,
     adminUrl,
-    temporalAddress: process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`,
+    temporalAddress,
     dbPrefix: `e2e_${run}_`,
     taskQueue: `meshcart-e2e-${run}`,
     seed: true,
@@ -54,5 +61,8 @@ export async function startE2EStack(
       await dropAll();
     },
     logs: () => lines.join(''),
+    dbPrefix: `e2e_${run}_`,
+    adminUrl,
+    temporalAddress,
   };
 }

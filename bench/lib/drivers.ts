@@ -151,7 +151,8 @@ export async function noopDriver(opts: {
         items: [{ sku: opts.skus[seq % opts.skus.length]!, quantity: 1 }],
         total: { currencyCode: 'EUR', amountMinor: '4489' },
         shippingAddress: ADDRESS,
-        paymentToken: 'tok_visa',
+        // The no-op workflow never authorizes: any payment method id will do.
+        paymentMethodId: `pm_bench-noop-${opts.run}`,
       };
       started.add(orderId);
       try {

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -22,6 +22,10 @@ export interface DevKeys {
   jwksFile: string;
   /** By issuer: `users` (customer tokens), `ops` (admin tokens), each workload (its own token). */
   keys: Record<string, DevKey>;
+  /** payments' card-token vault key file (base64 of 32 bytes), for PAYMENT_VAULT_KEY_FILE. */
+  paymentVaultKeyFile: string;
+  /** Its content (the Tiltfile's k8s mode puts it in a Secret). */
+  paymentVaultKey: string;
 }
 
 /**
@@ -83,5 +87,18 @@ export function ensureDevKeys(dataDir: string): DevKeys {
   // Whole-file swap: a process polling the file never reads half of it.
   writeFileSync(`${jwksFile}.tmp`, `${jwksJson}\n`);
   renameSync(`${jwksFile}.tmp`, jwksFile);
-  return { jwksJson, jwksFile, keys };
+  const paymentVaultKeyFile = ensureVaultKey(dir);
+  const paymentVaultKey = readFileSync(paymentVaultKeyFile, 'utf8').trim();
+  return { jwksJson, jwksFile, keys, paymentVaultKeyFile, paymentVaultKey };
+}
+
+/**
+ * payments' AES-256-GCM vault key: .data/keys/payment-vault.key (base64 of 32 random bytes, mode
+ * 0600), generated on first start and reused, so vaulted payment methods survive a restart.
+ */
+function ensureVaultKey(dir: string): string {
+  const file = path.join(dir, 'payment-vault.key');
+  if (!existsSync(file))
+    writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  return file;
 }

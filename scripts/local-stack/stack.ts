@@ -129,6 +129,8 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           ...keyOf(s),
           GRPC_PORT: String(o.ports.services[s]),
           DATABASE_URL: dbUrls[s],
+          // Only payments holds the card-token vault key.
+          ...(s === 'payments' ? { PAYMENT_VAULT_KEY_FILE: devKeys.paymentVaultKeyFile } : {}),
         },
       });
     }

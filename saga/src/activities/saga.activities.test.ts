@@ -119,13 +119,24 @@ test('every id is the order id', async () => {
   const items = [{ sku: 'A', quantity: 1 }];
   expect(await run(acts.reserveStock, { orderId: 'o1', items })).toBe('RESERVATION_STATUS_ACTIVE');
   expect(deps.reservations.reserveStock).toHaveBeenCalledWith({ reservationId: 'o1', items });
+  const pm = 'pm_00000000-0000-4000-8000-000000000001';
   expect(
-    await run(acts.authorizePayment, { orderId: 'o1', amount: total, paymentToken: 'tok_visa' }),
+    await run(acts.authorizePayment, { orderId: 'o1', amount: total, paymentMethodId: pm }),
   ).toBe('PAYMENT_STATUS_AUTHORIZED');
   expect(deps.payments.authorizePayment).toHaveBeenCalledWith({
     paymentId: 'o1',
     orderId: 'o1',
     amount: total,
+    paymentMethodId: pm,
+    paymentToken: '',
+  });
+  // A saga started before vaulting still carries the token: it is passed on as such.
+  await run(acts.authorizePayment, { orderId: 'o2', amount: total, paymentToken: 'tok_visa' });
+  expect(deps.payments.authorizePayment).toHaveBeenLastCalledWith({
+    paymentId: 'o2',
+    orderId: 'o2',
+    amount: total,
+    paymentMethodId: '',
     paymentToken: 'tok_visa',
   });
 });

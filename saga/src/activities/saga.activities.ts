@@ -97,13 +97,16 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
         ),
       ),
 
-    authorizePayment: ({ orderId, amount, paymentToken }) =>
+    // Either field: a payment method id (current sagas), or the token of a saga started before
+    // vaulting (its scheduled activity still carries it); payments takes exactly one of them.
+    authorizePayment: ({ orderId, amount, paymentMethodId, paymentToken }) =>
       mapped(async () => {
         const res = await payments.authorizePayment({
           paymentId: orderId,
           orderId,
           amount,
-          paymentToken,
+          paymentMethodId: paymentMethodId ?? '',
+          paymentToken: paymentMethodId ? '' : (paymentToken ?? ''),
         });
         return paymentName(res.payment?.status);
       }),

@@ -60,7 +60,10 @@ export interface ReserveStockInput {
 export interface AuthorizePaymentInput {
   orderId: string;
   amount: SagaMoney;
-  paymentToken: string;
+  /** The vaulted payment method (sagas started since vaulting). */
+  paymentMethodId?: string;
+  /** @deprecated The card token: only from sagas started before vaulting (their histories). */
+  paymentToken?: string;
 }
 
 export interface CreateShipmentInput {

@@ -31,8 +31,16 @@ export interface OrderSagaInput {
   items: { sku: string; quantity: number }[];
   total: SagaMoney;
   shippingAddress: SagaAddress;
-  /** Card token for the payment provider (a token, never card data). */
-  paymentToken: string;
+  /**
+   * The vaulted card (PaymentService.VaultPaymentMethod, `pm_<uuid>`): payments resolves it to
+   * the card token, so neither this input nor the saga's history carries the token.
+   */
+  paymentMethodId: string;
+  /**
+   * @deprecated Only in the inputs of sagas started before vaulting (recorded histories, sagas
+   * still running during the upgrade): the card token itself. Never set by orders any more.
+   */
+  paymentToken?: string;
 }
 
 /** Saga steps in order; compensations run in reverse. */

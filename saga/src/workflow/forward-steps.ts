@@ -12,6 +12,18 @@ export const AUTHORIZATION_EXPIRED = 'AUTHORIZATION_EXPIRED';
 export const refundIdOf = (orderId: string) => `${orderId}-cancel`;
 
 /**
+ * What AuthorizePayment charges: the vaulted payment method, or the card token of a saga
+ * started before vaulting (its input in history has no payment method id). Only the activity's
+ * argument differs between the two, not the commands: old histories replay unchanged.
+ */
+export const paymentSourceOf = (
+  input: OrderSagaInput,
+): { paymentMethodId: string } | { paymentToken: string } =>
+  input.paymentMethodId
+    ? { paymentMethodId: input.paymentMethodId }
+    : { paymentToken: input.paymentToken ?? '' };
+
+/**
  * Runs the forward steps, each with its compensation registered first. Returns undefined when
  * all succeeded, else the reason the saga stops: the failing step's ErrorInfo reason, a
  * customer cancel (which interrupts the step in flight) or the authorization expiring.
@@ -68,7 +80,7 @@ export async function runForwardSteps(
         });
       });
       let paid = await step('AUTHORIZE_PAYMENT', {}, () =>
-        early.authorizePayment({ orderId, amount: input.total, paymentToken: input.paymentToken }),
+        early.authorizePayment({ orderId, amount: input.total, ...paymentSourceOf(input) }),
       );
       // From here the authorization is the clock: capture must happen before it expires.
       void authTimer

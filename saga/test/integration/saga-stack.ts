@@ -52,6 +52,7 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
   const auth = await createTestAuth();
   const run = randomBytes(3).toString('hex');
   const taskQueue = `saga-it-${run}`;
+  const vaultKey = randomBytes(32).toString('base64'); // payments' card-token vault key
   const ports = {} as Record<Svc, number>;
   for (const s of SERVICES) ports[s] = await freePort();
   const addresses = Object.fromEntries(SERVICES.map((s) => [s, `127.0.0.1:${ports[s]}`])) as Record<
@@ -69,8 +70,10 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
     DATABASE_URL: dbs[s].url,
     PAYMENT_PROVIDER: 'simulated',
     ALLOW_SIMULATED_PAYMENTS: 'true',
+    PAYMENT_VAULT_KEY: vaultKey,
     CATALOG_ADDR: addresses.catalog,
     SHIPPING_ADDR: addresses.shipping,
+    PAYMENTS_ADDR: addresses.payments,
     TEMPORAL_ADDRESS: temporalAddress(),
     TEMPORAL_TASK_QUEUE: taskQueue,
   });

@@ -4,7 +4,8 @@
  * identity for the internal reads (GetPayment, GetReservation, GetShipment).
  */
 import { randomBytes } from 'node:crypto';
-import { createClient } from '@meshcart/kit';
+import { status } from '@grpc/grpc-js';
+import { createClient, GrpcCallError } from '@meshcart/kit';
 import type { TestAuth } from '@meshcart/kit/testkit';
 import { CatalogAdminServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
 import {
@@ -73,22 +74,32 @@ export function stackClients(addresses: Record<Svc, string>, auth: TestAuth) {
       await c.inventoryAdmin.setStock({ sku, onHand, note: 'saga integration test' });
       return sku;
     },
-    /** PlaceOrder as customer `userId`; answers at once with the PENDING order. */
+    /**
+     * PlaceOrder as customer `userId`; answers at once with the PENDING order. Retried with the
+     * same request id while it answers UNAVAILABLE (as the API contract tells clients to): PlaceOrder
+     * vaults the card token in payments, so it fails while payments is down (crash.test.ts).
+     */
     async placeOrder(
       userId: string,
       items: { sku: string; quantity: number }[],
       opts: { token?: string; address?: SagaAddress } = {},
     ): Promise<Order> {
-      const res = await c.orders.placeOrder(
-        {
-          requestId: randomBytes(8).toString('hex'),
-          items,
-          shippingAddress: opts.address ?? ADDRESS_DE,
-          paymentToken: opts.token ?? 'tok_visa',
-        },
-        await asUser(userId),
-      );
-      return res.order!;
+      const req = {
+        requestId: randomBytes(8).toString('hex'),
+        items,
+        shippingAddress: opts.address ?? ADDRESS_DE,
+        paymentToken: opts.token ?? 'tok_visa',
+      };
+      const until = Date.now() + 60_000;
+      for (;;) {
+        try {
+          return (await c.orders.placeOrder(req, await asUser(userId))).order!;
+        } catch (e) {
+          if (!(e instanceof GrpcCallError && e.code === status.UNAVAILABLE) || Date.now() > until)
+            throw e;
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
     },
     async getOrder(userId: string, orderId: string): Promise<Order> {
       return (await c.orders.getOrder({ orderId }, await asUser(userId))).order!;

@@ -82,7 +82,7 @@ export function sagaInput(overrides: Partial<OrderSagaInput> = {}): OrderSagaInp
       postalCode: '10115',
       countryCode: 'DE',
     },
-    paymentToken: 'tok_visa',
+    paymentMethodId: 'pm_00000000-0000-4000-8000-00000000000a',
     ...overrides,
   };
 }

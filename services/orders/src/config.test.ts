@@ -10,12 +10,13 @@ const required = {
   JWT_PRIVATE_KEY: String(pem),
 };
 
-test('defaults: port 50056, local catalog/shipping/Temporal', () => {
+test('defaults: port 50056, local catalog/shipping/payments/Temporal', () => {
   expect(loadOrdersConfig(required)).toMatchObject({
     service: 'orders',
     grpcPort: 50056,
     catalogAddr: '127.0.0.1:50052',
     shippingAddr: '127.0.0.1:50055',
+    paymentsAddr: '127.0.0.1:50054',
     temporalAddress: '127.0.0.1:7233',
     temporalNamespace: 'default',
     temporalTaskQueue: 'meshcart-order-saga',

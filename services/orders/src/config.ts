@@ -17,6 +17,8 @@ export const ordersConfigSpec = {
   databaseUrl: v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true }),
   catalogAddr: v('CATALOG_ADDR', parse.address(), { default: localAddress('catalog') }),
   shippingAddr: v('SHIPPING_ADDR', parse.address(), { default: localAddress('shipping') }),
+  /** PaymentService (VaultPaymentMethod: PlaceOrder hands the card token to the vault). */
+  paymentsAddr: v('PAYMENTS_ADDR', parse.address(), { default: localAddress('payments') }),
   temporalAddress: v('TEMPORAL_ADDRESS', parse.address(), {
     default: `127.0.0.1:${loadTopology().servers.temporal!.port}`,
   }),
@@ -29,7 +31,7 @@ export const ordersConfigSpec = {
   temporalTaskQueue: v('TEMPORAL_TASK_QUEUE', parse.string({ min: 1 }), {
     default: ORDER_SAGA_TASK_QUEUE,
   }),
-  /** This workload's own signing key (JWT_PRIVATE_KEY or _FILE): orders mints its own service token for catalog and shipping. */
+  /** This workload's own signing key (JWT_PRIVATE_KEY or _FILE): orders mints its own service token for catalog, shipping and payments. */
   ...signingKeySpec(),
 };
 

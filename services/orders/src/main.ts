@@ -2,8 +2,7 @@
 import { runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
 import { ordersConfigSpec } from './config';
-import { connectCatalog } from './downstream/catalog.adapter';
-import { connectShipping } from './downstream/shipping.adapter';
+import { connectDownstream } from './downstream/connect-downstream';
 import { connectSagaGateway } from './saga/connect-saga-gateway';
 import { buildServer } from './server';
 import { createOrdersStore } from './store/orders.store';
@@ -14,11 +13,10 @@ runService({
   dir: __dirname,
   correlations: [orderCorrelation],
   async start({ config, base, onShutdown, client }) {
-    const catalog = await connectCatalog(client, config.catalogAddr);
-    const shipping = await connectShipping(client, config.shippingAddr);
+    const downstream = await connectDownstream(client, config); // catalog, shipping, payments
     const db = createDb(config.databaseUrl);
     onShutdown('database pool', () => db.$disconnect());
     const saga = connectSagaGateway(config, onShutdown);
-    return buildServer({ ...base, store: createOrdersStore(db), catalog, shipping, saga });
+    return buildServer({ ...base, ...downstream, store: createOrdersStore(db), saga });
   },
 });

@@ -10,7 +10,7 @@ import {
   OrderSagaServiceService,
   OrderServiceService,
 } from '@meshcart/proto/shop/orders/v1/orders';
-import type { CatalogPort, ShippingPort } from './app/ports';
+import type { CatalogPort, PaymentVaultPort, ShippingPort } from './app/ports';
 import { createOrdersApp } from './app/orders.app';
 import { orderAdminServiceImpl } from './grpc/order-admin.handlers';
 import { orderSagaServiceImpl } from './grpc/order-saga.handlers';
@@ -25,6 +25,7 @@ export interface ServerDeps extends HandlerBase {
   store: OrdersStore;
   catalog: CatalogPort;
   shipping: ShippingPort;
+  vault: PaymentVaultPort;
   saga: SagaGateway;
 }
 

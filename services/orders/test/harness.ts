@@ -1,4 +1,4 @@
-/** One orders server on port 0 over its own throwaway database, with fake catalog + shipping. */
+/** One orders server on port 0 over its own throwaway database, with fake catalog, shipping and payments (vault). */
 import path from 'node:path';
 import {
   createClient,
@@ -18,8 +18,10 @@ import {
   OrderServiceService,
   type PlaceOrderRequest,
 } from '@meshcart/proto/shop/orders/v1/orders';
+import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShippingServiceService } from '@meshcart/proto/shop/shipping/v1/shipping';
 import { catalogAdapter } from '../src/downstream/catalog.adapter';
+import { paymentVaultAdapter } from '../src/downstream/payments.adapter';
 import { shippingAdapter } from '../src/downstream/shipping.adapter';
 import type { SagaGateway } from '../src/saga/saga-gateway';
 import { buildServer } from '../src/server';
@@ -76,7 +78,8 @@ export async function startHarness(
       const as = { caller: 'orders', token: serviceToken(auth.signer, 'orders') };
       const catalog = createClient(CatalogServiceService, fakes.catalogAddr, as);
       const shipping = createClient(ShippingServiceService, fakes.shippingAddr, as);
-      onStop(() => [catalog, shipping].forEach((c) => c.close()));
+      const payments = createClient(PaymentServiceService, fakes.paymentsAddr, as);
+      onStop(() => [catalog, shipping, payments].forEach((c) => c.close()));
       store = createOrdersStore(db);
       return buildServer({
         logger: opts.logger ?? silentLogger(),
@@ -84,6 +87,7 @@ export async function startHarness(
         store,
         catalog: catalogAdapter(catalog),
         shipping: shippingAdapter(shipping),
+        vault: paymentVaultAdapter(payments),
         saga: sagaGateway,
       });
     },

@@ -60,9 +60,26 @@ test('prices the order from the catalog, adds the quote, stores it PENDING and s
       ],
       total: { currencyCode: 'EUR', amountMinor: order!.total!.amountMinor },
       shippingAddress: req.shippingAddress,
-      paymentToken: 'tok_secret_visa',
+      paymentMethodId: expect.stringMatching(/^pm_/),
     },
   ]);
+  // The token went to the payments vault (as the customer, keyed by the request id); the saga
+  // and the orders table have only the payment method id.
+  const start = saga.starts.find((s) => s.orderId === order!.id)!;
+  expect(h.downstream.vaultCalls.at(-1)).toEqual({
+    caller: 'service:orders',
+    traceparent: TRACEPARENT,
+    request: {
+      customerId: 'u-place',
+      vaultRequestId: req.requestId,
+      paymentToken: 'tok_secret_visa',
+    },
+  });
+  expect(h.downstream.vaulted.get(start.paymentMethodId)).toBe('tok_secret_visa');
+  expectNoSecret(start, 'tok_secret_visa');
+  const row = await h.prisma.order.findUniqueOrThrow({ where: { id: order!.id } });
+  expect(row.paymentMethodId).toBe(start.paymentMethodId);
+  expect(Object.values(row).map(String).join('|')).not.toContain('tok_');
   // Downstream calls carry orders' own service identity and the caller's trace.
   expect(h.downstream.catalogCalls.at(-1)).toEqual({
     caller: 'service:orders',

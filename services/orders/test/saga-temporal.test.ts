@@ -91,8 +91,10 @@ test('the same request twice: one order, exactly one saga execution, started as 
     items: req.items,
     total: order!.total,
     shippingAddress: req.shippingAddress,
-    paymentToken: 'tok_visa',
+    paymentMethodId: expect.stringMatching(/^pm_/),
   });
+  // The history carries the vaulted payment method's id, never the card token.
+  expect(Buffer.from(payload!).toString('utf8')).not.toContain('tok_');
 });
 
 test('a repeat after the saga closed never starts a second one', async () => {
@@ -118,7 +120,7 @@ test('CancelOrder when the order has no saga: FAILED_PRECONDITION CANCELLATION_W
     id: randomUUID(),
     requestId: 'orphan',
     fingerprint: 'x'.repeat(64),
-    paymentToken: 'tok_visa',
+    paymentMethodId: 'pm_orphan',
   });
   const e = await failure(
     h.orders.cancelOrder({ orderId: orphan.order.id }, await h.asUser('u-temporal-none')),

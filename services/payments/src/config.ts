@@ -1,6 +1,7 @@
 /** Payments configuration: its spec (the chassis reads the environment through loadConfig). */
 import { parse, serviceConfigSpec, v, type ConfigOf } from '@meshcart/kit';
 import { PROVIDERS } from './provider/create-provider';
+import { parseVaultKeyBase64, vaultKeyFrom, type VaultKey } from './store/vault-cipher';
 
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
 
@@ -17,6 +18,31 @@ export const paymentsConfigSpec = {
    * unless this says so (local stack, tests, dev chart values; production values never do).
    */
   allowSimulatedPayments: v('ALLOW_SIMULATED_PAYMENTS', parse.bool(), { default: false }),
+  /**
+   * The card-token vault's AES-256-GCM key: base64 of 32 bytes, inline or as a file (a mounted
+   * Secret); one of the two is required. Read once at start.
+   */
+  paymentVaultKey: v('PAYMENT_VAULT_KEY', parseVaultKeyBase64, {
+    secret: true,
+    default: '',
+    orEnv: 'PAYMENT_VAULT_KEY_FILE',
+  }),
+  paymentVaultKeyFile: v('PAYMENT_VAULT_KEY_FILE', parse.string(), { default: '' }),
+  /** How long a vaulted payment method can be authorized (the saga authorizes within seconds). */
+  paymentMethodTtlMs: v('PAYMENT_METHOD_TTL', parse.duration(), { default: 3_600_000 }),
 };
 
 export type PaymentsConfig = ConfigOf<typeof paymentsConfigSpec>;
+
+/** What buildServer takes from the config; reads the vault key (ConfigError when unusable). */
+export function serverSettings(config: PaymentsConfig): {
+  providerTimeoutMs: number;
+  paymentMethodTtlMs: number;
+  vaultKey: VaultKey;
+} {
+  return {
+    providerTimeoutMs: config.providerTimeoutMs,
+    paymentMethodTtlMs: config.paymentMethodTtlMs,
+    vaultKey: vaultKeyFrom(config),
+  };
+}

@@ -1,7 +1,7 @@
 /** payments service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
-import { paymentsConfigSpec } from './config';
+import { paymentsConfigSpec, serverSettings } from './config';
 import { createProvider } from './provider/create-provider';
 import { buildServer } from './server';
 import { createDb } from './store/db';
@@ -12,13 +12,14 @@ runService({
   correlations: [orderCorrelation],
   async start({ config, base, logger, onShutdown }) {
     const provider = createProvider(config); // refuses `simulated` without the opt-in
+    const settings = serverSettings(config); // reads the vault key: fails fast when bad
     const db = createDb(config.databaseUrl, {
       connectionLimit: config.dbPoolSize,
       lockWaitTimeoutSeconds: Math.ceil(config.providerTimeoutMs / 1000) + 5,
     });
     onShutdown('database pool', () => db.$disconnect());
     await db.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
-    logger.info({ provider: provider.name }, 'payment provider');
-    return buildServer({ ...base, db, provider, providerTimeoutMs: config.providerTimeoutMs });
+    logger.info({ provider: provider.name, vault_key_id: settings.vaultKey.keyId }, 'started');
+    return buildServer({ ...base, ...settings, db, provider });
   },
 });

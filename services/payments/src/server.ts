@@ -2,23 +2,42 @@
 import { createGrpcServer, type GrpcServer, type HandlerBase } from '@meshcart/kit';
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import { createPaymentsApp } from './app/payments.app';
+import { createVaultApp } from './app/vault.app';
 import type { PaymentProvider } from './domain/payment-provider';
 import { paymentServiceImpl } from './grpc/payments.handlers';
+import { createPaymentMethodStore } from './store/payment-methods.store';
 import { createPaymentStore } from './store/payments.store';
 import type { Db } from './store/db';
+import { createVaultCipher, type VaultKey } from './store/vault-cipher';
 
 export interface PaymentsServerDeps extends HandlerBase {
   db: Db;
   provider: PaymentProvider;
   /** Limit on each provider call (default 5 s); the row lock is held that long at most. */
   providerTimeoutMs?: number;
+  /** The card-token vault's key (PAYMENT_VAULT_KEY or _FILE). */
+  vaultKey: VaultKey;
+  /** Lifetime of a vaulted payment method (default 1 h). */
+  paymentMethodTtlMs?: number;
+  now?: () => Date;
 }
 
 export function buildServer(deps: PaymentsServerDeps): GrpcServer {
   const providerTimeoutMs = deps.providerTimeoutMs ?? 5_000;
   // A locked transaction waits for the lock (behind at most a provider call) and may make one.
   const store = createPaymentStore(deps.db, 2 * providerTimeoutMs + 10_000);
-  const app = createPaymentsApp({ store, provider: deps.provider, providerTimeoutMs });
+  const vault = createVaultApp({
+    store: createPaymentMethodStore(deps.db),
+    cipher: createVaultCipher(deps.vaultKey),
+    ttlMs: deps.paymentMethodTtlMs ?? 3_600_000,
+    now: deps.now,
+  });
+  const app = createPaymentsApp({
+    store,
+    provider: deps.provider,
+    providerTimeoutMs,
+    resolvePaymentMethod: (id) => vault.resolve(id),
+  });
   return createGrpcServer({
     logger: deps.logger,
     reflection: deps.reflection,
@@ -26,7 +45,7 @@ export function buildServer(deps: PaymentsServerDeps): GrpcServer {
       {
         name: 'shop.payments.v1.PaymentService',
         definition: PaymentServiceService,
-        implementation: paymentServiceImpl({ ...deps, app }),
+        implementation: paymentServiceImpl({ ...deps, app, vault }),
       },
     ],
   });

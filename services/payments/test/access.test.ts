@@ -27,6 +27,11 @@ const calls = (c: ReturnType<typeof anonymous>, md?: Record<string, string>) => 
     refundPayment: () =>
       c.refundPayment({ refundId: uid(), paymentId: uid(), amount: eur(1) }, opts),
     getPayment: () => c.getPayment({ paymentId: uid() }, opts),
+    vaultPaymentMethod: () =>
+      c.vaultPaymentMethod(
+        { customerId: uid('c'), vaultRequestId: uid('v'), paymentToken: 'tok_visa' },
+        opts,
+      ),
   };
 };
 const anonymous = () => createClient(PaymentServiceService, h.address, { caller: null });

@@ -127,6 +127,7 @@ test('validation reports every bad field with its JSON path', async () => {
       orderId: 'x'.repeat(65),
       amount: { currencyCode: 'eur', amountMinor: '0' },
       paymentToken: '',
+      paymentMethodId: '',
     }),
   );
   expect(err.code).toBe(status.INVALID_ARGUMENT);
@@ -135,7 +136,7 @@ test('validation reports every bad field with its JSON path', async () => {
     'amount.currencyCode',
     'orderId',
     'paymentId',
-    'paymentToken',
+    'paymentMethodId',
   ]);
   const cases: Array<[Partial<Parameters<typeof authorizeRequest>[0]>, string]> = [
     [{ amount: undefined }, 'amount'],

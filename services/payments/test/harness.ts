@@ -15,6 +15,7 @@ import {
 import { SimulatedPaymentProvider } from '../src/provider/simulated.provider';
 import { buildServer } from '../src/server';
 import { createDb, type Db } from '../src/store/db';
+import { newVaultKeyBase64, vaultKeyOf, type VaultKey } from '../src/store/vault-cipher';
 
 export { failure, fieldsOf } from '@meshcart/kit/testkit';
 
@@ -25,6 +26,8 @@ export type PaymentsClient = TypedClient<typeof PaymentServiceService>;
 export interface PaymentsHarness {
   /** Calls as the saga worker (a `service` token on every call). */
   client: PaymentsClient;
+  /** Calls as orders (VaultPaymentMethod). */
+  ordersClient: PaymentsClient;
   address: string;
   auth: TestAuth;
   db: TestDatabase;
@@ -42,7 +45,10 @@ export interface PaymentsHarness {
 export async function startPayments(opts: {
   prefix: string;
   latencyMs?: number;
+  paymentMethodTtlMs?: number;
 }): Promise<PaymentsHarness> {
+  // One vault key for the main server and its replicas (as one key for every pod).
+  const vaultKey: VaultKey = vaultKeyOf(newVaultKeyBase64());
   const serve = async (shared?: ServiceHarness<Db>) => {
     const provider = new SimulatedPaymentProvider({ latencyMs: opts.latencyMs });
     const h = await startServiceHarness({
@@ -56,6 +62,8 @@ export async function startPayments(opts: {
         buildServer({
           db,
           provider,
+          vaultKey,
+          paymentMethodTtlMs: opts.paymentMethodTtlMs,
           logger: silentLogger(),
           verifier: auth.verifier,
           reflection: false,
@@ -65,12 +73,16 @@ export async function startPayments(opts: {
     const client = h.client(PaymentServiceService, {
       token: await h.auth.serviceToken('saga-worker'),
     });
-    return { h, client, provider };
+    const ordersClient = h.client(PaymentServiceService, {
+      token: await h.auth.serviceToken('orders'),
+    });
+    return { h, client, ordersClient, provider };
   };
   const main = await serve();
   const replicas: Array<() => Promise<void>> = [];
   return {
     client: main.client,
+    ordersClient: main.ordersClient,
     provider: main.provider,
     address: main.h.address,
     auth: main.h.auth,
@@ -96,12 +108,36 @@ export const eur = (minor: number | string): Money => ({
   amountMinor: String(minor),
 });
 
-/** An AuthorizePayment request for a fresh payment (tok_visa, 10.00 EUR unless overridden). */
+/**
+ * An AuthorizePayment request for a fresh payment (tok_visa, 10.00 EUR unless overridden): the
+ * token itself, the deprecated form older sagas send; vaulted methods: vaultedRequest.
+ */
 export function authorizeRequest(
   over: Partial<AuthorizePaymentRequest> = {},
 ): AuthorizePaymentRequest {
   const paymentId = over.paymentId ?? uid('pay');
-  return { paymentId, orderId: paymentId, amount: eur(1000), paymentToken: 'tok_visa', ...over };
+  return {
+    paymentId,
+    orderId: paymentId,
+    amount: eur(1000),
+    paymentToken: 'tok_visa',
+    paymentMethodId: '',
+    ...over,
+  };
+}
+
+/** Vaults `token` as orders does and returns an AuthorizePayment request on the payment method. */
+export async function vaultedRequest(
+  h: PaymentsHarness,
+  token = 'tok_visa',
+  over: Partial<AuthorizePaymentRequest> = {},
+): Promise<AuthorizePaymentRequest> {
+  const { paymentMethodId } = await h.ordersClient.vaultPaymentMethod({
+    customerId: uid('cust'),
+    vaultRequestId: uid('vr'),
+    paymentToken: token,
+  });
+  return authorizeRequest({ paymentToken: '', paymentMethodId, ...over });
 }
 
 /** Ledger rows of a payment straight from the table (not through the service). */

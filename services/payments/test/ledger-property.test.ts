@@ -70,7 +70,12 @@ async function run(paymentId: string, token: string, amount: number, o: Op): Pro
       const terms = o.sameTerms
         ? { amount: eur(amount), paymentToken: token }
         : { amount: eur(amount + 1), paymentToken: token };
-      await h.client.authorizePayment({ paymentId, orderId: paymentId, ...terms });
+      await h.client.authorizePayment({
+        paymentId,
+        orderId: paymentId,
+        paymentMethodId: '',
+        ...terms,
+      });
       return;
     }
     case 'capture':

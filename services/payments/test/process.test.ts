@@ -6,6 +6,7 @@ import { checkHealth, createClient } from '@meshcart/kit';
 import { createTestDatabase, type TestDatabase } from '@meshcart/kit/db';
 import { createTestAuth, freePort, REPO_ROOT, spawnTs } from '@meshcart/kit/testkit';
 import { PaymentServiceService, PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
+import { newVaultKeyBase64 } from '../src/store/vault-cipher';
 import { authorizeRequest } from './harness';
 
 const ENTRY = 'services/payments/src/main.ts';
@@ -33,12 +34,18 @@ test('missing config exits 2 naming PAYMENT_PROVIDER (required: no silent simula
   expect(res.code).toBe(2);
   expect(res.out).toContain('PAYMENT_PROVIDER');
   expect(res.out).toContain('JWT_PUBLIC_KEYS');
+  expect(res.out).toContain('PAYMENT_VAULT_KEY or PAYMENT_VAULT_KEY_FILE is required');
   expect(res.out).not.toContain('hunter2');
 });
 
 test('the simulated provider without the explicit opt-in exits 2 naming ALLOW_SIMULATED_PAYMENTS', async () => {
   const auth = await createTestAuth();
-  const res = await run([], { ...auth.env, DATABASE_URL: db.url, PAYMENT_PROVIDER: 'simulated' });
+  const res = await run([], {
+    ...auth.env,
+    DATABASE_URL: db.url,
+    PAYMENT_PROVIDER: 'simulated',
+    PAYMENT_VAULT_KEY: newVaultKeyBase64(),
+  });
   expect(res.code).toBe(2);
   expect(res.out).toContain('ALLOW_SIMULATED_PAYMENTS=true');
 });
@@ -59,6 +66,7 @@ test('`main.ts migrate` (DATABASE_URL only), then serve health and an authorizat
       DATABASE_URL: db.url,
       PAYMENT_PROVIDER: 'simulated',
       ALLOW_SIMULATED_PAYMENTS: 'true',
+      PAYMENT_VAULT_KEY: newVaultKeyBase64(),
     },
   });
   try {

@@ -7,21 +7,25 @@ import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-orde
 import { orderTotals, priceItems } from '../domain/pricing';
 import { sagaInputOf, type SagaGateway } from '../saga/saga-gateway';
 import type { OrdersStore, StoredRequest } from '../store/orders.store';
-import type { CatalogPort, ShippingPort } from './ports';
+import type { CatalogPort, PaymentVaultPort, ShippingPort } from './ports';
 
 export interface PlaceOrderDeps {
   store: OrdersStore;
   catalog: CatalogPort;
   shipping: ShippingPort;
+  vault: PaymentVaultPort;
   saga: SagaGateway;
   newId?: () => string;
   now?: () => Date;
 }
 
 /**
- * Validates, prices from the catalog, adds the shipping quote, stores the order PENDING and
- * starts its saga. Idempotent per (user, request id): a repeat returns the stored order and
- * (re)starts its saga, which covers a crash between the insert and the start.
+ * Validates, prices from the catalog, adds the shipping quote, hands the card token to the
+ * payments vault, stores the order PENDING with the payment method id (never the token) and
+ * starts its saga with that id. Idempotent per (user, request id): a repeat returns the stored
+ * order and (re)starts its saga with the stored payment method id, which covers a crash between
+ * the insert and the start; the vault is idempotent on (user, request id) too, so a repeat after
+ * a crash before the insert gets the same payment method.
  */
 export async function placeOrder(
   deps: PlaceOrderDeps,
@@ -32,7 +36,7 @@ export async function placeOrder(
   const req = validatePlaceOrder(cmd);
   const fingerprint = requestFingerprint(req);
   const existing = await deps.store.findByRequest(userId, req.requestId);
-  if (existing) return resume(deps, existing, fingerprint, req.paymentToken, ctx);
+  if (existing) return resume(deps, existing, fingerprint, ctx);
 
   const products = await deps.catalog.getProducts(
     req.items.map((i) => i.sku),
@@ -48,6 +52,11 @@ export async function placeOrder(
   const totals = orderTotals(
     priced,
     quote.served ? quote.price : { currencyCode: priced.currencyCode, amountMinor: 0n },
+  );
+  // Last before the insert: a request that fails pricing vaults nothing.
+  const { paymentMethodId } = await deps.vault.vault(
+    { customerId: userId, vaultRequestId: req.requestId, paymentToken: req.paymentToken },
+    ctx,
   );
   const now = (deps.now ?? (() => new Date()))();
   const stored = await deps.store.insert({
@@ -67,14 +76,14 @@ export async function placeOrder(
     createTime: now,
     updateTime: now,
     fingerprint,
-    paymentToken: req.paymentToken,
+    paymentMethodId,
   });
-  if (!stored.created) return resume(deps, stored, fingerprint, req.paymentToken, ctx);
+  if (!stored.created) return resume(deps, stored, fingerprint, ctx);
   ctx.logger.info(
     { order_id: stored.order.id, served: quote.served, lines: priced.lines.length },
     'order placed',
   );
-  await startSaga(deps, stored.order, req.paymentToken, ctx);
+  await startSaga(deps, stored.order, paymentMethodId, ctx);
   return stored.order;
 }
 
@@ -82,12 +91,12 @@ export async function placeOrder(
 async function startSaga(
   deps: PlaceOrderDeps,
   order: Order,
-  paymentToken: string,
+  paymentMethodId: string,
   ctx: CallContext,
 ) {
   tagOrderId(order.id); // the PlaceOrder span gets the order id the request could not carry
   try {
-    await deps.saga.start(sagaInputOf(order, paymentToken), { deadline: ctx.deadline });
+    await deps.saga.start(sagaInputOf(order, paymentMethodId), { deadline: ctx.deadline });
   } catch (err) {
     ctx.logger.warn(
       { err, order_id: order.id },
@@ -101,7 +110,6 @@ async function resume(
   deps: PlaceOrderDeps,
   stored: StoredRequest,
   fingerprint: string,
-  paymentToken: string,
   ctx: CallContext,
 ): Promise<Order> {
   if (stored.fingerprint !== fingerprint) {
@@ -113,7 +121,14 @@ async function resume(
   // Only a PENDING order can be missing its saga; later states prove the saga ran.
   if (stored.order.status === 'PENDING') {
     ctx.logger.debug({ order_id: stored.order.id }, 'repeated PlaceOrder: ensuring the saga runs');
-    await startSaga(deps, stored.order, paymentToken, ctx);
+    if (!stored.paymentMethodId) {
+      // Orders placed before vaulting (their token column is gone): the saga must have started.
+      throw errors.failedPrecondition(ErrorReason.ERROR_REASON_PAYMENT_METHOD_NOT_FOUND, {
+        message: 'this order has no payment method to start its saga with; place a new order',
+        metadata: { orderId: stored.order.id },
+      });
+    }
+    await startSaga(deps, stored.order, stored.paymentMethodId, ctx);
   }
   return stored.order;
 }

@@ -17,3 +17,14 @@ export interface ShippingPort {
     ctx?: CallContext,
   ): Promise<ShippingQuote>;
 }
+
+/**
+ * The card-token vault (PaymentService.VaultPaymentMethod): the token goes to payments, orders
+ * keeps the expiring payment method id. Idempotent per (customer, vault request id).
+ */
+export interface PaymentVaultPort {
+  vault(
+    req: { customerId: string; vaultRequestId: string; paymentToken: string },
+    ctx?: CallContext,
+  ): Promise<{ paymentMethodId: string }>;
+}

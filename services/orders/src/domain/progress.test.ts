@@ -22,7 +22,7 @@ test.each(STATUSES.flatMap((from) => STATUSES.map((to) => [from, to] as const)))
       LEGAL.has(`${from}>${to}`)
         ? {
             applied: true,
-            changes: { status: to, lastSequence: 2n, erasePaymentToken: to !== 'PENDING' },
+            changes: { status: to, lastSequence: 2n },
           }
         : { applied: false, because: terminal ? 'TERMINAL_ORDER' : 'ILLEGAL_TRANSITION' },
     );
@@ -51,7 +51,6 @@ test('a record without status keeps the status and only moves the other fields',
       paymentStatus: 'CAPTURED',
       step: 'CAPTURE_PAYMENT',
       lastSequence: 1n,
-      erasePaymentToken: true,
     },
   });
 });

@@ -25,11 +25,9 @@ export interface ProgressState {
 
 export type IgnoredBecause = 'STALE_SEQUENCE' | 'TERMINAL_ORDER' | 'ILLEGAL_TRANSITION';
 
-/** What to write: the record's fields that change something, the new sequence, token erasure. */
+/** What to write: the record's fields that change something and the new sequence. */
 export interface ProgressChanges extends Omit<ProgressRecord, 'sequence'> {
   lastSequence: bigint;
-  /** The payment token is only needed while the saga may (re)start: erase it once the order leaves PENDING. */
-  erasePaymentToken: boolean;
 }
 
 export type ProgressDecision =
@@ -58,7 +56,7 @@ export function decideProgress(state: ProgressState, record: ProgressRecord): Pr
   const { sequence, ...fields } = record;
   return {
     applied: true,
-    changes: { ...fields, lastSequence: sequence, erasePaymentToken: next !== 'PENDING' },
+    changes: { ...fields, lastSequence: sequence },
   };
 }
 

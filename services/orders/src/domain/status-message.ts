@@ -12,6 +12,7 @@ const CANCELLED_BECAUSE: Readonly<Record<string, string>> = {
   DESTINATION_NOT_SERVED: 'We cannot ship to this address',
   CANCELLED_BY_CUSTOMER: 'Cancelled at your request',
   AUTHORIZATION_EXPIRED: 'The payment authorization expired before the order could be shipped',
+  PAYMENT_METHOD_EXPIRED: 'The payment details expired before payment; please order again',
 };
 
 const BY_STATUS: Readonly<Record<OrderStatus, string>> = {

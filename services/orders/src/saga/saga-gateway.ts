@@ -16,8 +16,8 @@ export interface SagaGateway {
   cancel(orderId: string, opts?: { deadline?: Date }): Promise<void>;
 }
 
-/** The saga's input for an order (the token comes from the request, never from a read). */
-export function sagaInputOf(order: Order, paymentToken: string): OrderSagaInput {
+/** The saga's input for an order: the vaulted payment method's id, never the card token. */
+export function sagaInputOf(order: Order, paymentMethodId: string): OrderSagaInput {
   const a = order.shippingAddress;
   return {
     orderId: order.id,
@@ -31,6 +31,6 @@ export function sagaInputOf(order: Order, paymentToken: string): OrderSagaInput 
       postalCode: a.postalCode,
       countryCode: a.countryCode,
     },
-    paymentToken,
+    paymentMethodId,
   };
 }

@@ -6,16 +6,21 @@ import { decideProgress, type IgnoredBecause, type ProgressRecord } from '../dom
 import { toOrder, WITH_ITEMS } from './order-rows';
 import type { Db } from './db';
 
-/** A new order with what only the store keeps: the request fingerprint and the payment token. */
+/** A new order with what only the store keeps: the request fingerprint and the payment method. */
 export interface NewOrder extends Order {
   fingerprint: string;
-  paymentToken: string;
+  /** The vaulted card (pm_...): payments resolves it; the token itself is never stored here. */
+  paymentMethodId: string;
 }
 
-/** An order found by its idempotency key, with the fingerprint of the request that created it. */
+/**
+ * An order found by its idempotency key, with the fingerprint of the request that created it
+ * and its payment method (null for orders placed before vaulting).
+ */
 export interface StoredRequest {
   order: Order;
   fingerprint: string;
+  paymentMethodId: string | null;
 }
 
 export interface ProgressResult {
@@ -32,7 +37,7 @@ const notFound = (orderId: string) =>
     metadata: { orderId },
   });
 
-/** Repository of orders over Prisma; returns domain types, never the payment token. */
+/** Repository of orders over Prisma; returns domain types (the payment method id only to PlaceOrder). */
 export function createOrdersStore(db: Db) {
   const findByRequest = async (
     userId: string,
@@ -42,7 +47,13 @@ export function createOrdersStore(db: Db) {
       where: { userId_requestId: { userId, requestId } },
       include: WITH_ITEMS,
     });
-    return row ? { order: toOrder(row), fingerprint: row.requestFingerprint } : undefined;
+    return row
+      ? {
+          order: toOrder(row),
+          fingerprint: row.requestFingerprint,
+          paymentMethodId: row.paymentMethodId,
+        }
+      : undefined;
   };
 
   return {
@@ -67,14 +78,19 @@ export function createOrdersStore(db: Db) {
             shipCity: o.shippingAddress.city,
             shipPostalCode: o.shippingAddress.postalCode,
             shipCountryCode: o.shippingAddress.countryCode,
-            paymentToken: o.paymentToken,
+            paymentMethodId: o.paymentMethodId,
             createTime: o.createTime,
             updateTime: o.updateTime,
             items: { create: o.items.map((item, lineNo) => ({ lineNo, ...item })) },
           },
           include: WITH_ITEMS,
         });
-        return { order: toOrder(row), fingerprint: row.requestFingerprint, created: true };
+        return {
+          order: toOrder(row),
+          fingerprint: row.requestFingerprint,
+          paymentMethodId: row.paymentMethodId,
+          created: true,
+        };
       } catch (e) {
         if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
           const existing = await findByRequest(o.userId, o.requestId);
@@ -151,7 +167,6 @@ export function createOrdersStore(db: Db) {
               shipmentStatus: c.shipmentStatus,
               step: c.step,
               statusDetail: c.statusDetail,
-              paymentToken: c.erasePaymentToken ? null : undefined,
               updateTime: new Date(),
             },
           });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   createGrpcServer,
   ErrorReason,
@@ -10,6 +11,10 @@ import {
 } from '@meshcart/kit';
 import { startTestServer } from '@meshcart/kit/testkit';
 import { CatalogServiceService, type Product } from '@meshcart/proto/shop/catalog/v1/catalog';
+import {
+  PaymentServiceService,
+  type VaultPaymentMethodRequest,
+} from '@meshcart/proto/shop/payments/v1/payments';
 import {
   ShippingServiceService,
   type QuoteShippingRequest,
@@ -51,12 +56,16 @@ export interface SeenCall {
   traceparent: string | undefined;
 }
 
-/** Real gRPC servers (kit createGrpcServer + implement) standing in for catalog and shipping. */
+/** Real gRPC servers (kit createGrpcServer + implement) standing in for catalog, shipping and payments. */
 export interface FakeDownstream {
   catalogAddr: string;
   shippingAddr: string;
+  paymentsAddr: string;
   catalogCalls: (SeenCall & { skus: string[] })[];
   quoteCalls: (SeenCall & { request: QuoteShippingRequest })[];
+  vaultCalls: (SeenCall & { request: VaultPaymentMethodRequest })[];
+  /** payment method id -> the token vaulted under it (what the real vault would resolve). */
+  vaulted: Map<string, string>;
   /** While true, the catalog answers UNAVAILABLE (a transient failure). */
   catalogDown: boolean;
   stop(): Promise<void>;
@@ -69,10 +78,18 @@ const seen = (ctx: CallContext): SeenCall => ({
 
 export async function startFakeDownstream(verifier: TokenVerifier): Promise<FakeDownstream> {
   const logger = silentLogger();
-  const fake = { catalogCalls: [], quoteCalls: [], catalogDown: false } as Pick<
+  const fake = {
+    catalogCalls: [],
+    quoteCalls: [],
+    vaultCalls: [],
+    vaulted: new Map(),
+    catalogDown: false,
+  } as Pick<
     FakeDownstream,
-    'catalogCalls' | 'quoteCalls' | 'catalogDown'
+    'catalogCalls' | 'quoteCalls' | 'vaultCalls' | 'vaulted' | 'catalogDown'
   >;
+  // Idempotent like the real vault: one payment method per (customer, vault request id).
+  const methods = new Map<string, string>();
   const catalog = implement(
     CatalogServiceService,
     {
@@ -111,6 +128,44 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
     },
     { logger, domain: errorDomain('shipping'), verifier, access: { quoteShipping: 'service' } },
   );
+  const payments = implement(
+    PaymentServiceService,
+    {
+      vaultPaymentMethod: async (req, ctx) => {
+        fake.vaultCalls.push({ ...seen(ctx), request: req });
+        const key = `${req.customerId}/${req.vaultRequestId}`;
+        const id = methods.get(key) ?? `pm_${randomUUID()}`;
+        methods.set(key, id);
+        fake.vaulted.set(id, req.paymentToken);
+        const expire = Math.floor(Date.now() / 1000) + 3600;
+        return { paymentMethodId: id, expireTime: { seconds: String(expire), nanos: 0 } };
+      },
+      authorizePayment: unimplemented,
+      capturePayment: unimplemented,
+      voidAuthorization: unimplemented,
+      refundPayment: unimplemented,
+      getPayment: unimplemented,
+    },
+    {
+      logger,
+      domain: errorDomain('payments'),
+      verifier,
+      access: { vaultPaymentMethod: 'service' },
+    },
+  );
+  const paymentsServer = await startTestServer(
+    createGrpcServer({
+      logger,
+      reflection: false,
+      services: [
+        {
+          name: 'shop.payments.v1.PaymentService',
+          definition: PaymentServiceService,
+          implementation: payments,
+        },
+      ],
+    }),
+  );
   const catalogServer = await startTestServer(
     createGrpcServer({
       logger,
@@ -140,8 +195,9 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
   return Object.assign(fake, {
     catalogAddr: catalogServer.address,
     shippingAddr: shippingServer.address,
+    paymentsAddr: paymentsServer.address,
     stop: async () => {
-      await Promise.all([catalogServer.stop(), shippingServer.stop()]);
+      await Promise.all([catalogServer.stop(), shippingServer.stop(), paymentsServer.stop()]);
     },
   });
 }

@@ -23,6 +23,8 @@ export interface PaymentsAppDeps {
   store: PaymentStore;
   provider: PaymentProvider;
   providerTimeoutMs: number;
+  /** A vaulted payment method's token (vault.app.ts); fails NOT_FOUND/FAILED_PRECONDITION. */
+  resolvePaymentMethod: (paymentMethodId: string) => Promise<string>;
 }
 
 export type PaymentsApp = ReturnType<typeof createPaymentsApp>;
@@ -32,7 +34,22 @@ export function tokenHash(paymentId: string, token: string): string {
   return createHash('sha256').update(`${paymentId}\u0000${token}`).digest('hex');
 }
 
-export function createPaymentsApp({ store, provider, providerTimeoutMs }: PaymentsAppDeps) {
+/**
+ * The fingerprint of what an authorize charges: the token's, or the payment method id's (so a
+ * repeat is recognised without resolving the method, which may have expired by then).
+ */
+export function sourceHash(paymentId: string, source: AuthorizeCommand['source']): string {
+  return 'token' in source
+    ? tokenHash(paymentId, source.token)
+    : tokenHash(paymentId, source.paymentMethodId);
+}
+
+export function createPaymentsApp({
+  store,
+  provider,
+  providerTimeoutMs,
+  resolvePaymentMethod,
+}: PaymentsAppDeps) {
   /** Runs a provider call with a time limit; an outage or timeout becomes UNAVAILABLE. */
   async function callProvider<T>(fn: () => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
@@ -56,11 +73,29 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
   /** Committed outcome of a locked step: the payment, or a failure to throw after commit. */
   type Outcome = { payment: Payment } | { failure: DomainError };
 
+  /** The token to charge, or why there is none (unknown or expired payment method). */
+  type Resolved = { token: string } | { failure: DomainError };
+
+  async function resolveSource(source: AuthorizeCommand['source']): Promise<Resolved> {
+    if ('token' in source) return { token: source.token };
+    try {
+      return { token: await resolvePaymentMethod(source.paymentMethodId) };
+    } catch (e) {
+      if (e instanceof DomainError) return { failure: e };
+      throw e;
+    }
+  }
+
   async function authorizeLocked(
     p: Payment,
     cmd: AuthorizeCommand,
+    resolved: Resolved,
     tx: LockedPayment,
   ): Promise<Outcome> {
+    // Needed only now that the provider is to be called: a repeat of an authorized (or declined)
+    // payment answered before this without it. Unknown or expired: the failure commits nothing.
+    if ('failure' in resolved) return resolved;
+    const { token } = resolved;
     const attempt = p.providerAttempts + 1;
     // Counted before the call and committed even when the call fails: tok_flaky (and real
     // retry accounting) must see every attempt, across restarts and replicas.
@@ -70,7 +105,7 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
         provider.authorize({
           paymentId: cmd.paymentId,
           amount: cmd.amount,
-          token: cmd.token,
+          token,
           attempt,
         }),
       );
@@ -100,13 +135,15 @@ export function createPaymentsApp({ store, provider, providerTimeoutMs }: Paymen
       const terms = {
         orderId: cmd.orderId,
         amount: cmd.amount,
-        tokenHash: tokenHash(cmd.paymentId, cmd.token),
+        tokenHash: sourceHash(cmd.paymentId, cmd.source),
       };
+      // Resolved before the row lock: never a second pool connection while a lock is held.
+      const resolved = await resolveSource(cmd.source);
       await store.insertPendingIfAbsent(cmd.paymentId, terms);
       const out = await store.withLock(cmd.paymentId, async (p, tx): Promise<Outcome> => {
         if (!p) throw new Error(`payment ${cmd.paymentId} vanished after insert`);
         if (planAuthorize(p, terms) === 'answer') return { payment: p };
-        return authorizeLocked(p, cmd, tx);
+        return authorizeLocked(p, cmd, resolved, tx);
       });
       if ('failure' in out) throw out.failure;
       return out.payment;

@@ -57,8 +57,9 @@ export class SimulatedPaymentProvider implements PaymentProvider {
       case 'tok_decline':
         return { kind: 'declined' };
       case 'tok_flaky':
+        // The message never names the token: it reaches the saga's history (a failed attempt).
         if (req.attempt <= FLAKY_FAILURES)
-          throw new ProviderUnavailableError('simulated outage (tok_flaky)');
+          throw new ProviderUnavailableError('simulated outage (the flaky test token)');
         return { kind: 'approved', reference: reference('auth', req.paymentId) };
       default:
         // acceptsToken() runs first; reaching this is a bug in the caller.

@@ -113,6 +113,9 @@ const (
 	ErrorReason_ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED        ErrorReason = 144
 	ErrorReason_ERROR_REASON_BACKEND_UNAVAILABLE            ErrorReason = 145
 	ErrorReason_ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER ErrorReason = 146
+	// payments: vaulted payment methods (VaultPaymentMethod, AuthorizePayment.payment_method_id).
+	ErrorReason_ERROR_REASON_PAYMENT_METHOD_NOT_FOUND ErrorReason = 69
+	ErrorReason_ERROR_REASON_PAYMENT_METHOD_EXPIRED   ErrorReason = 70
 )
 
 // Enum value maps for ErrorReason.
@@ -185,6 +188,8 @@ var (
 		144: "ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED",
 		145: "ERROR_REASON_BACKEND_UNAVAILABLE",
 		146: "ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER",
+		69:  "ERROR_REASON_PAYMENT_METHOD_NOT_FOUND",
+		70:  "ERROR_REASON_PAYMENT_METHOD_EXPIRED",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":                    0,
@@ -254,6 +259,8 @@ var (
 		"ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED":        144,
 		"ERROR_REASON_BACKEND_UNAVAILABLE":            145,
 		"ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER": 146,
+		"ERROR_REASON_PAYMENT_METHOD_NOT_FOUND":       69,
+		"ERROR_REASON_PAYMENT_METHOD_EXPIRED":         70,
 	}
 )
 
@@ -288,7 +295,7 @@ var File_shop_common_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\x9f\x13\n" +
+	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xf3\x13\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x19\n" +
@@ -357,7 +364,9 @@ const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\x1fERROR_REASON_METHOD_NOT_ALLOWED\x10\x8f\x01\x12)\n" +
 	"$ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED\x10\x90\x01\x12%\n" +
 	" ERROR_REASON_BACKEND_UNAVAILABLE\x10\x91\x01\x120\n" +
-	"+ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER\x10\x92\x01B\xa9\x01\n" +
+	"+ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER\x10\x92\x01\x12)\n" +
+	"%ERROR_REASON_PAYMENT_METHOD_NOT_FOUND\x10E\x12'\n" +
+	"#ERROR_REASON_PAYMENT_METHOD_EXPIRED\x10FB\xa9\x01\n" +
 	"\x12com.shop.common.v1B\x10ErrorReasonProtoP\x01Z'meshcart/gen/go/shop/common/v1;commonv1\xa2\x02\x03SCX\xaa\x02\x0eShop.Common.V1\xca\x02\x0eShop\\Common\\V1\xe2\x02\x1aShop\\Common\\V1\\GPBMetadata\xea\x02\x10Shop::Common::V1b\x06proto3"
 
 var (

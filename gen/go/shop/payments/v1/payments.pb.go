@@ -345,10 +345,16 @@ type AuthorizePaymentRequest struct {
 	OrderId   string `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	// Positive amount; comes from the order, never from the customer.
 	Amount *v1.Money `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
-	// Card token from the payment form (simulated provider: tok_visa, tok_decline, tok_flaky).
-	PaymentToken  string `protobuf:"bytes,4,opt,name=payment_token,json=paymentToken,proto3" json:"payment_token,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// Deprecated (sagas started before vaulting): the card token itself (simulated provider:
+	// tok_visa, tok_decline, tok_flaky). Exactly one of payment_token and payment_method_id.
+	PaymentToken string `protobuf:"bytes,4,opt,name=payment_token,json=paymentToken,proto3" json:"payment_token,omitempty"`
+	// A payment method from VaultPaymentMethod, resolved to its token inside payments. Unknown:
+	// NOT_FOUND reason PAYMENT_METHOD_NOT_FOUND; expired (before this payment was authorized):
+	// FAILED_PRECONDITION reason PAYMENT_METHOD_EXPIRED. A repeat of an authorized payment answers
+	// without resolving it again.
+	PaymentMethodId string `protobuf:"bytes,5,opt,name=payment_method_id,json=paymentMethodId,proto3" json:"payment_method_id,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *AuthorizePaymentRequest) Reset() {
@@ -405,6 +411,13 @@ func (x *AuthorizePaymentRequest) GetAmount() *v1.Money {
 func (x *AuthorizePaymentRequest) GetPaymentToken() string {
 	if x != nil {
 		return x.PaymentToken
+	}
+	return ""
+}
+
+func (x *AuthorizePaymentRequest) GetPaymentMethodId() string {
+	if x != nil {
+		return x.PaymentMethodId
 	}
 	return ""
 }
@@ -823,6 +836,124 @@ func (x *GetPaymentResponse) GetPayment() *Payment {
 	return nil
 }
 
+type VaultPaymentMethodRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The customer (user id) the token belongs to.
+	CustomerId string `protobuf:"bytes,1,opt,name=customer_id,json=customerId,proto3" json:"customer_id,omitempty"`
+	// Card token from the payment form (simulated provider: tok_visa, tok_decline, tok_flaky).
+	PaymentToken string `protobuf:"bytes,2,opt,name=payment_token,json=paymentToken,proto3" json:"payment_token,omitempty"`
+	// Idempotency key, per customer: 1-64 of [A-Za-z0-9_-] (orders derives it from the
+	// PlaceOrder request id).
+	VaultRequestId string `protobuf:"bytes,3,opt,name=vault_request_id,json=vaultRequestId,proto3" json:"vault_request_id,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *VaultPaymentMethodRequest) Reset() {
+	*x = VaultPaymentMethodRequest{}
+	mi := &file_shop_payments_v1_payments_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VaultPaymentMethodRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VaultPaymentMethodRequest) ProtoMessage() {}
+
+func (x *VaultPaymentMethodRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_payments_v1_payments_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VaultPaymentMethodRequest.ProtoReflect.Descriptor instead.
+func (*VaultPaymentMethodRequest) Descriptor() ([]byte, []int) {
+	return file_shop_payments_v1_payments_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *VaultPaymentMethodRequest) GetCustomerId() string {
+	if x != nil {
+		return x.CustomerId
+	}
+	return ""
+}
+
+func (x *VaultPaymentMethodRequest) GetPaymentToken() string {
+	if x != nil {
+		return x.PaymentToken
+	}
+	return ""
+}
+
+func (x *VaultPaymentMethodRequest) GetVaultRequestId() string {
+	if x != nil {
+		return x.VaultRequestId
+	}
+	return ""
+}
+
+type VaultPaymentMethodResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pm_<uuid>: what AuthorizePayment takes instead of the token.
+	PaymentMethodId string `protobuf:"bytes,1,opt,name=payment_method_id,json=paymentMethodId,proto3" json:"payment_method_id,omitempty"`
+	// After this, AuthorizePayment refuses the payment method (PAYMENT_METHOD_EXPIRED).
+	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VaultPaymentMethodResponse) Reset() {
+	*x = VaultPaymentMethodResponse{}
+	mi := &file_shop_payments_v1_payments_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VaultPaymentMethodResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VaultPaymentMethodResponse) ProtoMessage() {}
+
+func (x *VaultPaymentMethodResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_payments_v1_payments_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VaultPaymentMethodResponse.ProtoReflect.Descriptor instead.
+func (*VaultPaymentMethodResponse) Descriptor() ([]byte, []int) {
+	return file_shop_payments_v1_payments_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *VaultPaymentMethodResponse) GetPaymentMethodId() string {
+	if x != nil {
+		return x.PaymentMethodId
+	}
+	return ""
+}
+
+func (x *VaultPaymentMethodResponse) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
 var File_shop_payments_v1_payments_proto protoreflect.FileDescriptor
 
 const file_shop_payments_v1_payments_proto_rawDesc = "" +
@@ -849,13 +980,14 @@ const file_shop_payments_v1_payments_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xbb\x01\n" +
+	"updateTime\"\xe2\x01\n" +
 	"\x17AuthorizePaymentRequest\x12\"\n" +
 	"\n" +
 	"payment_id\x18\x01 \x01(\tB\x03\xe0A\x02R\tpaymentId\x12\x1e\n" +
 	"\border_id\x18\x02 \x01(\tB\x03\xe0A\x02R\aorderId\x122\n" +
-	"\x06amount\x18\x03 \x01(\v2\x15.shop.common.v1.MoneyB\x03\xe0A\x02R\x06amount\x12(\n" +
-	"\rpayment_token\x18\x04 \x01(\tB\x03\xe0A\x02R\fpaymentToken\"O\n" +
+	"\x06amount\x18\x03 \x01(\v2\x15.shop.common.v1.MoneyB\x03\xe0A\x02R\x06amount\x12#\n" +
+	"\rpayment_token\x18\x04 \x01(\tR\fpaymentToken\x12*\n" +
+	"\x11payment_method_id\x18\x05 \x01(\tR\x0fpaymentMethodId\"O\n" +
 	"\x18AuthorizePaymentResponse\x123\n" +
 	"\apayment\x18\x01 \x01(\v2\x19.shop.payments.v1.PaymentR\apayment\";\n" +
 	"\x15CapturePaymentRequest\x12\"\n" +
@@ -879,7 +1011,16 @@ const file_shop_payments_v1_payments_proto_rawDesc = "" +
 	"\n" +
 	"payment_id\x18\x01 \x01(\tB\x03\xe0A\x02R\tpaymentId\"I\n" +
 	"\x12GetPaymentResponse\x123\n" +
-	"\apayment\x18\x01 \x01(\v2\x19.shop.payments.v1.PaymentR\apayment*\xe7\x01\n" +
+	"\apayment\x18\x01 \x01(\v2\x19.shop.payments.v1.PaymentR\apayment\"\x9a\x01\n" +
+	"\x19VaultPaymentMethodRequest\x12$\n" +
+	"\vcustomer_id\x18\x01 \x01(\tB\x03\xe0A\x02R\n" +
+	"customerId\x12(\n" +
+	"\rpayment_token\x18\x02 \x01(\tB\x03\xe0A\x02R\fpaymentToken\x12-\n" +
+	"\x10vault_request_id\x18\x03 \x01(\tB\x03\xe0A\x02R\x0evaultRequestId\"\x85\x01\n" +
+	"\x1aVaultPaymentMethodResponse\x12*\n" +
+	"\x11payment_method_id\x18\x01 \x01(\tR\x0fpaymentMethodId\x12;\n" +
+	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime*\xe7\x01\n" +
 	"\rPaymentStatus\x12\x1e\n" +
 	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19PAYMENT_STATUS_AUTHORIZED\x10\x01\x12\x1b\n" +
@@ -893,14 +1034,15 @@ const file_shop_payments_v1_payments_proto_rawDesc = "" +
 	"\x1fLEDGER_ENTRY_KIND_AUTHORIZATION\x10\x01\x12\x1d\n" +
 	"\x19LEDGER_ENTRY_KIND_CAPTURE\x10\x02\x12\x1a\n" +
 	"\x16LEDGER_ENTRY_KIND_VOID\x10\x03\x12\x1c\n" +
-	"\x18LEDGER_ENTRY_KIND_REFUND\x10\x042\x89\x04\n" +
+	"\x18LEDGER_ENTRY_KIND_REFUND\x10\x042\xfa\x04\n" +
 	"\x0ePaymentService\x12i\n" +
 	"\x10AuthorizePayment\x12).shop.payments.v1.AuthorizePaymentRequest\x1a*.shop.payments.v1.AuthorizePaymentResponse\x12c\n" +
 	"\x0eCapturePayment\x12'.shop.payments.v1.CapturePaymentRequest\x1a(.shop.payments.v1.CapturePaymentResponse\x12l\n" +
 	"\x11VoidAuthorization\x12*.shop.payments.v1.VoidAuthorizationRequest\x1a+.shop.payments.v1.VoidAuthorizationResponse\x12`\n" +
 	"\rRefundPayment\x12&.shop.payments.v1.RefundPaymentRequest\x1a'.shop.payments.v1.RefundPaymentResponse\x12W\n" +
 	"\n" +
-	"GetPayment\x12#.shop.payments.v1.GetPaymentRequest\x1a$.shop.payments.v1.GetPaymentResponseB\xb4\x01\n" +
+	"GetPayment\x12#.shop.payments.v1.GetPaymentRequest\x1a$.shop.payments.v1.GetPaymentResponse\x12o\n" +
+	"\x12VaultPaymentMethod\x12+.shop.payments.v1.VaultPaymentMethodRequest\x1a,.shop.payments.v1.VaultPaymentMethodResponseB\xb4\x01\n" +
 	"\x14com.shop.payments.v1B\rPaymentsProtoP\x01Z+meshcart/gen/go/shop/payments/v1;paymentsv1\xa2\x02\x03SPX\xaa\x02\x10Shop.Payments.V1\xca\x02\x10Shop\\Payments\\V1\xe2\x02\x1cShop\\Payments\\V1\\GPBMetadata\xea\x02\x12Shop::Payments::V1b\x06proto3"
 
 var (
@@ -916,58 +1058,63 @@ func file_shop_payments_v1_payments_proto_rawDescGZIP() []byte {
 }
 
 var file_shop_payments_v1_payments_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_shop_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_shop_payments_v1_payments_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_shop_payments_v1_payments_proto_goTypes = []any{
-	(PaymentStatus)(0),                // 0: shop.payments.v1.PaymentStatus
-	(LedgerEntryKind)(0),              // 1: shop.payments.v1.LedgerEntryKind
-	(*LedgerEntry)(nil),               // 2: shop.payments.v1.LedgerEntry
-	(*Payment)(nil),                   // 3: shop.payments.v1.Payment
-	(*AuthorizePaymentRequest)(nil),   // 4: shop.payments.v1.AuthorizePaymentRequest
-	(*AuthorizePaymentResponse)(nil),  // 5: shop.payments.v1.AuthorizePaymentResponse
-	(*CapturePaymentRequest)(nil),     // 6: shop.payments.v1.CapturePaymentRequest
-	(*CapturePaymentResponse)(nil),    // 7: shop.payments.v1.CapturePaymentResponse
-	(*VoidAuthorizationRequest)(nil),  // 8: shop.payments.v1.VoidAuthorizationRequest
-	(*VoidAuthorizationResponse)(nil), // 9: shop.payments.v1.VoidAuthorizationResponse
-	(*RefundPaymentRequest)(nil),      // 10: shop.payments.v1.RefundPaymentRequest
-	(*RefundPaymentResponse)(nil),     // 11: shop.payments.v1.RefundPaymentResponse
-	(*GetPaymentRequest)(nil),         // 12: shop.payments.v1.GetPaymentRequest
-	(*GetPaymentResponse)(nil),        // 13: shop.payments.v1.GetPaymentResponse
-	(*v1.Money)(nil),                  // 14: shop.common.v1.Money
-	(*timestamppb.Timestamp)(nil),     // 15: google.protobuf.Timestamp
+	(PaymentStatus)(0),                 // 0: shop.payments.v1.PaymentStatus
+	(LedgerEntryKind)(0),               // 1: shop.payments.v1.LedgerEntryKind
+	(*LedgerEntry)(nil),                // 2: shop.payments.v1.LedgerEntry
+	(*Payment)(nil),                    // 3: shop.payments.v1.Payment
+	(*AuthorizePaymentRequest)(nil),    // 4: shop.payments.v1.AuthorizePaymentRequest
+	(*AuthorizePaymentResponse)(nil),   // 5: shop.payments.v1.AuthorizePaymentResponse
+	(*CapturePaymentRequest)(nil),      // 6: shop.payments.v1.CapturePaymentRequest
+	(*CapturePaymentResponse)(nil),     // 7: shop.payments.v1.CapturePaymentResponse
+	(*VoidAuthorizationRequest)(nil),   // 8: shop.payments.v1.VoidAuthorizationRequest
+	(*VoidAuthorizationResponse)(nil),  // 9: shop.payments.v1.VoidAuthorizationResponse
+	(*RefundPaymentRequest)(nil),       // 10: shop.payments.v1.RefundPaymentRequest
+	(*RefundPaymentResponse)(nil),      // 11: shop.payments.v1.RefundPaymentResponse
+	(*GetPaymentRequest)(nil),          // 12: shop.payments.v1.GetPaymentRequest
+	(*GetPaymentResponse)(nil),         // 13: shop.payments.v1.GetPaymentResponse
+	(*VaultPaymentMethodRequest)(nil),  // 14: shop.payments.v1.VaultPaymentMethodRequest
+	(*VaultPaymentMethodResponse)(nil), // 15: shop.payments.v1.VaultPaymentMethodResponse
+	(*v1.Money)(nil),                   // 16: shop.common.v1.Money
+	(*timestamppb.Timestamp)(nil),      // 17: google.protobuf.Timestamp
 }
 var file_shop_payments_v1_payments_proto_depIdxs = []int32{
 	1,  // 0: shop.payments.v1.LedgerEntry.kind:type_name -> shop.payments.v1.LedgerEntryKind
-	14, // 1: shop.payments.v1.LedgerEntry.amount:type_name -> shop.common.v1.Money
-	15, // 2: shop.payments.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
+	16, // 1: shop.payments.v1.LedgerEntry.amount:type_name -> shop.common.v1.Money
+	17, // 2: shop.payments.v1.LedgerEntry.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 3: shop.payments.v1.Payment.status:type_name -> shop.payments.v1.PaymentStatus
-	14, // 4: shop.payments.v1.Payment.amount:type_name -> shop.common.v1.Money
-	14, // 5: shop.payments.v1.Payment.captured:type_name -> shop.common.v1.Money
-	14, // 6: shop.payments.v1.Payment.refunded:type_name -> shop.common.v1.Money
+	16, // 4: shop.payments.v1.Payment.amount:type_name -> shop.common.v1.Money
+	16, // 5: shop.payments.v1.Payment.captured:type_name -> shop.common.v1.Money
+	16, // 6: shop.payments.v1.Payment.refunded:type_name -> shop.common.v1.Money
 	2,  // 7: shop.payments.v1.Payment.ledger:type_name -> shop.payments.v1.LedgerEntry
-	15, // 8: shop.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
-	15, // 9: shop.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
-	14, // 10: shop.payments.v1.AuthorizePaymentRequest.amount:type_name -> shop.common.v1.Money
+	17, // 8: shop.payments.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	17, // 9: shop.payments.v1.Payment.update_time:type_name -> google.protobuf.Timestamp
+	16, // 10: shop.payments.v1.AuthorizePaymentRequest.amount:type_name -> shop.common.v1.Money
 	3,  // 11: shop.payments.v1.AuthorizePaymentResponse.payment:type_name -> shop.payments.v1.Payment
 	3,  // 12: shop.payments.v1.CapturePaymentResponse.payment:type_name -> shop.payments.v1.Payment
 	3,  // 13: shop.payments.v1.VoidAuthorizationResponse.payment:type_name -> shop.payments.v1.Payment
-	14, // 14: shop.payments.v1.RefundPaymentRequest.amount:type_name -> shop.common.v1.Money
+	16, // 14: shop.payments.v1.RefundPaymentRequest.amount:type_name -> shop.common.v1.Money
 	3,  // 15: shop.payments.v1.RefundPaymentResponse.payment:type_name -> shop.payments.v1.Payment
 	3,  // 16: shop.payments.v1.GetPaymentResponse.payment:type_name -> shop.payments.v1.Payment
-	4,  // 17: shop.payments.v1.PaymentService.AuthorizePayment:input_type -> shop.payments.v1.AuthorizePaymentRequest
-	6,  // 18: shop.payments.v1.PaymentService.CapturePayment:input_type -> shop.payments.v1.CapturePaymentRequest
-	8,  // 19: shop.payments.v1.PaymentService.VoidAuthorization:input_type -> shop.payments.v1.VoidAuthorizationRequest
-	10, // 20: shop.payments.v1.PaymentService.RefundPayment:input_type -> shop.payments.v1.RefundPaymentRequest
-	12, // 21: shop.payments.v1.PaymentService.GetPayment:input_type -> shop.payments.v1.GetPaymentRequest
-	5,  // 22: shop.payments.v1.PaymentService.AuthorizePayment:output_type -> shop.payments.v1.AuthorizePaymentResponse
-	7,  // 23: shop.payments.v1.PaymentService.CapturePayment:output_type -> shop.payments.v1.CapturePaymentResponse
-	9,  // 24: shop.payments.v1.PaymentService.VoidAuthorization:output_type -> shop.payments.v1.VoidAuthorizationResponse
-	11, // 25: shop.payments.v1.PaymentService.RefundPayment:output_type -> shop.payments.v1.RefundPaymentResponse
-	13, // 26: shop.payments.v1.PaymentService.GetPayment:output_type -> shop.payments.v1.GetPaymentResponse
-	22, // [22:27] is the sub-list for method output_type
-	17, // [17:22] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	17, // 17: shop.payments.v1.VaultPaymentMethodResponse.expire_time:type_name -> google.protobuf.Timestamp
+	4,  // 18: shop.payments.v1.PaymentService.AuthorizePayment:input_type -> shop.payments.v1.AuthorizePaymentRequest
+	6,  // 19: shop.payments.v1.PaymentService.CapturePayment:input_type -> shop.payments.v1.CapturePaymentRequest
+	8,  // 20: shop.payments.v1.PaymentService.VoidAuthorization:input_type -> shop.payments.v1.VoidAuthorizationRequest
+	10, // 21: shop.payments.v1.PaymentService.RefundPayment:input_type -> shop.payments.v1.RefundPaymentRequest
+	12, // 22: shop.payments.v1.PaymentService.GetPayment:input_type -> shop.payments.v1.GetPaymentRequest
+	14, // 23: shop.payments.v1.PaymentService.VaultPaymentMethod:input_type -> shop.payments.v1.VaultPaymentMethodRequest
+	5,  // 24: shop.payments.v1.PaymentService.AuthorizePayment:output_type -> shop.payments.v1.AuthorizePaymentResponse
+	7,  // 25: shop.payments.v1.PaymentService.CapturePayment:output_type -> shop.payments.v1.CapturePaymentResponse
+	9,  // 26: shop.payments.v1.PaymentService.VoidAuthorization:output_type -> shop.payments.v1.VoidAuthorizationResponse
+	11, // 27: shop.payments.v1.PaymentService.RefundPayment:output_type -> shop.payments.v1.RefundPaymentResponse
+	13, // 28: shop.payments.v1.PaymentService.GetPayment:output_type -> shop.payments.v1.GetPaymentResponse
+	15, // 29: shop.payments.v1.PaymentService.VaultPaymentMethod:output_type -> shop.payments.v1.VaultPaymentMethodResponse
+	24, // [24:30] is the sub-list for method output_type
+	18, // [18:24] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_shop_payments_v1_payments_proto_init() }
@@ -981,7 +1128,7 @@ func file_shop_payments_v1_payments_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shop_payments_v1_payments_proto_rawDesc), len(file_shop_payments_v1_payments_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

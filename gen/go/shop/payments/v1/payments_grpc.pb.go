@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	PaymentService_AuthorizePayment_FullMethodName  = "/shop.payments.v1.PaymentService/AuthorizePayment"
-	PaymentService_CapturePayment_FullMethodName    = "/shop.payments.v1.PaymentService/CapturePayment"
-	PaymentService_VoidAuthorization_FullMethodName = "/shop.payments.v1.PaymentService/VoidAuthorization"
-	PaymentService_RefundPayment_FullMethodName     = "/shop.payments.v1.PaymentService/RefundPayment"
-	PaymentService_GetPayment_FullMethodName        = "/shop.payments.v1.PaymentService/GetPayment"
+	PaymentService_AuthorizePayment_FullMethodName   = "/shop.payments.v1.PaymentService/AuthorizePayment"
+	PaymentService_CapturePayment_FullMethodName     = "/shop.payments.v1.PaymentService/CapturePayment"
+	PaymentService_VoidAuthorization_FullMethodName  = "/shop.payments.v1.PaymentService/VoidAuthorization"
+	PaymentService_RefundPayment_FullMethodName      = "/shop.payments.v1.PaymentService/RefundPayment"
+	PaymentService_GetPayment_FullMethodName         = "/shop.payments.v1.PaymentService/GetPayment"
+	PaymentService_VaultPaymentMethod_FullMethodName = "/shop.payments.v1.PaymentService/VaultPaymentMethod"
 )
 
 // PaymentServiceClient is the client API for PaymentService service.
@@ -49,6 +50,12 @@ type PaymentServiceClient interface {
 	RefundPayment(ctx context.Context, in *RefundPaymentRequest, opts ...grpc.CallOption) (*RefundPaymentResponse, error)
 	// Reads a payment.
 	GetPayment(ctx context.Context, in *GetPaymentRequest, opts ...grpc.CallOption) (*GetPaymentResponse, error)
+	// Keeps a card token (encrypted) for a customer and returns an expiring payment_method_id
+	// that only payments resolves (AuthorizePayment.payment_method_id). Called by orders when an
+	// order is placed, so the token never reaches the orders database or the saga's history.
+	// Idempotent on (customer_id, vault_request_id): a repeat gets the first answer; the same key
+	// with another token fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
+	VaultPaymentMethod(ctx context.Context, in *VaultPaymentMethodRequest, opts ...grpc.CallOption) (*VaultPaymentMethodResponse, error)
 }
 
 type paymentServiceClient struct {
@@ -109,6 +116,16 @@ func (c *paymentServiceClient) GetPayment(ctx context.Context, in *GetPaymentReq
 	return out, nil
 }
 
+func (c *paymentServiceClient) VaultPaymentMethod(ctx context.Context, in *VaultPaymentMethodRequest, opts ...grpc.CallOption) (*VaultPaymentMethodResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VaultPaymentMethodResponse)
+	err := c.cc.Invoke(ctx, PaymentService_VaultPaymentMethod_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PaymentServiceServer is the server API for PaymentService service.
 // All implementations must embed UnimplementedPaymentServiceServer
 // for forward compatibility.
@@ -132,6 +149,12 @@ type PaymentServiceServer interface {
 	RefundPayment(context.Context, *RefundPaymentRequest) (*RefundPaymentResponse, error)
 	// Reads a payment.
 	GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error)
+	// Keeps a card token (encrypted) for a customer and returns an expiring payment_method_id
+	// that only payments resolves (AuthorizePayment.payment_method_id). Called by orders when an
+	// order is placed, so the token never reaches the orders database or the saga's history.
+	// Idempotent on (customer_id, vault_request_id): a repeat gets the first answer; the same key
+	// with another token fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
+	VaultPaymentMethod(context.Context, *VaultPaymentMethodRequest) (*VaultPaymentMethodResponse, error)
 	mustEmbedUnimplementedPaymentServiceServer()
 }
 
@@ -156,6 +179,9 @@ func (UnimplementedPaymentServiceServer) RefundPayment(context.Context, *RefundP
 }
 func (UnimplementedPaymentServiceServer) GetPayment(context.Context, *GetPaymentRequest) (*GetPaymentResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetPayment not implemented")
+}
+func (UnimplementedPaymentServiceServer) VaultPaymentMethod(context.Context, *VaultPaymentMethodRequest) (*VaultPaymentMethodResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method VaultPaymentMethod not implemented")
 }
 func (UnimplementedPaymentServiceServer) mustEmbedUnimplementedPaymentServiceServer() {}
 func (UnimplementedPaymentServiceServer) testEmbeddedByValue()                        {}
@@ -268,6 +294,24 @@ func _PaymentService_GetPayment_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _PaymentService_VaultPaymentMethod_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VaultPaymentMethodRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PaymentServiceServer).VaultPaymentMethod(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: PaymentService_VaultPaymentMethod_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PaymentServiceServer).VaultPaymentMethod(ctx, req.(*VaultPaymentMethodRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // PaymentService_ServiceDesc is the grpc.ServiceDesc for PaymentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -294,6 +338,10 @@ var PaymentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetPayment",
 			Handler:    _PaymentService_GetPayment_Handler,
+		},
+		{
+			MethodName: "VaultPaymentMethod",
+			Handler:    _PaymentService_VaultPaymentMethod_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -108,6 +108,9 @@ export enum ErrorReason {
   ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED = 144,
   ERROR_REASON_BACKEND_UNAVAILABLE = 145,
   ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER = 146,
+  /** ERROR_REASON_PAYMENT_METHOD_NOT_FOUND - payments: vaulted payment methods (VaultPaymentMethod, AuthorizePayment.payment_method_id). */
+  ERROR_REASON_PAYMENT_METHOD_NOT_FOUND = 69,
+  ERROR_REASON_PAYMENT_METHOD_EXPIRED = 70,
   UNRECOGNIZED = -1,
 }
 
@@ -314,6 +317,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 146:
     case "ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER":
       return ErrorReason.ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER;
+    case 69:
+    case "ERROR_REASON_PAYMENT_METHOD_NOT_FOUND":
+      return ErrorReason.ERROR_REASON_PAYMENT_METHOD_NOT_FOUND;
+    case 70:
+    case "ERROR_REASON_PAYMENT_METHOD_EXPIRED":
+      return ErrorReason.ERROR_REASON_PAYMENT_METHOD_EXPIRED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -457,6 +466,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_BACKEND_UNAVAILABLE";
     case ErrorReason.ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER:
       return "ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER";
+    case ErrorReason.ERROR_REASON_PAYMENT_METHOD_NOT_FOUND:
+      return "ERROR_REASON_PAYMENT_METHOD_NOT_FOUND";
+    case ErrorReason.ERROR_REASON_PAYMENT_METHOD_EXPIRED:
+      return "ERROR_REASON_PAYMENT_METHOD_EXPIRED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -178,8 +178,18 @@ export interface AuthorizePaymentRequest {
   amount:
     | Money
     | undefined;
-  /** Card token from the payment form (simulated provider: tok_visa, tok_decline, tok_flaky). */
+  /**
+   * Deprecated (sagas started before vaulting): the card token itself (simulated provider:
+   * tok_visa, tok_decline, tok_flaky). Exactly one of payment_token and payment_method_id.
+   */
   paymentToken: string;
+  /**
+   * A payment method from VaultPaymentMethod, resolved to its token inside payments. Unknown:
+   * NOT_FOUND reason PAYMENT_METHOD_NOT_FOUND; expired (before this payment was authorized):
+   * FAILED_PRECONDITION reason PAYMENT_METHOD_EXPIRED. A repeat of an authorized payment answers
+   * without resolving it again.
+   */
+  paymentMethodId: string;
 }
 
 export interface AuthorizePaymentResponse {
@@ -220,6 +230,25 @@ export interface GetPaymentRequest {
 
 export interface GetPaymentResponse {
   payment: Payment | undefined;
+}
+
+export interface VaultPaymentMethodRequest {
+  /** The customer (user id) the token belongs to. */
+  customerId: string;
+  /** Card token from the payment form (simulated provider: tok_visa, tok_decline, tok_flaky). */
+  paymentToken: string;
+  /**
+   * Idempotency key, per customer: 1-64 of [A-Za-z0-9_-] (orders derives it from the
+   * PlaceOrder request id).
+   */
+  vaultRequestId: string;
+}
+
+export interface VaultPaymentMethodResponse {
+  /** pm_<uuid>: what AuthorizePayment takes instead of the token. */
+  paymentMethodId: string;
+  /** After this, AuthorizePayment refuses the payment method (PAYMENT_METHOD_EXPIRED). */
+  expireTime: Timestamp | undefined;
 }
 
 function createBaseLedgerEntry(): LedgerEntry {
@@ -618,7 +647,7 @@ export const Payment: MessageFns<Payment> = {
 };
 
 function createBaseAuthorizePaymentRequest(): AuthorizePaymentRequest {
-  return { paymentId: "", orderId: "", amount: undefined, paymentToken: "" };
+  return { paymentId: "", orderId: "", amount: undefined, paymentToken: "", paymentMethodId: "" };
 }
 
 export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
@@ -634,6 +663,9 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
     }
     if (message.paymentToken !== "") {
       writer.uint32(34).string(message.paymentToken);
+    }
+    if (message.paymentMethodId !== "") {
+      writer.uint32(42).string(message.paymentMethodId);
     }
     return writer;
   },
@@ -683,6 +715,14 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
             message.paymentToken = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -713,6 +753,11 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
         : isSet(object.payment_token)
         ? globalThis.String(object.payment_token)
         : "",
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
     };
   },
 
@@ -730,6 +775,9 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
     if (message.paymentToken !== "") {
       obj.paymentToken = message.paymentToken;
     }
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
     return obj;
   },
 
@@ -744,6 +792,7 @@ export const AuthorizePaymentRequest: MessageFns<AuthorizePaymentRequest> = {
       ? Money.fromPartial(object.amount)
       : undefined;
     message.paymentToken = object.paymentToken ?? "";
+    message.paymentMethodId = object.paymentMethodId ?? "";
     return message;
   },
 };
@@ -1423,6 +1472,214 @@ export const GetPaymentResponse: MessageFns<GetPaymentResponse> = {
   },
 };
 
+function createBaseVaultPaymentMethodRequest(): VaultPaymentMethodRequest {
+  return { customerId: "", paymentToken: "", vaultRequestId: "" };
+}
+
+export const VaultPaymentMethodRequest: MessageFns<VaultPaymentMethodRequest> = {
+  encode(message: VaultPaymentMethodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.customerId !== "") {
+      writer.uint32(10).string(message.customerId);
+    }
+    if (message.paymentToken !== "") {
+      writer.uint32(18).string(message.paymentToken);
+    }
+    if (message.vaultRequestId !== "") {
+      writer.uint32(26).string(message.vaultRequestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VaultPaymentMethodRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVaultPaymentMethodRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.customerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.paymentToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.vaultRequestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VaultPaymentMethodRequest {
+    return {
+      customerId: isSet(object.customerId)
+        ? globalThis.String(object.customerId)
+        : isSet(object.customer_id)
+        ? globalThis.String(object.customer_id)
+        : "",
+      paymentToken: isSet(object.paymentToken)
+        ? globalThis.String(object.paymentToken)
+        : isSet(object.payment_token)
+        ? globalThis.String(object.payment_token)
+        : "",
+      vaultRequestId: isSet(object.vaultRequestId)
+        ? globalThis.String(object.vaultRequestId)
+        : isSet(object.vault_request_id)
+        ? globalThis.String(object.vault_request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: VaultPaymentMethodRequest): unknown {
+    const obj: any = {};
+    if (message.customerId !== "") {
+      obj.customerId = message.customerId;
+    }
+    if (message.paymentToken !== "") {
+      obj.paymentToken = message.paymentToken;
+    }
+    if (message.vaultRequestId !== "") {
+      obj.vaultRequestId = message.vaultRequestId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VaultPaymentMethodRequest>, I>>(base?: I): VaultPaymentMethodRequest {
+    return VaultPaymentMethodRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VaultPaymentMethodRequest>, I>>(object: I): VaultPaymentMethodRequest {
+    const message = createBaseVaultPaymentMethodRequest();
+    message.customerId = object.customerId ?? "";
+    message.paymentToken = object.paymentToken ?? "";
+    message.vaultRequestId = object.vaultRequestId ?? "";
+    return message;
+  },
+};
+
+function createBaseVaultPaymentMethodResponse(): VaultPaymentMethodResponse {
+  return { paymentMethodId: "", expireTime: undefined };
+}
+
+export const VaultPaymentMethodResponse: MessageFns<VaultPaymentMethodResponse> = {
+  encode(message: VaultPaymentMethodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.paymentMethodId !== "") {
+      writer.uint32(10).string(message.paymentMethodId);
+    }
+    if (message.expireTime !== undefined) {
+      Timestamp.encode(message.expireTime, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): VaultPaymentMethodResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseVaultPaymentMethodResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.paymentMethodId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.expireTime = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): VaultPaymentMethodResponse {
+    return {
+      paymentMethodId: isSet(object.paymentMethodId)
+        ? globalThis.String(object.paymentMethodId)
+        : isSet(object.payment_method_id)
+        ? globalThis.String(object.payment_method_id)
+        : "",
+      expireTime: isSet(object.expireTime)
+        ? fromJsonTimestamp(object.expireTime)
+        : isSet(object.expire_time)
+        ? fromJsonTimestamp(object.expire_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: VaultPaymentMethodResponse): unknown {
+    const obj: any = {};
+    if (message.paymentMethodId !== "") {
+      obj.paymentMethodId = message.paymentMethodId;
+    }
+    if (message.expireTime !== undefined) {
+      obj.expireTime = fromTimestamp(message.expireTime).toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<VaultPaymentMethodResponse>, I>>(base?: I): VaultPaymentMethodResponse {
+    return VaultPaymentMethodResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<VaultPaymentMethodResponse>, I>>(object: I): VaultPaymentMethodResponse {
+    const message = createBaseVaultPaymentMethodResponse();
+    message.paymentMethodId = object.paymentMethodId ?? "";
+    message.expireTime = (object.expireTime !== undefined && object.expireTime !== null)
+      ? Timestamp.fromPartial(object.expireTime)
+      : undefined;
+    return message;
+  },
+};
+
 /**
  * PaymentService moves money through a payment provider. Internal: called only by the
  * order saga, never on the edge. payment_id is the order id; every RPC is idempotent on
@@ -1498,6 +1755,24 @@ export const PaymentServiceService = {
     responseSerialize: (value: GetPaymentResponse): Buffer => Buffer.from(GetPaymentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetPaymentResponse => GetPaymentResponse.decode(value),
   },
+  /**
+   * Keeps a card token (encrypted) for a customer and returns an expiring payment_method_id
+   * that only payments resolves (AuthorizePayment.payment_method_id). Called by orders when an
+   * order is placed, so the token never reaches the orders database or the saga's history.
+   * Idempotent on (customer_id, vault_request_id): a repeat gets the first answer; the same key
+   * with another token fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
+   */
+  vaultPaymentMethod: {
+    path: "/shop.payments.v1.PaymentService/VaultPaymentMethod" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: VaultPaymentMethodRequest): Buffer =>
+      Buffer.from(VaultPaymentMethodRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): VaultPaymentMethodRequest => VaultPaymentMethodRequest.decode(value),
+    responseSerialize: (value: VaultPaymentMethodResponse): Buffer =>
+      Buffer.from(VaultPaymentMethodResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): VaultPaymentMethodResponse => VaultPaymentMethodResponse.decode(value),
+  },
 } as const;
 
 export interface PaymentServiceServer extends UntypedServiceImplementation {
@@ -1522,6 +1797,14 @@ export interface PaymentServiceServer extends UntypedServiceImplementation {
   refundPayment: handleUnaryCall<RefundPaymentRequest, RefundPaymentResponse>;
   /** Reads a payment. */
   getPayment: handleUnaryCall<GetPaymentRequest, GetPaymentResponse>;
+  /**
+   * Keeps a card token (encrypted) for a customer and returns an expiring payment_method_id
+   * that only payments resolves (AuthorizePayment.payment_method_id). Called by orders when an
+   * order is placed, so the token never reaches the orders database or the saga's history.
+   * Idempotent on (customer_id, vault_request_id): a repeat gets the first answer; the same key
+   * with another token fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
+   */
+  vaultPaymentMethod: handleUnaryCall<VaultPaymentMethodRequest, VaultPaymentMethodResponse>;
 }
 
 export interface PaymentServiceClient extends Client {
@@ -1615,6 +1898,28 @@ export interface PaymentServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetPaymentResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Keeps a card token (encrypted) for a customer and returns an expiring payment_method_id
+   * that only payments resolves (AuthorizePayment.payment_method_id). Called by orders when an
+   * order is placed, so the token never reaches the orders database or the saga's history.
+   * Idempotent on (customer_id, vault_request_id): a repeat gets the first answer; the same key
+   * with another token fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
+   */
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
+  ): ClientUnaryCall;
+  vaultPaymentMethod(
+    request: VaultPaymentMethodRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: VaultPaymentMethodResponse) => void,
   ): ClientUnaryCall;
 }
 
