@@ -155,3 +155,23 @@ func TestDeadlineIs504(t *testing.T) {
 		t.Errorf("took %v, deadline not applied", d)
 	}
 }
+
+// Partial availability: catalog down, the edge stays ready (degraded) and product reads
+// answer 503 BACKEND_UNAVAILABLE, while the other backends' routes (order status, stock)
+// are still served.
+func TestCatalogDownOtherRoutesServed(t *testing.T) {
+	e := newTestEdge(t, func(c *Config) {
+		for i := range c.Backends {
+			if c.Backends[i].Name == BackendCatalog {
+				c.Backends[i].Target = freeAddr(t)
+			}
+		}
+	})
+	expectStatus(t, e.do(t, http.MethodGet, "/v1/products/SKU-1", ""), 503, codes.Unavailable, ReasonBackendDown)
+	if code, body := readyBody(t, e); code != 200 || body.status != "degraded" {
+		t.Fatalf("readyz = %d %+v", code, body)
+	}
+	if rec := e.do(t, http.MethodGet, "/v1/stock/SKU-1", ""); rec.Code != 200 {
+		t.Fatalf("stock read with catalog down = %d %s", rec.Code, rec.Body)
+	}
+}

@@ -23,7 +23,7 @@ type backendReport struct {
 }
 
 type readyReport struct {
-	Status   string          `json:"status"` // ok | unavailable
+	Status   string          `json:"status"` // ok | degraded | unavailable
 	NotReady []string        `json:"notReady"`
 	Backends []backendReport `json:"backends"`
 }
@@ -33,9 +33,13 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz: 200 only when every backend answers grpc.health.v1.Health/Check for the
-// overall service ("") with SERVING within ReadyCheckTimeout; 503 otherwise, naming the
-// backends that are not ready. Checks run in parallel over the shared connections.
+// readyz: partial availability. 200 "ok" when every backend answers
+// grpc.health.v1.Health/Check for the overall service ("") with SERVING within
+// ReadyCheckTimeout; 200 "degraded" while at least one does (the edge keeps serving the
+// routes whose backend is up - catalog down must not take login and order status out of
+// the load balancer - and a route whose backend is down answers 503 UNAVAILABLE by
+// itself); 503 "unavailable" only when none does. notReady names the backends that are
+// not ready either way. Checks run in parallel over the shared connections.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 	reports := make([]backendReport, len(s.backends))
 	var wg sync.WaitGroup
@@ -54,9 +58,12 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	code := http.StatusOK
-	if len(out.NotReady) > 0 {
+	switch {
+	case len(out.NotReady) == len(reports):
 		out.Status = "unavailable"
 		code = http.StatusServiceUnavailable
+	case len(out.NotReady) > 0:
+		out.Status = "degraded"
 	}
 	writeJSON(w, code, out)
 }
