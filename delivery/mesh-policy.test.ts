@@ -194,11 +194,16 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
         '/v1/products',
         '/v1/products/*',
         '/v1/stock/*',
-        '/healthz',
-        '/readyz',
         '/openapi.json',
+        '/.well-known/jwks.json',
       ]),
     );
+    // Health endpoints are for the kubelet (through the sidecar's probe rewrite), not the world.
+    const everyPath = ap.spec.rules.flatMap((r: K8sObject) =>
+      r.to.flatMap((t: K8sObject) => t.operation.paths ?? []),
+    );
+    expect(everyPath).not.toContain('/healthz');
+    expect(everyPath).not.toContain('/readyz');
 
     const ra = byKind(objs, 'RequestAuthentication');
     expect(ra).toHaveLength(1);
