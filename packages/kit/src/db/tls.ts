@@ -36,8 +36,8 @@ export const TLS_PARAMS = {
 const HOSTNAME =
   /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 
-/** A PEM file this process can read that holds at least one certificate. */
-export function readPemCertificates(path: string): string {
+/** The text of a PEM file this process can read, refused unless it holds `block` (what: its name). */
+export function readPemFile(path: string, block: RegExp, what: string): string {
   let pem: string;
   try {
     pem = readFileSync(path, 'utf8');
@@ -46,9 +46,13 @@ export function readPemCertificates(path: string): string {
       `must be a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
     );
   }
-  if (!pem.includes('-----BEGIN CERTIFICATE-----'))
-    throw new Error('must be a PEM file with at least one CERTIFICATE');
+  if (!block.test(pem)) throw new Error(`must be a PEM file with ${what}`);
   return pem;
+}
+
+/** A PEM file this process can read that holds at least one certificate. */
+export function readPemCertificates(path: string): string {
+  return readPemFile(path, /-----BEGIN CERTIFICATE-----/, 'at least one CERTIFICATE');
 }
 
 const caFile = (): Parser<string> => (raw) => {

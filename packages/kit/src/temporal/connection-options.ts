@@ -22,7 +22,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, parse, v, type Parser } from '../config/load-config';
-import { readPemCertificates } from '../db/tls';
+import { readPemCertificates, readPemFile } from '../db/tls';
 
 export const TEMPORAL_TLS_MODES = ['disabled', 'verify-full'] as const;
 export type TemporalTlsMode = (typeof TEMPORAL_TLS_MODES)[number];
@@ -33,16 +33,7 @@ const certFile = (): Parser<string> => (raw) => {
 };
 
 const keyFile = (): Parser<string> => (raw) => {
-  let pem: string;
-  try {
-    pem = readFileSync(raw, 'utf8');
-  } catch (e) {
-    throw new Error(
-      `must be a readable file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-    );
-  }
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem))
-    throw new Error('must be a PEM file with a PRIVATE KEY');
+  readPemFile(raw, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a PRIVATE KEY');
   return raw;
 };
 
