@@ -116,6 +116,19 @@ const (
 	// payments: vaulted payment methods (VaultPaymentMethod, AuthorizePayment.payment_method_id).
 	ErrorReason_ERROR_REASON_PAYMENT_METHOD_NOT_FOUND ErrorReason = 69
 	ErrorReason_ERROR_REASON_PAYMENT_METHOD_EXPIRED   ErrorReason = 70
+	// Abuse resistance and load shedding (issue #12).
+	// edge: a route class's token bucket for this client IP or user is empty (HTTP 429).
+	ErrorReason_ERROR_REASON_RATE_LIMITED ErrorReason = 147
+	// edge or any gRPC server: too much work in flight; retry after RetryInfo (HTTP 503).
+	ErrorReason_ERROR_REASON_OVERLOADED ErrorReason = 148
+	// users: too many failed logins for this account or from this address; retry later (HTTP 429).
+	ErrorReason_ERROR_REASON_LOGIN_THROTTLED ErrorReason = 25
+	// orders: the user already has the maximum number of open (not terminal) orders.
+	ErrorReason_ERROR_REASON_OPEN_ORDER_LIMIT_REACHED ErrorReason = 104
+	// orders: the saga of a PENDING order never started and could not be started (reconciler).
+	ErrorReason_ERROR_REASON_SAGA_NOT_STARTED ErrorReason = 125
+	// shipping: the shipment is not released for dispatch (payment not captured yet).
+	ErrorReason_ERROR_REASON_NOT_RELEASED_FOR_DISPATCH ErrorReason = 84
 )
 
 // Enum value maps for ErrorReason.
@@ -190,6 +203,12 @@ var (
 		146: "ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER",
 		69:  "ERROR_REASON_PAYMENT_METHOD_NOT_FOUND",
 		70:  "ERROR_REASON_PAYMENT_METHOD_EXPIRED",
+		147: "ERROR_REASON_RATE_LIMITED",
+		148: "ERROR_REASON_OVERLOADED",
+		25:  "ERROR_REASON_LOGIN_THROTTLED",
+		104: "ERROR_REASON_OPEN_ORDER_LIMIT_REACHED",
+		125: "ERROR_REASON_SAGA_NOT_STARTED",
+		84:  "ERROR_REASON_NOT_RELEASED_FOR_DISPATCH",
 	}
 	ErrorReason_value = map[string]int32{
 		"ERROR_REASON_UNSPECIFIED":                    0,
@@ -261,6 +280,12 @@ var (
 		"ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER": 146,
 		"ERROR_REASON_PAYMENT_METHOD_NOT_FOUND":       69,
 		"ERROR_REASON_PAYMENT_METHOD_EXPIRED":         70,
+		"ERROR_REASON_RATE_LIMITED":                   147,
+		"ERROR_REASON_OVERLOADED":                     148,
+		"ERROR_REASON_LOGIN_THROTTLED":                25,
+		"ERROR_REASON_OPEN_ORDER_LIMIT_REACHED":       104,
+		"ERROR_REASON_SAGA_NOT_STARTED":               125,
+		"ERROR_REASON_NOT_RELEASED_FOR_DISPATCH":      84,
 	}
 )
 
@@ -295,7 +320,7 @@ var File_shop_common_v1_error_reason_proto protoreflect.FileDescriptor
 
 const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	"\n" +
-	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xf3\x13\n" +
+	"!shop/common/v1/error_reason.proto\x12\x0eshop.common.v1*\xcd\x15\n" +
 	"\vErrorReason\x12\x1c\n" +
 	"\x18ERROR_REASON_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dERROR_REASON_INVALID_ARGUMENT\x10\x01\x12\x19\n" +
@@ -366,7 +391,13 @@ const file_shop_common_v1_error_reason_proto_rawDesc = "" +
 	" ERROR_REASON_BACKEND_UNAVAILABLE\x10\x91\x01\x120\n" +
 	"+ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER\x10\x92\x01\x12)\n" +
 	"%ERROR_REASON_PAYMENT_METHOD_NOT_FOUND\x10E\x12'\n" +
-	"#ERROR_REASON_PAYMENT_METHOD_EXPIRED\x10FB\xa9\x01\n" +
+	"#ERROR_REASON_PAYMENT_METHOD_EXPIRED\x10F\x12\x1e\n" +
+	"\x19ERROR_REASON_RATE_LIMITED\x10\x93\x01\x12\x1c\n" +
+	"\x17ERROR_REASON_OVERLOADED\x10\x94\x01\x12 \n" +
+	"\x1cERROR_REASON_LOGIN_THROTTLED\x10\x19\x12)\n" +
+	"%ERROR_REASON_OPEN_ORDER_LIMIT_REACHED\x10h\x12!\n" +
+	"\x1dERROR_REASON_SAGA_NOT_STARTED\x10}\x12*\n" +
+	"&ERROR_REASON_NOT_RELEASED_FOR_DISPATCH\x10TB\xa9\x01\n" +
 	"\x12com.shop.common.v1B\x10ErrorReasonProtoP\x01Z'meshcart/gen/go/shop/common/v1;commonv1\xa2\x02\x03SCX\xaa\x02\x0eShop.Common.V1\xca\x02\x0eShop\\Common\\V1\xe2\x02\x1aShop\\Common\\V1\\GPBMetadata\xea\x02\x10Shop::Common::V1b\x06proto3"
 
 var (

@@ -111,6 +111,21 @@ export enum ErrorReason {
   /** ERROR_REASON_PAYMENT_METHOD_NOT_FOUND - payments: vaulted payment methods (VaultPaymentMethod, AuthorizePayment.payment_method_id). */
   ERROR_REASON_PAYMENT_METHOD_NOT_FOUND = 69,
   ERROR_REASON_PAYMENT_METHOD_EXPIRED = 70,
+  /**
+   * ERROR_REASON_RATE_LIMITED - Abuse resistance and load shedding (issue #12).
+   * edge: a route class's token bucket for this client IP or user is empty (HTTP 429).
+   */
+  ERROR_REASON_RATE_LIMITED = 147,
+  /** ERROR_REASON_OVERLOADED - edge or any gRPC server: too much work in flight; retry after RetryInfo (HTTP 503). */
+  ERROR_REASON_OVERLOADED = 148,
+  /** ERROR_REASON_LOGIN_THROTTLED - users: too many failed logins for this account or from this address; retry later (HTTP 429). */
+  ERROR_REASON_LOGIN_THROTTLED = 25,
+  /** ERROR_REASON_OPEN_ORDER_LIMIT_REACHED - orders: the user already has the maximum number of open (not terminal) orders. */
+  ERROR_REASON_OPEN_ORDER_LIMIT_REACHED = 104,
+  /** ERROR_REASON_SAGA_NOT_STARTED - orders: the saga of a PENDING order never started and could not be started (reconciler). */
+  ERROR_REASON_SAGA_NOT_STARTED = 125,
+  /** ERROR_REASON_NOT_RELEASED_FOR_DISPATCH - shipping: the shipment is not released for dispatch (payment not captured yet). */
+  ERROR_REASON_NOT_RELEASED_FOR_DISPATCH = 84,
   UNRECOGNIZED = -1,
 }
 
@@ -323,6 +338,24 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 70:
     case "ERROR_REASON_PAYMENT_METHOD_EXPIRED":
       return ErrorReason.ERROR_REASON_PAYMENT_METHOD_EXPIRED;
+    case 147:
+    case "ERROR_REASON_RATE_LIMITED":
+      return ErrorReason.ERROR_REASON_RATE_LIMITED;
+    case 148:
+    case "ERROR_REASON_OVERLOADED":
+      return ErrorReason.ERROR_REASON_OVERLOADED;
+    case 25:
+    case "ERROR_REASON_LOGIN_THROTTLED":
+      return ErrorReason.ERROR_REASON_LOGIN_THROTTLED;
+    case 104:
+    case "ERROR_REASON_OPEN_ORDER_LIMIT_REACHED":
+      return ErrorReason.ERROR_REASON_OPEN_ORDER_LIMIT_REACHED;
+    case 125:
+    case "ERROR_REASON_SAGA_NOT_STARTED":
+      return ErrorReason.ERROR_REASON_SAGA_NOT_STARTED;
+    case 84:
+    case "ERROR_REASON_NOT_RELEASED_FOR_DISPATCH":
+      return ErrorReason.ERROR_REASON_NOT_RELEASED_FOR_DISPATCH;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -470,6 +503,18 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_PAYMENT_METHOD_NOT_FOUND";
     case ErrorReason.ERROR_REASON_PAYMENT_METHOD_EXPIRED:
       return "ERROR_REASON_PAYMENT_METHOD_EXPIRED";
+    case ErrorReason.ERROR_REASON_RATE_LIMITED:
+      return "ERROR_REASON_RATE_LIMITED";
+    case ErrorReason.ERROR_REASON_OVERLOADED:
+      return "ERROR_REASON_OVERLOADED";
+    case ErrorReason.ERROR_REASON_LOGIN_THROTTLED:
+      return "ERROR_REASON_LOGIN_THROTTLED";
+    case ErrorReason.ERROR_REASON_OPEN_ORDER_LIMIT_REACHED:
+      return "ERROR_REASON_OPEN_ORDER_LIMIT_REACHED";
+    case ErrorReason.ERROR_REASON_SAGA_NOT_STARTED:
+      return "ERROR_REASON_SAGA_NOT_STARTED";
+    case ErrorReason.ERROR_REASON_NOT_RELEASED_FOR_DISPATCH:
+      return "ERROR_REASON_NOT_RELEASED_FOR_DISPATCH";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
