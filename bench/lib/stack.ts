@@ -57,6 +57,8 @@ export async function startBenchStack(opts: {
   /** Use the already running server (MESHCART_TEMPORAL_PORT) instead of a dedicated one. */
   sharedTemporal: boolean;
   log: (line: string) => void;
+  /** Extra environment for every process (the limits the run is made under). */
+  env?: Record<string, string>;
 }): Promise<BenchStack> {
   const run = randomBytes(3).toString('hex');
   const temporal = opts.sharedTemporal ? sharedTemporal() : await startBenchTemporal(run);
@@ -96,6 +98,7 @@ export async function startBenchStack(opts: {
     logLevel: opts.logLevel,
     out,
     prettyLogs: false,
+    env: opts.env,
     log: (l) => {
       out.write(`[stack] ${l}\n`);
       opts.log(l);
