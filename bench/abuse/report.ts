@@ -52,7 +52,6 @@ const NOT_LIMITS = new Set([
  */
 export function limitsInForce(logText: string): Record<string, Record<string, unknown>> {
   const out: Record<string, Record<string, unknown>> = {};
-  // eslint-disable-next-line no-control-regex
   const ansi = /\x1b\[[0-9;]*m/g;
   for (const raw of logText.split('\n')) {
     const line = raw.replace(ansi, '');
