@@ -228,6 +228,10 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, dl *ShutdownDeadl
 		slog.String("request_timeout", cfg.RequestTimeout.String()),
 		slog.Any("cors_allowed_origins", cfg.CORSAllowedOrigins),
 		slog.String("openapi", cfg.OpenAPIPath))
+	if s.jwks == nil {
+		logger.Warn("no JWKS (JWT_PUBLIC_KEYS_FILE / JWT_PUBLIC_KEYS): tokens are not checked at the edge; " +
+			"rate limits are per client address only, and protected routes buffer bodies before the backend refuses")
+	}
 
 	select {
 	case err := <-serveErr:
