@@ -244,7 +244,7 @@ func TestStartupLineQuotesLimits(t *testing.T) {
 		"rate_limit_auth": "off", "rate_limit_order": "30/m,burst=10", "rate_limit_read": "500/s,burst=1000",
 		"max_in_flight": "64", "trusted_proxy_hops": float64(1), "body_buffer_bytes": "off",
 		"max_body_bytes": float64(16384), "max_order_body_bytes": float64(262144),
-		"rate_limit_max_keys": float64(100000), "token_check": false,
+		"rate_limit_max_buckets": float64(100000), "token_check": false,
 	}
 	for _, l := range logLines(t, stdout.String()) {
 		if l["msg"] != "edge listening" {

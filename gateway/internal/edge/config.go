@@ -62,8 +62,8 @@ type Config struct {
 	// RateLimits: the token bucket of each route class (EDGE_RATE_LIMIT_AUTH/_ORDER/_READ);
 	// a class missing from the map is not limited.
 	RateLimits map[rateClass]rateSpec
-	// RateLimitMaxKeys caps the buckets kept (EDGE_RATE_LIMIT_MAX_KEYS).
-	RateLimitMaxKeys int
+	// RateLimitMaxBuckets caps the buckets kept (EDGE_RATE_LIMIT_MAX_BUCKETS).
+	RateLimitMaxBuckets int
 	// TrustedProxyHops: proxies in front of the edge that append to X-Forwarded-For
 	// (EDGE_TRUSTED_PROXY_HOPS); 0 = the TCP peer is the client.
 	TrustedProxyHops int
@@ -175,7 +175,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	cfg.MaxInFlight = int(count("EDGE_MAX_IN_FLIGHT", defaultMaxInFlight, 1, maxMaxInFlight, true, "256"))
 	cfg.TrustedProxyHops = int(count("EDGE_TRUSTED_PROXY_HOPS", 0, 0, maxTrustedProxyHops, false, "1"))
-	cfg.RateLimitMaxKeys = int(count("EDGE_RATE_LIMIT_MAX_KEYS", defaultRateLimitMaxKeys, limiterShards, 10_000_000, false, "100000"))
+	cfg.RateLimitMaxBuckets = int(count("EDGE_RATE_LIMIT_MAX_BUCKETS", defaultRateLimitMaxBuckets, limiterShards, 10_000_000, false, "100000"))
 	cfg.RateLimits = map[rateClass]rateSpec{}
 	for _, c := range rateClasses {
 		env := rateEnv[c]

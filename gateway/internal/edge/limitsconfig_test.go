@@ -12,7 +12,7 @@ func TestLimitDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.MaxBodyBytes != 16384 || cfg.MaxOrderBodyBytes != 262144 || cfg.BodyBufferBytes != 32<<20 ||
-		cfg.MaxInFlight != 256 || cfg.TrustedProxyHops != 0 || cfg.RateLimitMaxKeys != 100000 ||
+		cfg.MaxInFlight != 256 || cfg.TrustedProxyHops != 0 || cfg.RateLimitMaxBuckets != 100000 ||
 		cfg.JWTIssuer != "meshcart" || cfg.JWTAudience != "meshcart" {
 		t.Errorf("defaults: %+v", cfg)
 	}
@@ -30,7 +30,7 @@ func TestLimitsFromEnv(t *testing.T) {
 		"EDGE_RATE_LIMIT_AUTH":      "off",
 		"EDGE_RATE_LIMIT_ORDER":     " 100/H , burst=3 ",
 		"EDGE_RATE_LIMIT_READ":      "500/s",
-		"EDGE_RATE_LIMIT_MAX_KEYS":  "1000",
+		"EDGE_RATE_LIMIT_MAX_BUCKETS":  "1000",
 		"EDGE_TRUSTED_PROXY_HOPS":   "1",
 		"EDGE_MAX_IN_FLIGHT":        "off",
 		"EDGE_MAX_BODY_BYTES":       "1024",
@@ -51,7 +51,7 @@ func TestLimitsFromEnv(t *testing.T) {
 	if r := cfg.RateLimits[classRead]; r.Count != 500 || r.Per != time.Second || r.Burst != 500 {
 		t.Errorf("read %+v", r)
 	}
-	if cfg.RateLimitMaxKeys != 1000 || cfg.TrustedProxyHops != 1 || cfg.MaxInFlight != 0 ||
+	if cfg.RateLimitMaxBuckets != 1000 || cfg.TrustedProxyHops != 1 || cfg.MaxInFlight != 0 ||
 		cfg.MaxBodyBytes != 1024 || cfg.MaxOrderBodyBytes != 4096 || cfg.BodyBufferBytes != 0 || cfg.JWTIssuer != "iss-x" {
 		t.Errorf("cfg %+v", cfg)
 	}
@@ -62,7 +62,7 @@ func TestLimitsRejectBadValues(t *testing.T) {
 		"EDGE_RATE_LIMIT_AUTH":      {"10", "10/d", "0/m", "x/m", "10/m,burst=0", "10/m,burst", "10/m,bust=5", "10/m;burst=5", "on"},
 		"EDGE_RATE_LIMIT_ORDER":     {"-1/s"},
 		"EDGE_RATE_LIMIT_READ":      {"20/s,burst=-1"},
-		"EDGE_RATE_LIMIT_MAX_KEYS":  {"0", "lots"},
+		"EDGE_RATE_LIMIT_MAX_BUCKETS":  {"0", "lots"},
 		"EDGE_TRUSTED_PROXY_HOPS":   {"-1", "11", "one", "off"},
 		"EDGE_MAX_IN_FLIGHT":        {"0", "-3", "many"},
 		"EDGE_MAX_ORDER_BODY_BYTES": {"0", "1MB"},

@@ -22,8 +22,8 @@ import (
 
 const (
 	limiterShards = 16
-	// defaultRateLimitMaxKeys: ~200 bytes each, so ~20 MiB at the cap (the edge's limit is 256 MiB).
-	defaultRateLimitMaxKeys = 100_000
+	// defaultRateLimitMaxBuckets: ~200 bytes each, so ~20 MiB at the cap (the edge's limit is 256 MiB).
+	defaultRateLimitMaxBuckets = 100_000
 	sweepEvery              = time.Minute
 	// fullSweepEvery bounds the O(n) sweep of a shard that stays full of active buckets.
 	fullSweepEvery = time.Second
@@ -62,7 +62,7 @@ type rateLimiter struct {
 
 func newRateLimiter(specs map[rateClass]rateSpec, maxKeys int, now func() time.Time) *rateLimiter {
 	if maxKeys <= 0 {
-		maxKeys = defaultRateLimitMaxKeys
+		maxKeys = defaultRateLimitMaxBuckets
 	}
 	l := &rateLimiter{specs: specs, perShard: max(1, maxKeys/limiterShards),
 		shared: map[rateClass]*rate.Limiter{}, seed: maphash.MakeSeed(), now: now}

@@ -108,7 +108,7 @@ func (s *Server) newRouteGuard() *routeGuard {
 		orderBodyLimit: s.cfg.MaxOrderBodyBytes, budget: newBodyBudget(s.cfg.BodyBufferBytes)}
 	for _, spec := range s.cfg.RateLimits {
 		if !spec.Off {
-			g.limiter = newRateLimiter(s.cfg.RateLimits, s.cfg.RateLimitMaxKeys, time.Now)
+			g.limiter = newRateLimiter(s.cfg.RateLimits, s.cfg.RateLimitMaxBuckets, time.Now)
 			break
 		}
 	}
@@ -222,7 +222,7 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, dl *ShutdownDeadl
 		slog.String("rate_limit_auth", rateOf(cfg, classAuth)),
 		slog.String("rate_limit_order", rateOf(cfg, classOrder)),
 		slog.String("rate_limit_read", rateOf(cfg, classRead)),
-		slog.Int("rate_limit_max_keys", cfg.RateLimitMaxKeys),
+		slog.Int("rate_limit_max_buckets", cfg.RateLimitMaxBuckets),
 		slog.Int("trusted_proxy_hops", cfg.TrustedProxyHops),
 		slog.Bool("token_check", s.jwks != nil),
 		slog.String("request_timeout", cfg.RequestTimeout.String()),
