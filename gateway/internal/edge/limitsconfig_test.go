@@ -26,17 +26,17 @@ func TestLimitDefaults(t *testing.T) {
 
 func TestLimitsFromEnv(t *testing.T) {
 	cfg, err := LoadConfig(envOf(map[string]string{
-		"EDGE_OPENAPI_PATH":         repoSpec,
-		"EDGE_RATE_LIMIT_AUTH":      "off",
-		"EDGE_RATE_LIMIT_ORDER":     " 100/H , burst=3 ",
-		"EDGE_RATE_LIMIT_READ":      "500/s",
-		"EDGE_RATE_LIMIT_MAX_BUCKETS":  "1000",
-		"EDGE_TRUSTED_PROXY_HOPS":   "1",
-		"EDGE_MAX_IN_FLIGHT":        "off",
-		"EDGE_MAX_BODY_BYTES":       "1024",
-		"EDGE_MAX_ORDER_BODY_BYTES": "4096",
-		"EDGE_BODY_BUFFER_BYTES":    "off",
-		"JWT_ISSUER":                "iss-x",
+		"EDGE_OPENAPI_PATH":           repoSpec,
+		"EDGE_RATE_LIMIT_AUTH":        "off",
+		"EDGE_RATE_LIMIT_ORDER":       " 100/H , burst=3 ",
+		"EDGE_RATE_LIMIT_READ":        "500/s",
+		"EDGE_RATE_LIMIT_MAX_BUCKETS": "1000",
+		"EDGE_TRUSTED_PROXY_HOPS":     "1",
+		"EDGE_MAX_IN_FLIGHT":          "off",
+		"EDGE_MAX_BODY_BYTES":         "1024",
+		"EDGE_MAX_ORDER_BODY_BYTES":   "4096",
+		"EDGE_BODY_BUFFER_BYTES":      "off",
+		"JWT_ISSUER":                  "iss-x",
 	}))
 	if err != nil {
 		t.Fatal(err)
@@ -59,14 +59,14 @@ func TestLimitsFromEnv(t *testing.T) {
 
 func TestLimitsRejectBadValues(t *testing.T) {
 	bad := map[string][]string{
-		"EDGE_RATE_LIMIT_AUTH":      {"10", "10/d", "0/m", "x/m", "10/m,burst=0", "10/m,burst", "10/m,bust=5", "10/m;burst=5", "on"},
-		"EDGE_RATE_LIMIT_ORDER":     {"-1/s"},
-		"EDGE_RATE_LIMIT_READ":      {"20/s,burst=-1"},
-		"EDGE_RATE_LIMIT_MAX_BUCKETS":  {"0", "lots"},
-		"EDGE_TRUSTED_PROXY_HOPS":   {"-1", "11", "one", "off"},
-		"EDGE_MAX_IN_FLIGHT":        {"0", "-3", "many"},
-		"EDGE_MAX_ORDER_BODY_BYTES": {"0", "1MB"},
-		"EDGE_BODY_BUFFER_BYTES":    {"0", "1000"}, // 1000 < the order body limit
+		"EDGE_RATE_LIMIT_AUTH":        {"10", "10/d", "0/m", "x/m", "10/m,burst=0", "10/m,burst", "10/m,bust=5", "10/m;burst=5", "on"},
+		"EDGE_RATE_LIMIT_ORDER":       {"-1/s"},
+		"EDGE_RATE_LIMIT_READ":        {"20/s,burst=-1"},
+		"EDGE_RATE_LIMIT_MAX_BUCKETS": {"0", "lots"},
+		"EDGE_TRUSTED_PROXY_HOPS":     {"-1", "11", "one", "off"},
+		"EDGE_MAX_IN_FLIGHT":          {"0", "-3", "many"},
+		"EDGE_MAX_ORDER_BODY_BYTES":   {"0", "1MB"},
+		"EDGE_BODY_BUFFER_BYTES":      {"0", "1000"}, // 1000 < the order body limit
 	}
 	for name, values := range bad {
 		for _, v := range values {

@@ -24,7 +24,7 @@ const (
 	limiterShards = 16
 	// defaultRateLimitMaxBuckets: ~200 bytes each, so ~20 MiB at the cap (the edge's limit is 256 MiB).
 	defaultRateLimitMaxBuckets = 100_000
-	sweepEvery              = time.Minute
+	sweepEvery                 = time.Minute
 	// fullSweepEvery bounds the O(n) sweep of a shard that stays full of active buckets.
 	fullSweepEvery = time.Second
 )
