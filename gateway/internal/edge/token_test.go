@@ -6,6 +6,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +142,36 @@ func TestBearerToken(t *testing.T) {
 		if got := bearerToken(h); got != want {
 			t.Errorf("bearerToken(%q) = %q, want %q", h, got, want)
 		}
+	}
+}
+
+// Tokens minted by the TypeScript kit (createTokenSigner, the users issuer's binding) verify
+// here as they do in the services: testdata/kit-token.json holds a JWKS and two tokens made
+// once with packages/kit/src/auth/jwt.ts (the private key was thrown away), one valid until
+// 2100, one expired.
+func TestTokenVerifierAcceptsKitTokens(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("testdata", "kit-token.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fx struct {
+		JWKS    json.RawMessage `json:"jwks"`
+		Token   string          `json:"token"`
+		Expired string          `json:"expired"`
+	}
+	if err := json.Unmarshal(raw, &fx); err != nil {
+		t.Fatal(err)
+	}
+	keys := trustedKeys(fx.JWKS)
+	v := &tokenVerifier{issuer: "meshcart", audience: "meshcart", keys: func() map[string]trustedKey { return keys }, now: time.Now}
+	if sub, err := v.verify(fx.Token); err != nil || sub != "user-interop-1" {
+		t.Fatalf("kit token: %q %v", sub, err)
+	}
+	if _, err := v.verify(fx.Expired); !errors.Is(err, errTokenExpired) {
+		t.Errorf("expired kit token: %v", err)
+	}
+	other := &tokenVerifier{issuer: "meshcart", audience: "other", keys: v.keys, now: time.Now}
+	if _, err := other.verify(fx.Token); !errors.Is(err, errTokenInvalid) {
+		t.Errorf("wrong audience: %v", err)
 	}
 }
