@@ -1,6 +1,6 @@
 module meshcart/gateway
 
-go 1.26
+go 1.26.0
 
 require (
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.27.3
@@ -19,6 +19,8 @@ require (
 	go.opentelemetry.io/otel/sdk v1.38.0
 	go.opentelemetry.io/otel/sdk/metric v1.38.0
 	go.opentelemetry.io/otel/trace v1.38.0
+	golang.org/x/sync v0.17.0
+	golang.org/x/time v0.16.0
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20250929231259-57b25ae835d4
 	google.golang.org/grpc v1.75.1
 	google.golang.org/protobuf v1.36.11

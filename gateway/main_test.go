@@ -225,3 +225,37 @@ func TestNoLifelineWithoutTheVariable(t *testing.T) {
 		t.Fatal("edge did not stop after SIGTERM")
 	}
 }
+
+// The "edge listening" line quotes every limit in force (load and chaos reports cite it).
+func TestStartupLineQuotesLimits(t *testing.T) {
+	cmd, stdout, exited := startEdge(t, []string{
+		"EDGE_RATE_LIMIT_AUTH=off", "EDGE_RATE_LIMIT_READ=500/s,burst=1000", "EDGE_MAX_IN_FLIGHT=64",
+		"EDGE_TRUSTED_PROXY_HOPS=1", "EDGE_BODY_BUFFER_BYTES=off",
+	}, nil)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		t.Fatal("edge did not stop")
+	}
+	want := map[string]any{
+		"rate_limit_auth": "off", "rate_limit_order": "30/m,burst=10", "rate_limit_read": "500/s,burst=1000",
+		"max_in_flight": "64", "trusted_proxy_hops": float64(1), "body_buffer_bytes": "off",
+		"max_body_bytes": float64(16384), "max_order_body_bytes": float64(262144),
+		"rate_limit_max_buckets": float64(100000), "token_check": false,
+	}
+	for _, l := range logLines(t, stdout.String()) {
+		if l["msg"] != "edge listening" {
+			continue
+		}
+		for k, v := range want {
+			if l[k] != v {
+				t.Errorf("%s = %v, want %v", k, l[k], v)
+			}
+		}
+		return
+	}
+	t.Fatalf("no edge listening line:\n%s", stdout.String())
+}

@@ -14,6 +14,44 @@ snapshot() { find gen -type f -not -path '*/node_modules/*' -print0 | sort -z | 
 [ "${1:-}" = "--check" ] && before="$(snapshot)"
 rm -rf gen/ts/shop gen/ts/google gen/go/shop gen/openapi/*.json
 buf generate --path proto/shop
+# The edge's own answers that no proto declares: every operation can be rate limited (429) or
+# shed / meet a backend that is down (503), both with Retry-After (gateway/internal/edge).
+# protoc-gen-openapiv2 applies top-level responses only to the declaring file's paths, hence
+# this step. JSON.stringify + Go's HTML escaping reproduce the generator's bytes exactly.
+node - gen/openapi/meshcart.swagger.json <<'JS'
+const fs = require('fs');
+const file = process.argv[2];
+const spec = JSON.parse(fs.readFileSync(file, 'utf8'));
+const retryAfter = {
+  'Retry-After': {
+    description: 'Seconds to wait before retrying (RetryInfo.retryDelay rounded up).',
+    type: 'integer',
+    format: 'int32',
+  },
+};
+const status = { $ref: '#/definitions/rpcStatus' };
+const edgeResponses = {
+  429: {
+    description:
+      'Too many requests: the edge rate limit of the route class (RESOURCE_EXHAUSTED, RATE_LIMITED, with RetryInfo and QuotaFailure), or a backend quota (e.g. LOGIN_THROTTLED). Retry-After when the wait is known.',
+    schema: status,
+    headers: retryAfter,
+  },
+  503: {
+    description:
+      'Unavailable: the edge or a backend is shedding load (OVERLOADED, Retry-After given), or a backend or its database is down (BACKEND_UNAVAILABLE, DB_UNAVAILABLE). Retry later.',
+    schema: status,
+    headers: retryAfter,
+  },
+};
+for (const item of Object.values(spec.paths ?? {}))
+  for (const op of Object.values(item)) if (op?.responses) Object.assign(op.responses, edgeResponses);
+const out = JSON.stringify(spec, null, 2).replace(
+  /[<>&\u2028\u2029]/g,
+  (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+);
+fs.writeFileSync(file, out + '\n');
+JS
 buf generate --template buf.gen.rpc.yaml --path third_party/google/rpc
 # Descriptor set (with imports and source info) for gRPC server reflection: our contracts plus
 # grpc.health.v1 and grpc.reflection.v1 (copied from grpc-health-check and @grpc/reflection), so

@@ -51,6 +51,30 @@ type Config struct {
 	// signing keys published at /.well-known/jwks.json; neither = not published.
 	JWKSFile   string
 	JWKSInline string
+	// JWTIssuer, JWTAudience: the claims the edge's token check expects (JWT_ISSUER,
+	// JWT_AUDIENCE, as the services).
+	JWTIssuer   string
+	JWTAudience string
+
+	// Abuse resistance (README "Edge limits"). Zero values (a Config built without
+	// LoadConfig, as in tests) switch each off.
+	//
+	// RateLimits: the token bucket of each route class (EDGE_RATE_LIMIT_AUTH/_ORDER/_READ);
+	// a class missing from the map is not limited.
+	RateLimits map[rateClass]rateSpec
+	// RateLimitMaxBuckets caps the buckets kept (EDGE_RATE_LIMIT_MAX_BUCKETS).
+	RateLimitMaxBuckets int
+	// TrustedProxyHops: proxies in front of the edge that append to X-Forwarded-For
+	// (EDGE_TRUSTED_PROXY_HOPS); 0 = the TCP peer is the client.
+	TrustedProxyHops int
+	// MaxInFlight caps concurrent API requests (EDGE_MAX_IN_FLIGHT); 0 = no cap.
+	MaxInFlight int
+	// MaxOrderBodyBytes: the body limit of POST /v1/orders (EDGE_MAX_ORDER_BODY_BYTES);
+	// every other route has MaxBodyBytes.
+	MaxOrderBodyBytes int64
+	// BodyBufferBytes bounds the request bodies buffered at once (EDGE_BODY_BUFFER_BYTES);
+	// 0 = unbounded.
+	BodyBufferBytes int64
 }
 
 // shutdownGrace is ShutdownGrace, or its default for a Config built without LoadConfig.
@@ -76,12 +100,18 @@ var backendEnv = []struct {
 }
 
 const (
-	defaultHTTPAddr       = "127.0.0.1:8080"
-	defaultMaxBodyBytes   = 1 << 20
-	maxMaxBodyBytes       = 64 << 20
-	defaultRequestTimeout = 10 * time.Second
-	maxRequestTimeout     = 5 * time.Minute
-	maxShutdown           = 10 * time.Minute
+	defaultHTTPAddr          = "127.0.0.1:8080"
+	defaultMaxBodyBytes      = 16 << 10
+	defaultMaxOrderBodyBytes = 256 << 10
+	maxMaxBodyBytes          = 64 << 20
+	defaultMaxInFlight       = 256
+	maxMaxInFlight           = 1_000_000
+	defaultBodyBufferBytes   = 32 << 20
+	maxBodyBufferBytes       = 1 << 30
+	maxTrustedProxyHops      = 10
+	defaultRequestTimeout    = 10 * time.Second
+	maxRequestTimeout        = 5 * time.Minute
+	maxShutdown              = 10 * time.Minute
 	// After the grace period: closing the backends and flushing telemetry (bounded at 5s).
 	shutdownAfterGrace = 10 * time.Second
 )
@@ -116,17 +146,46 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.Backends = append(cfg.Backends, BackendConfig{Name: b.backend, EnvVar: b.env.name, Target: target})
 	}
 
-	cfg.MaxBodyBytes = defaultMaxBodyBytes
-	if v := get("EDGE_MAX_BODY_BYTES", ""); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		switch {
-		case err != nil:
-			bad("EDGE_MAX_BODY_BYTES", v, "must be a whole number of bytes, e.g. 1048576")
-		case n < 1 || n > maxMaxBodyBytes:
-			bad("EDGE_MAX_BODY_BYTES", v, fmt.Sprintf("must be between 1 and %d", maxMaxBodyBytes))
-		default:
-			cfg.MaxBodyBytes = n
+	// count reads a whole number in [lo, hi]; "off" (when offOK) is 0.
+	count := func(name string, def, lo, hi int64, offOK bool, example string) int64 {
+		v := get(name, "")
+		if v == "" {
+			return def
 		}
+		if offOK && strings.EqualFold(v, "off") {
+			return 0
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || n < lo || n > hi {
+			why := fmt.Sprintf("must be a whole number between %d and %d, e.g. %s", lo, hi, example)
+			if offOK {
+				why += ", or off"
+			}
+			bad(name, v, why)
+			return def
+		}
+		return n
+	}
+	cfg.MaxBodyBytes = count("EDGE_MAX_BODY_BYTES", defaultMaxBodyBytes, 1, maxMaxBodyBytes, false, "16384")
+	cfg.MaxOrderBodyBytes = count("EDGE_MAX_ORDER_BODY_BYTES", defaultMaxOrderBodyBytes, 1, maxMaxBodyBytes, false, "262144")
+	cfg.BodyBufferBytes = count("EDGE_BODY_BUFFER_BYTES", defaultBodyBufferBytes, 1, maxBodyBufferBytes, true, "33554432")
+	if cfg.BodyBufferBytes > 0 && cfg.BodyBufferBytes < max(cfg.MaxBodyBytes, cfg.MaxOrderBodyBytes) {
+		bad("EDGE_BODY_BUFFER_BYTES", get("EDGE_BODY_BUFFER_BYTES", ""),
+			fmt.Sprintf("must be at least the largest body limit (%d), or no such body could ever be read", max(cfg.MaxBodyBytes, cfg.MaxOrderBodyBytes)))
+	}
+	cfg.MaxInFlight = int(count("EDGE_MAX_IN_FLIGHT", defaultMaxInFlight, 1, maxMaxInFlight, true, "256"))
+	cfg.TrustedProxyHops = int(count("EDGE_TRUSTED_PROXY_HOPS", 0, 0, maxTrustedProxyHops, false, "1"))
+	cfg.RateLimitMaxBuckets = int(count("EDGE_RATE_LIMIT_MAX_BUCKETS", defaultRateLimitMaxBuckets, limiterShards, 10_000_000, false, "100000"))
+	cfg.RateLimits = map[rateClass]rateSpec{}
+	for _, c := range rateClasses {
+		env := rateEnv[c]
+		v := get(env.name, env.def)
+		spec, err := parseRateSpec(v)
+		if err != nil {
+			bad(env.name, v, err.Error()+": use off or <n>/<s|m|h>[,burst=<n>], e.g. "+env.def)
+			continue
+		}
+		cfg.RateLimits[c] = spec
 	}
 
 	cfg.RequestTimeout = defaultRequestTimeout
@@ -150,6 +209,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		cfg.CORSAllowedOrigins = origins
 	}
 
+	cfg.JWTIssuer = get("JWT_ISSUER", "meshcart")
+	cfg.JWTAudience = get("JWT_AUDIENCE", "meshcart")
 	cfg.JWKSFile = get("JWT_PUBLIC_KEYS_FILE", "")
 	cfg.JWKSInline = get("JWT_PUBLIC_KEYS", "")
 	switch {

@@ -19,7 +19,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.MaxBodyBytes != 1048576 || cfg.RequestTimeout != 10*time.Second ||
+	if cfg.HTTPAddr != "127.0.0.1:8080" || cfg.MaxBodyBytes != 16384 || cfg.RequestTimeout != 10*time.Second ||
 		cfg.LogLevel != slog.LevelInfo || len(cfg.CORSAllowedOrigins) != 0 {
 		t.Errorf("defaults: %+v", cfg)
 	}

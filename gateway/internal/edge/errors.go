@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -32,7 +33,21 @@ var (
 	ReasonCORSOrigin       = wireReason(commonv1.ErrorReason_ERROR_REASON_CORS_ORIGIN_NOT_ALLOWED)
 	ReasonBackendDown      = wireReason(commonv1.ErrorReason_ERROR_REASON_BACKEND_UNAVAILABLE)
 	ReasonMalformedAuth    = wireReason(commonv1.ErrorReason_ERROR_REASON_MALFORMED_AUTHORIZATION_HEADER)
+	ReasonRateLimited      = wireReason(commonv1.ErrorReason_ERROR_REASON_RATE_LIMITED)
+	ReasonOverloaded       = wireReason(commonv1.ErrorReason_ERROR_REASON_OVERLOADED)
+	ReasonTokenMissing     = wireReason(commonv1.ErrorReason_ERROR_REASON_TOKEN_MISSING)
+	ReasonTokenInvalid     = wireReason(commonv1.ErrorReason_ERROR_REASON_TOKEN_INVALID)
+	ReasonTokenExpired     = wireReason(commonv1.ErrorReason_ERROR_REASON_TOKEN_EXPIRED)
 )
+
+// unavailableReasons are backend reasons that mean "a dependency is down, retry later": 503
+// whatever code carries them, never 500.
+var unavailableReasons = map[string]bool{
+	wireReason(commonv1.ErrorReason_ERROR_REASON_DB_UNAVAILABLE):         true,
+	wireReason(commonv1.ErrorReason_ERROR_REASON_DATABASE_UNAVAILABLE):   true,
+	wireReason(commonv1.ErrorReason_ERROR_REASON_DEPENDENCY_UNAVAILABLE): true,
+	ReasonBackendDown: true,
+}
 
 // httpStatusByCode is THE gRPC -> HTTP status mapping of the edge. Codes not listed
 // (UNKNOWN, INTERNAL, DATA_LOSS and anything unknown) answer 500.
@@ -115,7 +130,7 @@ func (ew *errorWriter) statusFor(ctx context.Context, r *http.Request, err error
 	st := status.Convert(err).Proto()
 	code := codes.Code(st.GetCode())
 	if httpStatus == 0 {
-		httpStatus = HTTPStatus(code)
+		httpStatus = backendHTTPStatus(code, statusReason(st))
 	}
 	// A body the JSON decoder rejected: tag it so clients get a reason like every other error.
 	if code == codes.InvalidArgument && len(st.GetDetails()) == 0 {
@@ -136,6 +151,52 @@ func (ew *errorWriter) statusFor(ctx context.Context, r *http.Request, err error
 		st = generic
 	}
 	return httpStatus, st
+}
+
+// backendHTTPStatus refines the table for backend statuses: RESOURCE_EXHAUSTED with reason
+// OVERLOADED is the backend shedding load (503, retry soon, elsewhere); any other
+// RESOURCE_EXHAUSTED (LOGIN_THROTTLED, OPEN_ORDER_LIMIT_REACHED...) is this client's quota (429);
+// a dependency-down reason is 503 whatever its code.
+func backendHTTPStatus(code codes.Code, reason string) int {
+	switch {
+	case code == codes.ResourceExhausted && reason == ReasonOverloaded:
+		return http.StatusServiceUnavailable
+	case unavailableReasons[reason] && code != codes.OK:
+		return http.StatusServiceUnavailable
+	}
+	return HTTPStatus(code)
+}
+
+// statusReason is the ErrorInfo reason of a status ("" without one).
+func statusReason(st *spb.Status) string {
+	for _, d := range st.GetDetails() {
+		info := &errdetails.ErrorInfo{}
+		if d.MessageIs(info) && d.UnmarshalTo(info) == nil {
+			return info.GetReason()
+		}
+	}
+	return ""
+}
+
+// retryAfter is the Retry-After of a 429 or 503: the status's RetryInfo delay rounded up to
+// whole seconds (at least 1), else 1 second for OVERLOADED; false = no header.
+func retryAfter(st *spb.Status) (int, bool) {
+	for _, d := range st.GetDetails() {
+		ri := &errdetails.RetryInfo{}
+		if d.MessageIs(ri) && d.UnmarshalTo(ri) == nil && ri.GetRetryDelay() != nil {
+			return retrySeconds(ri.GetRetryDelay().AsDuration()), true
+		}
+	}
+	if statusReason(st) == ReasonOverloaded {
+		return 1, true
+	}
+	return 0, false
+}
+
+// retrySeconds rounds a delay up to whole seconds, at least 1 (Retry-After: 0 invites a
+// client to hammer).
+func retrySeconds(d time.Duration) int {
+	return max(1, int((d+time.Second-1)/time.Second))
 }
 
 // handle is the grpc-gateway ErrorHandlerFunc.
@@ -175,6 +236,11 @@ func (ew *errorWriter) write(w http.ResponseWriter, m runtime.Marshaler, httpSta
 	h.Set("X-Content-Type-Options", "nosniff")
 	if httpStatus == http.StatusUnauthorized {
 		h.Set("WWW-Authenticate", `Bearer realm="meshcart"`)
+	}
+	if httpStatus == http.StatusTooManyRequests || httpStatus == http.StatusServiceUnavailable {
+		if secs, ok := retryAfter(st); ok {
+			h.Set("Retry-After", strconv.Itoa(secs))
+		}
 	}
 	buf, err := m.Marshal(st)
 	if err != nil {

@@ -25,6 +25,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	catalogv1 "meshcart/gen/go/shop/catalog/v1"
@@ -141,6 +143,22 @@ func errWithDetails(code codes.Code) error {
 	return st.Err()
 }
 
+// statusWithReason builds the status of an "st-N-REASON[-retry-MS]" order id.
+func statusWithReason(id string) error {
+	parts := strings.Split(strings.TrimPrefix(id, "st-"), "-")
+	n, _ := strconv.Atoi(parts[0])
+	details := []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: parts[1], Domain: "orders.meshcart"}}
+	if len(parts) == 4 && parts[2] == "retry" {
+		ms, _ := strconv.Atoi(parts[3])
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(time.Duration(ms) * time.Millisecond)})
+	}
+	st, err := status.New(codes.Code(n), "backend says no").WithDetails(details...)
+	if err != nil {
+		panic(err)
+	}
+	return st.Err()
+}
+
 func testOrder(id string) *ordersv1.Order {
 	return &ordersv1.Order{
 		Id:     id,
@@ -154,6 +172,7 @@ func testOrder(id string) *ordersv1.Order {
 
 // respond answers by method; GetOrder's order_id selects a behaviour:
 // "code-N" fails with code N and details, "plain-N" fails with code N and no details,
+// "st-N-REASON[-retry-MS]" fails with code N, ErrorInfo REASON (and RetryInfo MS),
 // "slow" waits for the deadline, "sleep-MS" answers after MS milliseconds.
 func respond(ctx context.Context, method string, req any) (any, error) {
 	switch method {
@@ -185,6 +204,8 @@ func respond(ctx context.Context, method string, req any) (any, error) {
 		case strings.HasPrefix(id, "plain-"):
 			n, _ := strconv.Atoi(strings.TrimPrefix(id, "plain-"))
 			return nil, status.Error(codes.Code(n), "db password=hunter2 at 10.9.8.7:3306")
+		case strings.HasPrefix(id, "st-"):
+			return nil, statusWithReason(id)
 		case id == "slow":
 			<-ctx.Done()
 			return nil, status.FromContextError(ctx.Err()).Err()

@@ -30,10 +30,11 @@ type jwksSource struct {
 	inline string
 	logger *slog.Logger
 
-	mu     sync.Mutex
-	body   []byte
-	readAt time.Time
-	raw    string
+	mu      sync.Mutex
+	body    []byte
+	trusted map[string]trustedKey // the verifying keys of the same document (token.go)
+	readAt  time.Time
+	raw     string
 }
 
 func newJWKSSource(cfg Config, logger *slog.Logger) *jwksSource {
@@ -74,6 +75,18 @@ func publicJWKS(doc []byte) ([]byte, error) {
 func (s *jwksSource) current() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.refreshLocked()
+}
+
+// keys returns the verifying keys (with their bindings) of the current JWKS, by kid.
+func (s *jwksSource) keys() map[string]trustedKey {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refreshLocked()
+	return s.trusted
+}
+
+func (s *jwksSource) refreshLocked() []byte {
 	if s.body != nil && time.Since(s.readAt) < jwksRefresh {
 		return s.body
 	}
@@ -95,7 +108,7 @@ func (s *jwksSource) current() []byte {
 		s.logger.Warn("jwks not valid, serving the last good keys", "file", s.file, "err", err)
 		return s.body
 	}
-	s.raw, s.body = string(raw), body
+	s.raw, s.body, s.trusted = string(raw), body, trustedKeys(raw)
 	return body
 }
 

@@ -88,3 +88,33 @@ func TestOpenAPIRejectsBadFiles(t *testing.T) {
 		t.Errorf("missing file: %v", err)
 	}
 }
+
+// Every operation documents the edge's own 429 and 503 (google.rpc.Status, Retry-After):
+// scripts/generate.sh adds them; a regenerated spec without them fails here.
+func TestOpenAPIEveryOperationHas429And503(t *testing.T) {
+	e := newTestEdge(t, nil)
+	doc := jsonMap(t, e.do(t, http.MethodGet, "/openapi.json", "").Body.Bytes())
+	ops := 0
+	for path, item := range doc["paths"].(map[string]any) {
+		for method, op := range item.(map[string]any) {
+			ops++
+			responses := op.(map[string]any)["responses"].(map[string]any)
+			for _, code := range []string{"429", "503"} {
+				r, ok := responses[code].(map[string]any)
+				if !ok {
+					t.Errorf("%s %s: no %s response", method, path, code)
+					continue
+				}
+				if ref := r["schema"].(map[string]any)["$ref"]; ref != "#/definitions/rpcStatus" {
+					t.Errorf("%s %s %s: schema %v", method, path, code, ref)
+				}
+				if _, ok := r["headers"].(map[string]any)["Retry-After"]; !ok {
+					t.Errorf("%s %s %s: no Retry-After header", method, path, code)
+				}
+			}
+		}
+	}
+	if ops != len(routePolicies) {
+		t.Errorf("%d operations, %d route policies", ops, len(routePolicies))
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -26,6 +27,8 @@ type Server struct {
 	backends []*backend
 	spec     []byte
 	errs     *errorWriter
+	jwks     *jwksSource // nil when no JWKS is configured
+	guard    *routeGuard
 	handler  http.Handler
 }
 
@@ -47,8 +50,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, logger: logger, backends: bs, spec: spec}
+	s := &Server{cfg: cfg, logger: logger, backends: bs, spec: spec, jwks: newJWKSSource(cfg, logger)}
 	s.errs = &errorWriter{marshaler: newMarshaler(), logger: logger}
+	s.guard = s.newRouteGuard()
 
 	muxOpts := []runtime.ServeMuxOption{
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, s.errs.marshaler),
@@ -60,18 +64,23 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 		// No POST-as-GET form fallback and no X-HTTP-Method-Override: a wrong method is 405.
 		runtime.WithDisablePathLengthFallback(),
 		runtime.WithWriteContentLength(),
+		// x-client-ip on every proxied call (clientip.go).
+		runtime.WithMetadata(clientIPAnnotator),
 	}
 	if instrument {
 		muxOpts = append(muxOpts, runtime.WithMiddlewares(routeMiddleware))
 	}
+	// After routing, before the body is read: rate limits, token check, body limits.
+	muxOpts = append(muxOpts, runtime.WithMiddlewares(s.guard.middleware))
 	mux := runtime.NewServeMux(muxOpts...)
 	if err := registerPublicServices(ctx, mux, bs); err != nil {
 		_ = closeBackends(bs)
 		return nil, err
 	}
 
-	api := limitBody(cfg.MaxBodyBytes, s.errs, checkAuthorization(s.errs, withDeadline(cfg.RequestTimeout, mux)))
-	h := s.routes(api)
+	api := checkAuthorization(s.errs, withDeadline(cfg.RequestTimeout, mux))
+	h := s.routes(api, newInFlightLimiter(cfg.MaxInFlight))
+	h = withClientIP(cfg.TrustedProxyHops, h)
 	h = newCORS(cfg.CORSAllowedOrigins, s.errs).wrap(h)
 	h = withRequestID(h)
 	h = recoverPanics(logger, s.errs, h)
@@ -93,23 +102,37 @@ func newMarshaler() jsonMarshaler {
 	}}
 }
 
+// newRouteGuard builds the per-route checks from the config (guard.go).
+func (s *Server) newRouteGuard() *routeGuard {
+	g := &routeGuard{ew: s.errs, logger: s.logger, bodyLimit: s.cfg.MaxBodyBytes,
+		orderBodyLimit: s.cfg.MaxOrderBodyBytes, budget: newBodyBudget(s.cfg.BodyBufferBytes)}
+	for _, spec := range s.cfg.RateLimits {
+		if !spec.Off {
+			g.limiter = newRateLimiter(s.cfg.RateLimits, s.cfg.RateLimitMaxBuckets, time.Now)
+			break
+		}
+	}
+	if s.jwks != nil {
+		g.verifier = &tokenVerifier{issuer: s.cfg.JWTIssuer, audience: s.cfg.JWTAudience, keys: s.jwks.keys, now: time.Now}
+	}
+	return g
+}
+
 // Handler is the edge's complete HTTP handler.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Close closes the backend connections.
 func (s *Server) Close() error { return closeBackends(s.backends) }
 
-// routes serves the edge's own endpoints and hands everything else to grpc-gateway.
-func (s *Server) routes(api http.Handler) http.Handler {
+// routes serves the edge's own endpoints and hands everything else to grpc-gateway. The
+// probes are exempt from the in-flight cap (a busy edge is alive and ready; shedding is
+// its answer to load, not a reason to restart it or take it out of the load balancer).
+func (s *Server) routes(api http.Handler, inFlight *inFlightLimiter) http.Handler {
 	ready := http.HandlerFunc(s.readyz)
 	spec := serveOpenAPI(s.spec)
-	jwks := newJWKSSource(s.cfg, s.logger)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	jwks := s.jwks
+	rest := inFlight.wrap(s.errs, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
-		case "/healthz":
-			s.getOnly(w, r, http.HandlerFunc(healthz))
-		case "/readyz":
-			s.getOnly(w, r, ready)
 		case "/openapi.json":
 			s.getOnly(w, r, spec)
 		case JWKSPath:
@@ -120,6 +143,16 @@ func (s *Server) routes(api http.Handler) http.Handler {
 			s.getOnly(w, r, jwks)
 		default:
 			api.ServeHTTP(w, r)
+		}
+	}))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/healthz":
+			s.getOnly(w, r, http.HandlerFunc(healthz))
+		case "/readyz":
+			s.getOnly(w, r, ready)
+		default:
+			rest.ServeHTTP(w, r)
 		}
 	})
 }
@@ -183,9 +216,22 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, dl *ShutdownDeadl
 		slog.String("backends", strings.Join(targets, " ")),
 		slog.String("routes", strings.Join(openAPIPaths(s.spec), " ")),
 		slog.Int64("max_body_bytes", cfg.MaxBodyBytes),
+		slog.Int64("max_order_body_bytes", cfg.MaxOrderBodyBytes),
+		slog.String("body_buffer_bytes", offOr(cfg.BodyBufferBytes)),
+		slog.String("max_in_flight", offOr(int64(cfg.MaxInFlight))),
+		slog.String("rate_limit_auth", rateOf(cfg, classAuth)),
+		slog.String("rate_limit_order", rateOf(cfg, classOrder)),
+		slog.String("rate_limit_read", rateOf(cfg, classRead)),
+		slog.Int("rate_limit_max_buckets", cfg.RateLimitMaxBuckets),
+		slog.Int("trusted_proxy_hops", cfg.TrustedProxyHops),
+		slog.Bool("token_check", s.jwks != nil),
 		slog.String("request_timeout", cfg.RequestTimeout.String()),
 		slog.Any("cors_allowed_origins", cfg.CORSAllowedOrigins),
 		slog.String("openapi", cfg.OpenAPIPath))
+	if s.jwks == nil {
+		logger.Warn("no JWKS (JWT_PUBLIC_KEYS_FILE / JWT_PUBLIC_KEYS): tokens are not checked at the edge; " +
+			"rate limits are per client address only, and protected routes buffer bodies before the backend refuses")
+	}
 
 	select {
 	case err := <-serveErr:
@@ -221,6 +267,22 @@ func Run(ctx context.Context, cfg Config, logger *slog.Logger, dl *ShutdownDeadl
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// offOr renders a limit for the startup line: "off" for 0.
+func offOr(n int64) string {
+	if n <= 0 {
+		return "off"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// rateOf renders a class's rate for the startup line ("off" when not limited).
+func rateOf(cfg Config, c rateClass) string {
+	if spec, ok := cfg.RateLimits[c]; ok {
+		return spec.String()
+	}
+	return "off"
 }
 
 // ErrLifelineLost is the cancel cause main gives Run's context when the supervisor's lifeline

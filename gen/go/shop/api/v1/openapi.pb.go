@@ -28,8 +28,8 @@ var File_shop_api_v1_openapi_proto protoreflect.FileDescriptor
 
 const file_shop_api_v1_openapi_proto_rawDesc = "" +
 	"\n" +
-	"\x19shop/api/v1/openapi.proto\x12\vshop.api.v1\x1a.protoc-gen-openapiv2/options/annotations.protoB\xdf\x03\x92A\xcb\x02\x12\xb9\x01\n" +
-	"\x13meshcart public API\x12\x9a\x01JSON edge of the meshcart commerce backend. Errors are google.rpc.Status bodies with ErrorInfo (reason, domain) and BadRequest (field violations) details.2\x051.0.0*\x02\x01\x022\x10application/json:\x10application/jsonZe\n" +
+	"\x19shop/api/v1/openapi.proto\x12\vshop.api.v1\x1a.protoc-gen-openapiv2/options/annotations.protoB\xf7\x04\x92A\xe3\x03\x12\xd1\x02\n" +
+	"\x13meshcart public API\x12\xb2\x02JSON edge of the meshcart commerce backend. Errors are google.rpc.Status bodies with ErrorInfo (reason, domain) and BadRequest (field violations) details. Every operation may answer 429 (rate limited) or 503 (overloaded, backend unavailable), with RetryInfo and a Retry-After header when the wait is known.2\x051.0.0*\x02\x01\x022\x10application/json:\x10application/jsonZe\n" +
 	"c\n" +
 	"\x06bearer\x12Y\b\x02\x12DAccess token from POST /v1/sessions, sent as 'Bearer <accessToken>'.\x1a\rAuthorization \x02\n" +
 	"\x0fcom.shop.api.v1B\fOpenapiProtoP\x01Z!meshcart/gen/go/shop/api/v1;apiv1\xa2\x02\x03SAX\xaa\x02\vShop.Api.V1\xca\x02\vShop\\Api\\V1\xe2\x02\x17Shop\\Api\\V1\\GPBMetadata\xea\x02\rShop::Api::V1b\x06proto3"
