@@ -35,6 +35,11 @@ import {
 } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { Client, Connection } from '@temporalio/client';
 import { loadWorkerConfig } from '@meshcart/saga/config';
+import {
+  LOAD_TOOL_LIMITS,
+  limitsInForce,
+  withLoadProfile,
+} from '../scripts/local-stack/load-profile';
 import { portHolders } from '../scripts/local-stack/port-holders';
 import { ROOT, startTsChild, type Child } from './lib/children';
 import { noopDriver, realDriver, type NoopDriver, type RealDriver } from './lib/drivers';
@@ -590,7 +595,8 @@ async function main(): Promise<void> {
   const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
   const cancellationWindow = process.env.BENCH_CANCELLATION_WINDOW ?? '2s';
   // The supervisor passes its environment on to every process it starts.
-  Object.assign(process.env, o.stackEnv);
+  // Under the load profile: one address, few customers, rates no customer reaches.
+  Object.assign(process.env, withLoadProfile(o.stackEnv));
   let profDir: string | undefined;
   if (o.cpuProf) {
     profDir = path.join(ROOT, '.data', 'bench', `prof-${Date.now()}`);
@@ -689,6 +695,8 @@ async function main(): Promise<void> {
           telemetry:
             'stack default without files: OTel SDK on, no exporter configured, METRICS_PORT=0',
           extraEnv: o.stackEnv,
+          loadProfile: LOAD_TOOL_LIMITS,
+          limitsInForce: limitsInForce(readFileSync(stack.logFile, 'utf8')),
           temporal: `${stack.env.TEMPORAL_ADDRESS} (${stack.temporal.kind === 'dedicated' ? 'dedicated to this run, in memory' : 'shared'}; scripts/temporal.sh flags incl. eager activity dispatch)`,
           mariadb: `127.0.0.1:${stack.ports.mysql}`,
         },

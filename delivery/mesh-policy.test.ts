@@ -13,7 +13,6 @@ const SAFE_GRPC_RETRY_ON = new Set([
   'refused-stream',
   'unavailable',
   'cancelled',
-  'resource-exhausted',
 ]);
 /** The ingress -> edge HTTP hop: only failures where the request never reached the edge. */
 const SAFE_HTTP_RETRY_ON = new Set(['connect-failure', 'refused-stream']);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 
 import { dropDatabase, resolveAdminUrl } from '@meshcart/kit/db';
+import { withLoadProfile } from '../scripts/local-stack/load-profile';
 import { freeStackPorts, portsFromEnv, SERVICES } from '../scripts/local-stack/ports';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
 
@@ -49,7 +50,7 @@ export async function startE2EStack(opts: { env?: Record<string, string> } = {})
     out,
     prettyLogs: false,
     log: (l) => lines.push(`[stack] ${l}\n`),
-    env: opts.env,
+    env: withLoadProfile(opts.env),
   }).catch(async (e: Error) => {
     await dropAll();
     throw new Error(`${e.message}\n--- stack output ---\n${lines.join('').slice(-20_000)}`);

@@ -27,6 +27,7 @@ import {
   type MetricsProcess,
   type ServiceName,
 } from '../scripts/local-stack/ports';
+import { withLoadProfile } from '../scripts/local-stack/load-profile';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
 import { edgeClient } from './http-client';
 
@@ -77,13 +78,13 @@ async function startTracedStack(): Promise<void> {
     prettyLogs: false,
     log: (l) => lines.push(`[stack] ${l}\n`),
     telemetry: { dir: otelDir },
-    env: {
+    env: withLoadProfile({
       OTEL_TRACES_EXPORTER: 'file',
       OTEL_METRICS_EXPORTER: 'prometheus',
       OTEL_TRACES_SAMPLER: 'parentbased_always_on',
       // The saga ends (and exports its RunWorkflow span) a few seconds after CONFIRMED.
       SAGA_CANCELLATION_WINDOW: '3s',
-    },
+    }),
   }).catch(async (e: Error) => {
     await dropAll();
     throw new Error(`${e.message}\n--- stack output ---\n${lines.join('').slice(-20_000)}`);

@@ -3,6 +3,7 @@
  * the figures of each scenario, and a verdict per "Done when" point of issue #12.
  */
 import { round } from '../lib/stats';
+export { limitsInForce } from '../../scripts/local-stack/load-profile';
 import type {
   CatalogDownResult,
   LoginResult,
@@ -31,47 +32,6 @@ export interface AbuseReport {
   uploads?: UploadFloodResult;
   catalog?: CatalogDownResult;
   verdicts?: Verdict[];
-}
-
-/** Edge fields that are not limits. */
-const NOT_LIMITS = new Set([
-  'time',
-  'level',
-  'msg',
-  'service',
-  'addr',
-  'backends',
-  'routes',
-  'openapi',
-  'cors_allowed_origins',
-]);
-
-/**
- * The limits each process logged, from the stack's log: the edge's "edge listening" line, and
- * any service line carrying a `limits` object.
- */
-export function limitsInForce(logText: string): Record<string, Record<string, unknown>> {
-  const out: Record<string, Record<string, unknown>> = {};
-  const ansi = /\x1b\[[0-9;]*m/g;
-  for (const raw of logText.split('\n')) {
-    const line = raw.replace(ansi, '');
-    const bar = line.indexOf('|');
-    const brace = line.indexOf('{');
-    if (bar < 0 || brace < bar) continue;
-    const name = line.slice(0, bar).trim();
-    let rec: Record<string, unknown>;
-    try {
-      rec = JSON.parse(line.slice(brace)) as Record<string, unknown>;
-    } catch {
-      continue;
-    }
-    if (rec.msg === 'edge listening') {
-      out[name] = Object.fromEntries(Object.entries(rec).filter(([k]) => !NOT_LIMITS.has(k)));
-    } else if (rec.limits && typeof rec.limits === 'object') {
-      out[name] = { ...out[name], ...(rec.limits as Record<string, unknown>) };
-    }
-  }
-  return out;
 }
 
 /** "10/m,burst=5" -> tokens per second and burst; undefined when not in that form. */

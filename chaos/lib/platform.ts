@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { freeStackPorts, SERVICES, type ServiceName } from '../../scripts/local-stack/ports';
+import { withLoadProfile } from '../../scripts/local-stack/load-profile';
 import { startStack, type RunningStack } from '../../scripts/local-stack/stack';
 import { Supervisor } from '../../scripts/local-stack/supervisor';
 import { isAlive, privateInfra, type PrivateInfra } from './infra';
@@ -96,7 +97,7 @@ export class ChaosPlatform {
         out: output.stream,
         prettyLogs: false,
         log: (l) => output.note(`[stack] ${l}`),
-        env: o.env,
+        env: withLoadProfile(o.env),
         supervisor: sup,
         signal: o.signal,
       });

@@ -5,9 +5,11 @@
  * (SIGINT), or after the last round; always tears everything down.
  */
 import { setMaxListeners } from 'node:events';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createClient, createTokenSigner } from '@meshcart/kit';
 import { InventoryAdminServiceService } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { limitsInForce, limitsText } from '../../scripts/local-stack/load-profile';
 import type { LoopOptions } from './args';
 import { noFaults, runFaults, type FaultCounts } from './faults';
 import { FAULT_KINDS } from './faults-kinds';
@@ -74,6 +76,9 @@ export async function runFaultLoop(opts: LoopOptions, io: LoopIo): Promise<LoopR
   let interrupted = false;
   try {
     io.print(`platform up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${platform.edgeUrl}`);
+    // The load profile (scripts/local-stack/load-profile.ts) is in force: say so, as logged.
+    for (const line of limitsText(limitsInForce(readFileSync(platform.logPath, 'utf8'))))
+      io.print(`limits in force: ${line}`);
     const shop = new ShopClient(platform.edgeUrl, stop.signal);
     const boot = Date.now() + 60_000;
     const skus = await shop.activeSkus(SKUS, boot);
