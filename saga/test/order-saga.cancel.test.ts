@@ -171,7 +171,10 @@ test('cancel while the capture keeps failing (provider outage): never released, 
       answer = await handle.executeUpdate(cancelOrderUpdate);
     },
   });
-  expect(answer).toMatchObject({ status: 'CANCELLED', cancellationReason: 'CANCELLED_BY_CUSTOMER' });
+  expect(answer).toMatchObject({
+    status: 'CANCELLED',
+    cancellationReason: 'CANCELLED_BY_CUSTOMER',
+  });
   expect(result).toEqual(answer);
   expect(acts.releaseShipment).not.toHaveBeenCalled();
   expect(acts.calls.filter((c) => c !== 'capturePayment')).toEqual([

@@ -4,25 +4,16 @@
  * saga's payments client: CapturePayment answers UNAVAILABLE PROVIDER_UNAVAILABLE (what payments
  * answers while its provider is down; the simulated provider has no capture fault of its own)
  * until the test says the provider is back, so the saga sits retrying the capture, as it would
- * for days.
- * Meanwhile the warehouse must not be able to dispatch the goods.
+ * for days. Meanwhile the warehouse must not be able to dispatch the goods.
  */
 import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { NativeConnection } from '@temporalio/worker';
-import {
-  DomainError,
-  domainErrorToStatus,
-  GrpcCallError,
-  type TypedClient,
-} from '@meshcart/kit';
+import { DomainError, domainErrorToStatus, GrpcCallError, type TypedClient } from '@meshcart/kit';
 import { temporalAddress } from '@meshcart/kit/testkit';
 import { ReservationStatus } from '@meshcart/proto/shop/inventory/v1/inventory';
 import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
-import {
-  PaymentServiceService,
-  PaymentStatus,
-} from '@meshcart/proto/shop/payments/v1/payments';
+import { PaymentServiceService, PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import { orderWorkflowId } from '../../src/contract';
 import { createSagaClients, createSagaWorker } from '../../src/worker/saga-worker';

@@ -67,7 +67,10 @@ test('release racing dispatch and cancel: a dispatch succeeds only if the releas
       expect(shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_DISPATCHED);
       expect(shipment!.releaseTime).toBeDefined();
       expect(release.status).toBe('fulfilled');
-      expect(cancel).toMatchObject({ status: 'rejected', reason: { reason: 'ALREADY_DISPATCHED' } });
+      expect(cancel).toMatchObject({
+        status: 'rejected',
+        reason: { reason: 'ALREADY_DISPATCHED' },
+      });
     } else {
       expect(shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_CANCELLED);
       expect(cancel.status).toBe('fulfilled');

@@ -87,7 +87,10 @@ export function createShipmentStore(db: Db) {
     /** Stamps released_at on a CREATED shipment not yet released; anything else is left alone. */
     async releaseIfCreated(id: string, at: Date): Promise<void> {
       await db.shipment
-        .updateMany({ where: { id, status: 'CREATED', releasedAt: null }, data: { releasedAt: at } })
+        .updateMany({
+          where: { id, status: 'CREATED', releasedAt: null },
+          data: { releasedAt: at },
+        })
         .catch(rethrow);
     },
 
