@@ -234,6 +234,40 @@ test('cancel racing the dispatch after the release: nothing is undone, CONFIRMED
   });
 });
 
+test('cancel during the release, the carrier quicker than the cancel: completed as captured and dispatched', async () => {
+  const held = gate();
+  const acts = mockActivities({
+    releaseShipment: async () => {
+      await held.promise; // took effect at shipping; the answer is late
+      return 'SHIPMENT_STATUS_CREATED';
+    },
+    cancelShipment: async () => Promise.reject(businessFailure('ALREADY_DISPATCHED')),
+  });
+  let type: string | undefined;
+  const { result } = await runSaga(env, {
+    activities: acts,
+    options: FAST,
+    during: async (handle) => {
+      await eventually(() => acts.releaseShipment.mock.calls.length > 0);
+      const cancel = rejectionType(handle.executeUpdate(cancelOrderUpdate));
+      await eventually(() => acts.cancelShipment.mock.calls.length > 0);
+      held.open();
+      type = await cancel;
+    },
+  });
+  expect(type).toBe('ALREADY_DISPATCHED');
+  expect(acts.calls.slice(-2)).toEqual(['cancelShipment', 'commitReservation']);
+  expect(acts.voidPayment).not.toHaveBeenCalled();
+  expect(acts.releaseReservation).not.toHaveBeenCalled();
+  expect(result).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'PAYMENT_STATUS_CAPTURED' });
+  // The capture's answer was never recorded (stopped in the release): the last record says it.
+  expect(acts.progress.at(-1)).toMatchObject({
+    status: 'ORDER_STATUS_CONFIRMED',
+    paymentStatus: 'PAYMENT_STATUS_CAPTURED',
+    shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
+  });
+});
+
 test('after the window the workflow is closed: a cancel can no longer reach it', async () => {
   const acts = mockActivities();
   const { result, handle } = await runSaga(env, {

@@ -124,9 +124,11 @@ export async function OrderSaga(
       await finish(reason, [{ name: 'commitReservation', error: describeFailure(err) }]);
       return;
     }
+    // Captured for sure (the release follows the capture), even if stopped before recording it.
     Object.assign(state, {
       cancelRequested: false,
       cancellationReason: undefined,
+      paymentStatus: 'PAYMENT_STATUS_CAPTURED',
       shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
     });
     await progress.record({
