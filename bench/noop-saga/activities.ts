@@ -15,6 +15,7 @@ export function noopActivities(
     authorizePayment: async () => 'PAYMENT_STATUS_AUTHORIZED',
     createShipment: async () => 'SHIPMENT_STATUS_CREATED',
     capturePayment: async () => 'PAYMENT_STATUS_CAPTURED',
+    releaseShipment: async () => 'SHIPMENT_STATUS_CREATED',
     commitReservation: async () => 'RESERVATION_STATUS_COMMITTED',
     releaseReservation: async () => 'RESERVATION_STATUS_RELEASED',
     voidPayment: async () => 'PAYMENT_STATUS_VOIDED',

@@ -42,6 +42,7 @@ import {
 import {
   CancelShipmentResponse,
   CreateShipmentResponse,
+  ReleaseShipmentResponse,
   ShipmentStatus,
   ShippingServiceService,
 } from '@meshcart/proto/shop/shipping/v1/shipping';
@@ -184,6 +185,8 @@ async function startFakeServices(previous: TestAuth) {
               CancelShipmentResponse.fromPartial(
                 shipment(ShipmentStatus.SHIPMENT_STATUS_CANCELLED),
               ),
+            releaseShipment: () =>
+              ReleaseShipmentResponse.fromPartial(shipment(ShipmentStatus.SHIPMENT_STATUS_CREATED)),
           }),
           optionsOf('shipping'),
         ),
@@ -312,6 +315,7 @@ test('forward steps retry TOKEN_INVALID and a call-graph refusal until fixed, th
     'payments.authorizePayment',
     'shipping.createShipment',
     'payments.capturePayment',
+    'shipping.releaseShipment',
     'inventory.commitReservation',
   ]);
 });

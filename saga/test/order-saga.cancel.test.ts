@@ -6,7 +6,13 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { cancelOrderUpdate, sagaStateQuery, type SagaState } from '../src/contract';
 import { FAST, createSagaEnv, runSaga, sagaInput, type SagaEnv } from './support/saga-env';
-import { businessFailure, eventually, gate, mockActivities } from './support/mock-activities';
+import {
+  businessFailure,
+  eventually,
+  gate,
+  mockActivities,
+  transientFailure,
+} from './support/mock-activities';
 
 // Real time on a shared server: generous, the tests themselves take seconds.
 jest.setTimeout(180_000);
@@ -24,6 +30,7 @@ const FORWARD = [
   'authorizePayment',
   'createShipment',
   'capturePayment',
+  'releaseShipment',
   'commitReservation',
 ];
 
@@ -148,6 +155,117 @@ test('cancel after dispatch: refused ALREADY_DISPATCHED, nothing changes, the wi
   expect(acts.returnReservation).not.toHaveBeenCalled();
   expect(result).toMatchObject({ status: 'CONFIRMED', cancelRequested: false });
   expect(acts.progress.at(-1)).toMatchObject({ status: 'ORDER_STATUS_CONFIRMED' });
+});
+
+test('cancel while the capture keeps failing (provider outage): never released, compensated in full', async () => {
+  const acts = mockActivities({
+    capturePayment: async () => Promise.reject(transientFailure('PROVIDER_UNAVAILABLE')),
+  });
+  let answer: SagaState | undefined;
+  const { result } = await runSaga(env, {
+    activities: acts,
+    options: FAST,
+    record: 'cancel-during-capture-outage',
+    during: async (handle) => {
+      await eventually(() => acts.capturePayment.mock.calls.length >= 2);
+      answer = await handle.executeUpdate(cancelOrderUpdate);
+    },
+  });
+  expect(answer).toMatchObject({
+    status: 'CANCELLED',
+    cancellationReason: 'CANCELLED_BY_CUSTOMER',
+  });
+  expect(result).toEqual(answer);
+  expect(acts.releaseShipment).not.toHaveBeenCalled();
+  expect(acts.calls.filter((c) => c !== 'capturePayment')).toEqual([
+    'reserveStock',
+    'authorizePayment',
+    'createShipment',
+    'cancelShipment',
+    'voidPayment',
+    'releaseReservation',
+  ]);
+});
+
+test('cancel racing the dispatch after the release: nothing is undone, CONFIRMED, the cancel refused ALREADY_DISPATCHED', async () => {
+  const held = gate();
+  const acts = mockActivities({
+    // The carrier takes the released goods while the commit is still running.
+    commitReservation: async () => {
+      await held.promise;
+      return 'RESERVATION_STATUS_COMMITTED';
+    },
+    cancelShipment: async () => Promise.reject(businessFailure('ALREADY_DISPATCHED')),
+  });
+  const types: (string | undefined)[] = [];
+  const { result } = await runSaga(env, {
+    activities: acts,
+    options: FAST,
+    record: 'cancel-after-release-dispatched',
+    during: async (handle) => {
+      await eventually(() => acts.commitReservation.mock.calls.length > 0);
+      const cancel = rejectionType(handle.executeUpdate(cancelOrderUpdate));
+      await eventually(() => acts.cancelShipment.mock.calls.length > 0);
+      held.open(); // the abandoned commit attempt finishes too; harmless (idempotent)
+      types.push(await cancel);
+    },
+  });
+  // Nothing can be cancelled any more, so no window: the workflow completes at once (a later
+  // cancel finds it closed).
+  expect(types).toEqual(['ALREADY_DISPATCHED']);
+  // Halted at the shipment: neither voided/refunded nor restocked; the stock is committed.
+  expect(acts.voidPayment).not.toHaveBeenCalled();
+  expect(acts.refundPayment).not.toHaveBeenCalled();
+  expect(acts.releaseReservation).not.toHaveBeenCalled();
+  expect(acts.returnReservation).not.toHaveBeenCalled();
+  expect(acts.calls.slice(-2)).toEqual(['cancelShipment', 'commitReservation']);
+  expect(result).toMatchObject({
+    status: 'CONFIRMED',
+    step: 'CONFIRMED',
+    cancelRequested: false,
+    failedCompensations: [],
+    paymentStatus: 'PAYMENT_STATUS_CAPTURED',
+    shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
+  });
+  expect(result.cancellationReason).toBeUndefined();
+  expect(acts.progress.at(-1)).toMatchObject({
+    status: 'ORDER_STATUS_CONFIRMED',
+    shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
+  });
+});
+
+test('cancel during the release, the carrier quicker than the cancel: completed as captured and dispatched', async () => {
+  const held = gate();
+  const acts = mockActivities({
+    releaseShipment: async () => {
+      await held.promise; // took effect at shipping; the answer is late
+      return 'SHIPMENT_STATUS_CREATED';
+    },
+    cancelShipment: async () => Promise.reject(businessFailure('ALREADY_DISPATCHED')),
+  });
+  let type: string | undefined;
+  const { result } = await runSaga(env, {
+    activities: acts,
+    options: FAST,
+    during: async (handle) => {
+      await eventually(() => acts.releaseShipment.mock.calls.length > 0);
+      const cancel = rejectionType(handle.executeUpdate(cancelOrderUpdate));
+      await eventually(() => acts.cancelShipment.mock.calls.length > 0);
+      held.open();
+      type = await cancel;
+    },
+  });
+  expect(type).toBe('ALREADY_DISPATCHED');
+  expect(acts.calls.slice(-2)).toEqual(['cancelShipment', 'commitReservation']);
+  expect(acts.voidPayment).not.toHaveBeenCalled();
+  expect(acts.releaseReservation).not.toHaveBeenCalled();
+  expect(result).toMatchObject({ status: 'CONFIRMED', paymentStatus: 'PAYMENT_STATUS_CAPTURED' });
+  // The capture's answer was never recorded (stopped in the release): the last record says it.
+  expect(acts.progress.at(-1)).toMatchObject({
+    status: 'ORDER_STATUS_CONFIRMED',
+    paymentStatus: 'PAYMENT_STATUS_CAPTURED',
+    shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
+  });
 });
 
 test('after the window the workflow is closed: a cancel can no longer reach it', async () => {

@@ -28,6 +28,7 @@ const FORWARD = [
   'authorizePayment',
   'createShipment',
   'capturePayment',
+  'releaseShipment',
   'commitReservation',
 ];
 
@@ -201,6 +202,41 @@ test('a compensation failing past its budget leaves the order NEEDS_ATTENTION, t
     status: 'ORDER_STATUS_NEEDS_ATTENTION',
     statusDetail: expect.stringContaining('voidPayment'),
   });
+});
+
+test('the shipment is released only after the capture, and only once it succeeded', async () => {
+  let attempts = 0;
+  const acts = mockActivities({
+    capturePayment: async () => {
+      attempts += 1;
+      if (attempts <= 2) throw transientFailure('PROVIDER_UNAVAILABLE');
+      return 'PAYMENT_STATUS_CAPTURED';
+    },
+  });
+  const { result } = await runSaga(env, {
+    activities: acts,
+    options: FAST,
+    record: 'capture-retried-then-released',
+  });
+  expect(result.status).toBe('CONFIRMED');
+  expect(dedupe(acts.calls)).toEqual(FORWARD);
+  expect(acts.capturePayment).toHaveBeenCalledTimes(3);
+  expect(acts.releaseShipment).toHaveBeenCalledTimes(1);
+  expect(acts.releaseShipment).toHaveBeenCalledWith(acts.capturePayment.mock.calls[0]![0]);
+});
+
+test('a release refused (shipment cancelled meanwhile): the saga compensates, the captured payment is refunded', async () => {
+  const acts = mockActivities({
+    releaseShipment: async () => Promise.reject(businessFailure('SHIPMENT_CANCELLED')),
+  });
+  const { result } = await runSaga(env, { activities: acts, options: FAST });
+  expect(acts.calls).toEqual([
+    ...FORWARD.slice(0, 5),
+    'cancelShipment',
+    'voidPayment', // answers REFUNDED for a captured payment (activity test)
+    'releaseReservation',
+  ]);
+  expect(result).toMatchObject({ status: 'CANCELLED', cancellationReason: 'SHIPMENT_CANCELLED' });
 });
 
 test('a non-retryable compensation failure (shipment dispatched meanwhile) is NEEDS_ATTENTION at once', async () => {

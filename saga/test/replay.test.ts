@@ -31,6 +31,11 @@ test('recorded histories cover every scenario', () => {
     'cancel-while-running',
     'cancel-after-confirm',
     'cancel-after-dispatch',
+    // Dispatch only after capture (release-shipment-after-capture patch).
+    'capture-retried-then-released',
+    'cancel-during-capture-outage',
+    'cancel-after-release-dispatched',
+    'int-capture-outage-released',
   ]) {
     expect(names).toContain(scenario);
   }

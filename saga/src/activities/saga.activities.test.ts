@@ -7,6 +7,7 @@ import { DomainError, domainErrorToStatus, GrpcCallError, type WireReason } from
 import { OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ReservationStatus } from '@meshcart/proto/shop/inventory/v1/inventory';
+import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import { createActivities, type ActivityDeps } from './saga.activities';
 import { IDENTITY_CODES, toActivityFailure } from './errors';
 
@@ -35,7 +36,7 @@ function fakes() {
       refundPayment: fn(),
       getPayment: fn(),
     },
-    shipping: { createShipment: fn(), cancelShipment: fn() },
+    shipping: { createShipment: fn(), cancelShipment: fn(), releaseShipment: fn() },
     orderSaga: { recordOrderProgress: fn() },
   };
   return { deps, acts: createActivities(deps as unknown as ActivityDeps) };
@@ -213,6 +214,24 @@ describe('voidPayment', () => {
     expect(await run(acts.voidPayment, input)).toBe('PAYMENT_STATUS_REFUNDED');
     expect(deps.payments.refundPayment).toHaveBeenCalledTimes(1);
   });
+});
+
+test('releaseShipment: keyed by the order id; a cancelled shipment is a non-retryable SHIPMENT_CANCELLED', async () => {
+  const { deps, acts } = fakes();
+  deps.shipping.releaseShipment.mockResolvedValueOnce({
+    shipment: { status: ShipmentStatus.SHIPMENT_STATUS_CREATED },
+  });
+  expect(await run(acts.releaseShipment, 'o1')).toBe('SHIPMENT_STATUS_CREATED');
+  expect(deps.shipping.releaseShipment).toHaveBeenCalledWith({ shipmentId: 'o1' });
+  deps.shipping.releaseShipment.mockRejectedValueOnce(
+    grpcError(status.FAILED_PRECONDITION, 'SHIPMENT_CANCELLED'),
+  );
+  await expect(run(acts.releaseShipment, 'o1')).rejects.toMatchObject({
+    type: 'SHIPMENT_CANCELLED',
+    nonRetryable: true,
+  });
+  deps.shipping.releaseShipment.mockRejectedValueOnce(grpcError(status.UNAVAILABLE));
+  await expect(run(acts.releaseShipment, 'o1')).rejects.toMatchObject({ nonRetryable: false });
 });
 
 test('cancelShipment once dispatched: non-retryable ALREADY_DISPATCHED', async () => {

@@ -122,6 +122,11 @@ export function createActivities(deps: ActivityDeps): SagaActivities {
         paymentName((await payments.capturePayment({ paymentId: orderId })).payment?.status),
       ),
 
+    releaseShipment: (orderId) =>
+      mapped(async () =>
+        shipmentName((await shipping.releaseShipment({ shipmentId: orderId })).shipment?.status),
+      ),
+
     commitReservation: (orderId) =>
       mapped(async () =>
         reservationName(

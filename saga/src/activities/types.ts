@@ -85,6 +85,12 @@ export interface SagaActivities {
   authorizePayment(input: AuthorizePaymentInput): Promise<PaymentStatusName>;
   createShipment(input: CreateShipmentInput): Promise<ShipmentStatusName>;
   capturePayment(orderId: string): Promise<PaymentStatusName>;
+  /**
+   * After the capture: releases the shipment for dispatch (shipping refuses to dispatch an
+   * unreleased one). Idempotent; answers the shipment's status (CREATED until the carrier
+   * takes it). Fails non-retryable SHIPMENT_CANCELLED if it was cancelled meanwhile.
+   */
+  releaseShipment(orderId: string): Promise<ShipmentStatusName>;
   commitReservation(orderId: string): Promise<ReservationStatusName>;
   /** Compensation: release; a reservation already COMMITTED is returned instead. */
   releaseReservation(orderId: string): Promise<ReservationStatusName>;

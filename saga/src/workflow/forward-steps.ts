@@ -1,12 +1,22 @@
 /** The forward half of the order saga: each step with its compensation registered first. */
-import { CancellationScope, condition, log, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, log, patched, sleep } from '@temporalio/workflow';
 import type { ReservationStatusName } from '../activities/types';
 import type { OrderSagaInput, OrderSagaOptions, SagaState } from '../contract';
 import { beforeAuthorization, beforeCapture, withBudget } from './activity-options';
-import { type CompensationStack, type ProgressLog, stepFailureReason } from './saga-support';
+import {
+  type CompensationStack,
+  HaltCompensation,
+  type ProgressLog,
+  RELEASE_AFTER_CAPTURE_PATCH,
+  failureType,
+  stepFailureReason,
+} from './saga-support';
 
 export const CANCELLED_BY_CUSTOMER = 'CANCELLED_BY_CUSTOMER';
 export const AUTHORIZATION_EXPIRED = 'AUTHORIZATION_EXPIRED';
+
+/** Halt reason: the shipment left the warehouse after the capture; nothing is undone. */
+export const ALREADY_DISPATCHED = 'ALREADY_DISPATCHED';
 
 /** One full refund per order, whichever path asks for it (idempotency key of RefundPayment). */
 export const refundIdOf = (orderId: string) => `${orderId}-cancel`;
@@ -90,8 +100,17 @@ export async function runForwardSteps(
           () => undefined, // cancelled once captured
         );
 
+      let releasing = false; // set once the payment is captured and the release may have landed
       undo.register('cancelShipment', async () => {
-        state.shipmentStatus = await budget.cancelShipment(orderId);
+        try {
+          state.shipmentStatus = await budget.cancelShipment(orderId);
+        } catch (err) {
+          // Released, then dispatched before the cancel: the goods left and the payment is
+          // captured. Voiding (refunding) or restocking now would give away goods and money.
+          if (releasing && failureType(err) === ALREADY_DISPATCHED)
+            throw new HaltCompensation(ALREADY_DISPATCHED);
+          throw err;
+        }
       });
       const shipped = await step('CREATE_SHIPMENT', { paymentStatus: paid }, () =>
         late.createShipment({ orderId, address: input.shippingAddress, items }),
@@ -100,6 +119,16 @@ export async function runForwardSteps(
         late.capturePayment(orderId),
       );
       authTimer.cancel();
+      // Dispatch only after capture: until now the warehouse could not take the goods (shipping
+      // refuses an unreleased shipment), so a capture retrying through a provider outage, then
+      // cancelled or expired, never lets goods leave unpaid. Part of the capture step (no step
+      // or progress record of its own); it must happen, so it has the compensation budget and,
+      // failing past it, the saga compensates (cancel shipment, refund, restock). Sagas that
+      // captured before the patch keep the old behaviour (their shipments were dispatchable).
+      if (patched(RELEASE_AFTER_CAPTURE_PATCH)) {
+        releasing = true;
+        await budget.releaseShipment(orderId);
+      }
 
       const committed: ReservationStatusName = await step(
         'COMMIT_RESERVATION',

@@ -25,6 +25,7 @@ import {
 import { DEFAULT_SAGA_OPTIONS } from '../contract/defaults';
 import { localSettings, withBudget } from './activity-options';
 import {
+  ALREADY_DISPATCHED,
   AUTHORIZATION_EXPIRED,
   CANCELLED_BY_CUSTOMER,
   refundIdOf,
@@ -102,6 +103,44 @@ export async function OrderSaga(
     }
   };
 
+  /**
+   * The saga was stopping (customer cancel, operator, a commit that gave up) after the capture,
+   * and the cancel found the shipment dispatched: the goods left and the payment is captured,
+   * so the compensations halted before voiding (refunding) or restocking. Nothing is undone;
+   * the saga completes the order instead, as a cancel after confirmation would have found it:
+   * the reservation is committed (the goods are gone), the order CONFIRMED, and the customer's
+   * cancel (and any later one) refused ALREADY_DISPATCHED. A commit that still fails past its
+   * budget leaves the order NEEDS_ATTENTION naming it.
+   */
+  const completeDispatched = async (reason: string): Promise<void> => {
+    dispatched = true;
+    log.warn('shipment dispatched while the saga stopped: completing the order instead', {
+      order_id: orderId,
+      reason,
+    });
+    try {
+      await withBudget(opts.compensationBudgetMs).commitReservation(orderId);
+    } catch (err) {
+      await finish(reason, [{ name: 'commitReservation', error: describeFailure(err) }]);
+      return;
+    }
+    // Captured for sure (the release follows the capture), even if stopped before recording it.
+    Object.assign(state, {
+      cancelRequested: false,
+      cancellationReason: undefined,
+      paymentStatus: 'PAYMENT_STATUS_CAPTURED',
+      shipmentStatus: 'SHIPMENT_STATUS_DISPATCHED',
+    });
+    await progress.record({
+      ...statuses(),
+      status: 'ORDER_STATUS_CONFIRMED',
+      step: 'CONFIRMED',
+      statusDetail: 'the shipment was dispatched before the order could be stopped',
+    });
+    Object.assign(state, { status: 'CONFIRMED', step: 'CONFIRMED' });
+    metrics.confirmed();
+  };
+
   /** Cancellation after CONFIRMED: the shipment decides (refused once dispatched), then refund and restock. */
   const cancelAfterConfirmation = () =>
     CancellationScope.nonCancellable(async (): Promise<SagaState> => {
@@ -148,6 +187,8 @@ export async function OrderSaga(
         await CancellationScope.nonCancellable(() => condition(() => state.status !== 'PENDING'));
       }
       if (state.status !== 'CONFIRMED') return snapshot(); // cancelled or needs attention: unchanged
+      // Stopped too late: the goods left meanwhile and the order was completed instead.
+      if (dispatched) throw rejectCancel(ALREADY_DISPATCHED, 'the shipment is already dispatched');
       confirmedCancel ??= cancelAfterConfirmation().catch((err: unknown) => {
         confirmedCancel = undefined; // refused: nothing changed, a later cancel asks again
         throw err;
@@ -179,7 +220,9 @@ export async function OrderSaga(
         compensations: undo.names,
       });
       await progress.record({ step: 'COMPENSATING' });
-      await finish(stopReason, await undo.runAll());
+      const failed = await undo.runAll();
+      if (undo.haltedBy === ALREADY_DISPATCHED) await completeDispatched(stopReason);
+      else await finish(stopReason, failed);
     });
   } else {
     await progress.record({ status: 'ORDER_STATUS_CONFIRMED', step: 'CONFIRMED' });

@@ -47,6 +47,15 @@ export function describeFailure(err: unknown): string {
  */
 export const PROGRESS_LOCAL_ACTIVITY_PATCH = 'progress-local-activity';
 
+/**
+ * Workflow patch: dispatch only after capture. Sagas reaching the capture's end since it release
+ * the shipment for dispatch (shipping refuses to dispatch an unreleased one). Decided where the
+ * release happens, not at the start, so a saga started before the change that is still waiting
+ * for its capture at deploy time releases its shipment too; a saga that captured before the
+ * change replays without it (test/histories/v2-dispatch-before-capture).
+ */
+export const RELEASE_AFTER_CAPTURE_PATCH = 'release-shipment-after-capture';
+
 /** RecordOrderProgress with the saga's strictly increasing sequence; mirrors statuses into state. */
 export class ProgressLog {
   private sequence = 0;
@@ -74,6 +83,18 @@ export class ProgressLog {
 
 const metrics = proxySinks<SagaMetricsSinks>().sagaMetrics;
 
+/**
+ * Thrown by a compensation to say that what is left must not be undone: e.g. the shipment was
+ * dispatched after the capture, so the goods left and the payment and stock stay as they are.
+ * The stack stops there (runAll) and the saga decides what to do instead (haltedBy).
+ */
+export class HaltCompensation extends Error {
+  constructor(readonly reason: string) {
+    super(`compensation halted: ${reason}`);
+    this.name = 'HaltCompensation';
+  }
+}
+
 interface Compensation {
   name: string;
   run: () => Promise<void>;
@@ -85,6 +106,12 @@ interface Compensation {
  */
 export class CompensationStack {
   private readonly stack: Compensation[] = [];
+  private halt: string | undefined;
+
+  /** The reason a compensation halted the stack (HaltCompensation), if one did. */
+  get haltedBy(): string | undefined {
+    return this.halt;
+  }
 
   register(name: string, run: () => Promise<void>): void {
     this.stack.push({ name, run });
@@ -96,7 +123,8 @@ export class CompensationStack {
 
   /**
    * Runs them last first, one at a time. One that still fails after its budget is reported
-   * and the rest still run: undo as much as possible, then let an operator look.
+   * and the rest still run: undo as much as possible, then let an operator look. One that
+   * halts (HaltCompensation) ends the run: the rest are dropped, not run (see haltedBy).
    */
   async runAll(): Promise<{ name: string; error: string }[]> {
     const failed: { name: string; error: string }[] = [];
@@ -105,8 +133,13 @@ export class CompensationStack {
         await c.run();
         metrics.compensation(c.name, true);
       } catch (err) {
-        failed.push({ name: c.name, error: describeFailure(err) });
         metrics.compensation(c.name, false);
+        if (err instanceof HaltCompensation) {
+          this.halt = err.reason;
+          this.stack.length = 0;
+          break;
+        }
+        failed.push({ name: c.name, error: describeFailure(err) });
       }
     }
     return failed;

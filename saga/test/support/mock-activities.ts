@@ -28,6 +28,7 @@ const OK: { [K in keyof SagaActivities]: Awaited<ReturnType<SagaActivities[K]>> 
   authorizePayment: 'PAYMENT_STATUS_AUTHORIZED',
   createShipment: 'SHIPMENT_STATUS_CREATED',
   capturePayment: 'PAYMENT_STATUS_CAPTURED',
+  releaseShipment: 'SHIPMENT_STATUS_CREATED',
   commitReservation: 'RESERVATION_STATUS_COMMITTED',
   releaseReservation: 'RESERVATION_STATUS_RELEASED',
   voidPayment: 'PAYMENT_STATUS_VOIDED',

@@ -32,6 +32,7 @@ function allCalls(md?: Record<string, string>) {
       createShipment: () => s.createShipment(createRequest(), opts),
       cancelShipment: () => s.cancelShipment({ shipmentId: uid() }, opts),
       getShipment: () => s.getShipment({ shipmentId: uid() }, opts),
+      releaseShipment: () => s.releaseShipment({ shipmentId: uid() }, opts),
       markDispatched: () => c.markDispatched({ shipmentId: uid() }, opts),
     },
   };
@@ -62,6 +63,7 @@ test('no token: UNAUTHENTICATED TOKEN_MISSING everywhere', async () => {
     createShipment: missing,
     cancelShipment: missing,
     getShipment: missing,
+    releaseShipment: missing,
     markDispatched: missing,
   });
 });
@@ -73,6 +75,7 @@ test('a customer token: PERMISSION_DENIED everywhere', async () => {
     createShipment: DENIED,
     cancelShipment: DENIED,
     getShipment: DENIED,
+    releaseShipment: DENIED,
     markDispatched: DENIED,
   });
 });
@@ -86,6 +89,7 @@ test('the saga worker: shipments, but neither quotes (orders) nor the carrier si
     createShipment: [status.OK, undefined],
     cancelShipment: [status.OK, undefined],
     getShipment: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
+    releaseShipment: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
     markDispatched: NOT_IN_GRAPH,
   });
 });
@@ -97,17 +101,19 @@ test('orders: quotes only (the call graph)', async () => {
     createShipment: NOT_IN_GRAPH,
     cancelShipment: NOT_IN_GRAPH,
     getShipment: NOT_IN_GRAPH,
+    releaseShipment: NOT_IN_GRAPH,
     markDispatched: NOT_IN_GRAPH,
   });
 });
 
-test('an admin token: the carrier side and reads, not bookings', async () => {
+test('an admin token: the carrier side, reads and releases, not bookings', async () => {
   const md = h.auth.bearer(await h.auth.adminToken());
   expect(await codes(md)).toEqual({
     quoteShipping: DENIED,
     createShipment: DENIED,
     cancelShipment: DENIED,
     getShipment: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
+    releaseShipment: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
     markDispatched: [status.NOT_FOUND, 'SHIPMENT_NOT_FOUND'],
   });
   const e = await failure(h.client.getShipment({ shipmentId: uid() }));

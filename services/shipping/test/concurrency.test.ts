@@ -37,6 +37,7 @@ test('cancel racing dispatch: exactly one of them wins', async () => {
   for (let i = 0; i < 5; i++) {
     const req = createRequest();
     await h.client.createShipment(req);
+    await h.client.releaseShipment({ shipmentId: req.shipmentId });
     const [dispatch, cancel] = await Promise.allSettled([
       h.carrier.markDispatched({ shipmentId: req.shipmentId }),
       h.client.cancelShipment({ shipmentId: req.shipmentId }),
@@ -48,5 +49,36 @@ test('cancel racing dispatch: exactly one of them wins', async () => {
         ? ShipmentStatus.SHIPMENT_STATUS_DISPATCHED
         : ShipmentStatus.SHIPMENT_STATUS_CANCELLED;
     expect(shipment!.status).toBe(expected);
+  }
+});
+
+test('release racing dispatch and cancel: a dispatch succeeds only if the release came first, never after a cancel', async () => {
+  for (let i = 0; i < 8; i++) {
+    const req = createRequest();
+    await h.client.createShipment(req);
+    const [release, dispatch, cancel] = await Promise.allSettled([
+      h.client.releaseShipment({ shipmentId: req.shipmentId }),
+      h.carrier.markDispatched({ shipmentId: req.shipmentId }),
+      h.client.cancelShipment({ shipmentId: req.shipmentId }),
+    ]);
+    const { shipment } = await h.client.getShipment({ shipmentId: req.shipmentId });
+    if (dispatch.status === 'fulfilled') {
+      // Dispatched: it had been released, and the cancel lost.
+      expect(shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_DISPATCHED);
+      expect(shipment!.releaseTime).toBeDefined();
+      expect(release.status).toBe('fulfilled');
+      expect(cancel).toMatchObject({
+        status: 'rejected',
+        reason: { reason: 'ALREADY_DISPATCHED' },
+      });
+    } else {
+      expect(shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_CANCELLED);
+      expect(cancel.status).toBe('fulfilled');
+      expect(dispatch.reason).toMatchObject({
+        reason: expect.stringMatching(/^(NOT_RELEASED_FOR_DISPATCH|SHIPMENT_CANCELLED)$/),
+      });
+      if (release.status === 'rejected')
+        expect(release.reason).toMatchObject({ reason: 'SHIPMENT_CANCELLED' });
+    }
   }
 });

@@ -22,6 +22,8 @@ export interface ShippingHarness {
   quoter: TypedClient<typeof ShippingServiceService>;
   /** Calls as an operator (an `admin` token on every call). */
   carrier: TypedClient<typeof ShippingCarrierServiceService>;
+  /** ShippingService as an operator (reads; releases of orders paid before the release step). */
+  operator: TypedClient<typeof ShippingServiceService>;
   address: string;
   auth: TestAuth;
   prisma: Db;
@@ -44,6 +46,7 @@ export async function startShipping(prefix: string): Promise<ShippingHarness> {
     // Quotes are for orders (the call graph); the saga worker creates and cancels shipments.
     quoter: h.client(ShippingServiceService, { token: await h.auth.serviceToken('orders') }),
     carrier: h.client(ShippingCarrierServiceService, { token: await h.auth.adminToken() }),
+    operator: h.client(ShippingServiceService, { token: await h.auth.adminToken() }),
     address: h.address,
     auth: h.auth,
     prisma: h.db,

@@ -1,4 +1,7 @@
-/** CreateShipment, CancelShipment, GetShipment, MarkDispatched: transitions, repeats, refusals. */
+/**
+ * CreateShipment, CancelShipment, GetShipment, ReleaseShipment, MarkDispatched: transitions,
+ * repeats, refusals.
+ */
 import { status } from '@grpc/grpc-js';
 import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import {
@@ -123,9 +126,10 @@ test('cancel of an unknown id records a tombstone: the late create fails SHIPMEN
   );
 });
 
-test('dispatch: CREATED -> DISPATCHED, repeats harmless; cancel is then refused ALREADY_DISPATCHED', async () => {
+test('dispatch: released CREATED -> DISPATCHED, repeats harmless; cancel is then refused ALREADY_DISPATCHED', async () => {
   const req = createRequest();
   await h.client.createShipment(req);
+  await h.client.releaseShipment({ shipmentId: req.shipmentId });
   const dispatched = await h.carrier.markDispatched({ shipmentId: req.shipmentId });
   expect(dispatched.shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_DISPATCHED);
   expect(await h.carrier.markDispatched({ shipmentId: req.shipmentId })).toEqual(dispatched);
@@ -135,11 +139,72 @@ test('dispatch: CREATED -> DISPATCHED, repeats harmless; cancel is then refused 
       'ALREADY_DISPATCHED',
     ]);
   }
-  // A late repeat of the create still answers the (dispatched) shipment.
+  // A late repeat of the create (or of the release) still answers the (dispatched) shipment.
   expect((await h.client.createShipment(req)).shipment).toEqual(dispatched.shipment);
+  expect((await h.client.releaseShipment({ shipmentId: req.shipmentId })).shipment).toEqual(
+    dispatched.shipment,
+  );
 });
 
-test('NOT_FOUND SHIPMENT_NOT_FOUND for unknown ids on get and dispatch', async () => {
+test('dispatch before release (payment not captured): FAILED_PRECONDITION NOT_RELEASED_FOR_DISPATCH, nothing changes', async () => {
+  const req = createRequest();
+  const created = (await h.client.createShipment(req)).shipment!;
+  expect(created.releaseTime).toBeUndefined();
+  for (let i = 0; i < 2; i++) {
+    expect(await reasonOf(h.carrier.markDispatched({ shipmentId: req.shipmentId }))).toEqual([
+      status.FAILED_PRECONDITION,
+      'NOT_RELEASED_FOR_DISPATCH',
+    ]);
+  }
+  expect((await h.client.getShipment({ shipmentId: req.shipmentId })).shipment).toEqual(created);
+  // The order can still be called off: the cancel works and the refusal becomes the usual one.
+  await h.client.cancelShipment({ shipmentId: req.shipmentId });
+  expect(await reasonOf(h.carrier.markDispatched({ shipmentId: req.shipmentId }))).toEqual([
+    status.FAILED_PRECONDITION,
+    'SHIPMENT_CANCELLED',
+  ]);
+});
+
+test('release: stamps release_time once (idempotent), status stays CREATED until dispatch', async () => {
+  const req = createRequest();
+  await h.client.createShipment(req);
+  const released = (await h.client.releaseShipment({ shipmentId: req.shipmentId })).shipment!;
+  expect(released.status).toBe(ShipmentStatus.SHIPMENT_STATUS_CREATED);
+  expect(released.releaseTime).toBeDefined();
+  expect(await h.client.releaseShipment({ shipmentId: req.shipmentId })).toEqual({
+    shipment: released,
+  });
+  expect((await h.client.getShipment({ shipmentId: req.shipmentId })).shipment).toEqual(released);
+  // The operator's path (admin) answers the same.
+  expect(
+    (await h.operator.releaseShipment({ shipmentId: req.shipmentId })).shipment!.releaseTime,
+  ).toEqual(released.releaseTime);
+});
+
+test('cancel of a released, not yet dispatched shipment still works; release after cancel is refused', async () => {
+  const req = createRequest();
+  await h.client.createShipment(req);
+  await h.client.releaseShipment({ shipmentId: req.shipmentId });
+  const { shipment } = await h.client.cancelShipment({ shipmentId: req.shipmentId });
+  expect(shipment!.status).toBe(ShipmentStatus.SHIPMENT_STATUS_CANCELLED);
+  expect(await reasonOf(h.carrier.markDispatched({ shipmentId: req.shipmentId }))).toEqual([
+    status.FAILED_PRECONDITION,
+    'SHIPMENT_CANCELLED',
+  ]);
+  expect(await reasonOf(h.client.releaseShipment({ shipmentId: req.shipmentId }))).toEqual([
+    status.FAILED_PRECONDITION,
+    'SHIPMENT_CANCELLED',
+  ]);
+  // A tombstone (cancel before create) cannot be released either.
+  const ghost = uid('ghost');
+  await h.client.cancelShipment({ shipmentId: ghost });
+  expect(await reasonOf(h.client.releaseShipment({ shipmentId: ghost }))).toEqual([
+    status.FAILED_PRECONDITION,
+    'SHIPMENT_CANCELLED',
+  ]);
+});
+
+test('NOT_FOUND SHIPMENT_NOT_FOUND for unknown ids on get, release and dispatch', async () => {
   expect(await reasonOf(h.client.getShipment({ shipmentId: uid('none') }))).toEqual([
     status.NOT_FOUND,
     'SHIPMENT_NOT_FOUND',
@@ -148,6 +213,12 @@ test('NOT_FOUND SHIPMENT_NOT_FOUND for unknown ids on get and dispatch', async (
     status.NOT_FOUND,
     'SHIPMENT_NOT_FOUND',
   ]);
+  expect(await reasonOf(h.client.releaseShipment({ shipmentId: uid('none') }))).toEqual([
+    status.NOT_FOUND,
+    'SHIPMENT_NOT_FOUND',
+  ]);
+  const bad = await failure(h.client.releaseShipment({ shipmentId: 'no spaces' }));
+  expect([bad.code, fieldsOf(bad)]).toEqual([status.INVALID_ARGUMENT, ['shipmentId']]);
   const e = await failure(h.client.getShipment({ shipmentId: '' }));
   expect([e.code, fieldsOf(e)]).toEqual([status.INVALID_ARGUMENT, ['shipmentId']]);
 });

@@ -125,6 +125,7 @@ export async function startFakeDownstream(verifier: TokenVerifier): Promise<Fake
       createShipment: unimplemented,
       cancelShipment: unimplemented,
       getShipment: unimplemented,
+      releaseShipment: unimplemented,
     },
     { logger, domain: errorDomain('shipping'), verifier, access: { quoteShipping: 'service' } },
   );

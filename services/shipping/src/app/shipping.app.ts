@@ -5,7 +5,9 @@ import {
   answerCancel,
   answerDispatch,
   answerExistingCreate,
+  answerRelease,
   found,
+  isDispatchable,
   newTrackingNumber,
   requestHash,
   type Shipment,
@@ -38,10 +40,10 @@ export function createShippingApp(store: ShipmentStore) {
       throw new Error('could not allocate a unique tracking number');
     },
 
-    /** CREATED -> CANCELLED; unknown ids get a tombstone so a late create fails. */
+    /** CREATED (released or not) -> CANCELLED; unknown ids get a tombstone so a late create fails. */
     async cancel(id: string): Promise<Shipment> {
       for (let i = 0; i < MAX_TRIES; i++) {
-        await store.transitionFromCreated(id, 'CANCELLED');
+        await store.cancelIfCreated(id);
         const s = await store.get(id);
         // CREATED here means a create committed between our UPDATE and read: go again.
         if (s && s.status !== 'CREATED') return answerCancel(s);
@@ -52,9 +54,23 @@ export function createShippingApp(store: ShipmentStore) {
       });
     },
 
+    /** Payment captured: the shipment may now be dispatched. Idempotent. */
+    async release(id: string): Promise<Shipment> {
+      await store.releaseIfCreated(id, new Date());
+      return answerRelease(await store.get(id), id);
+    },
+
+    /** Released -> DISPATCHED; an unreleased shipment is refused NOT_RELEASED_FOR_DISPATCH. */
     async dispatch(id: string): Promise<Shipment> {
-      await store.transitionFromCreated(id, 'DISPATCHED');
-      return answerDispatch(await store.get(id), id);
+      for (let i = 0; i < MAX_TRIES; i++) {
+        await store.dispatchIfReleased(id);
+        const s = await store.get(id);
+        // Released yet still CREATED: the release committed between our UPDATE and read.
+        if (!s || !isDispatchable(s)) return answerDispatch(s, id);
+      }
+      throw errors.aborted(ErrorReason.ERROR_REASON_CONCURRENT_UPDATE, {
+        metadata: { shipmentId: id },
+      });
     },
 
     get: async (id: string): Promise<Shipment> => found(await store.get(id), id),

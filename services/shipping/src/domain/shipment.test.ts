@@ -4,6 +4,8 @@ import {
   answerCancel,
   answerDispatch,
   answerExistingCreate,
+  answerRelease,
+  isDispatchable,
   newTrackingNumber,
   requestHash,
   type Shipment,
@@ -16,9 +18,14 @@ const req: ShipmentRequest = {
   address: { recipient: 'A', lines: ['L1'], city: 'C', postalCode: '10117', countryCode: 'DE' },
   items: [{ sku: 'A', quantity: 1 }],
 };
-const shipment = (status: Shipment['status'], hash = requestHash(req)): Shipment => ({
+const shipment = (
+  status: Shipment['status'],
+  hash = requestHash(req),
+  releasedAt: Date | null = null,
+): Shipment => ({
   id: 's-1',
   status,
+  releasedAt,
   details: {
     orderId: 'o-1',
     address: req.address,
@@ -70,6 +77,34 @@ test('repeats and transitions', () => {
     'SHIPMENT_CANCELLED',
   ]);
   expect(reasonOf(() => answerDispatch(null, 's-1'))).toEqual([
+    status.NOT_FOUND,
+    'SHIPMENT_NOT_FOUND',
+  ]);
+});
+
+test('dispatch only once released: an unreleased CREATED shipment is refused NOT_RELEASED_FOR_DISPATCH', () => {
+  const released = shipment('CREATED', requestHash(req), new Date(1));
+  expect(isDispatchable(released)).toBe(true);
+  expect(isDispatchable(shipment('CREATED'))).toBe(false);
+  expect(isDispatchable({ ...shipment('DISPATCHED'), releasedAt: new Date(1) })).toBe(false);
+  expect(isDispatchable({ ...shipment('CANCELLED'), releasedAt: new Date(1) })).toBe(false);
+  // Still CREATED after the conditional UPDATE: it was not released.
+  expect(reasonOf(() => answerDispatch(shipment('CREATED'), 's-1'))).toEqual([
+    status.FAILED_PRECONDITION,
+    'NOT_RELEASED_FOR_DISPATCH',
+  ]);
+  expect(answerDispatch(shipment('DISPATCHED'), 's-1').status).toBe('DISPATCHED');
+});
+
+test('release: idempotent on released and dispatched shipments, refused once cancelled', () => {
+  const released = shipment('CREATED', requestHash(req), new Date(1));
+  expect(answerRelease(released, 's-1')).toBe(released);
+  expect(answerRelease(shipment('DISPATCHED'), 's-1').status).toBe('DISPATCHED');
+  expect(reasonOf(() => answerRelease(shipment('CANCELLED', 'x', new Date(1)), 's-1'))).toEqual([
+    status.FAILED_PRECONDITION,
+    'SHIPMENT_CANCELLED',
+  ]);
+  expect(reasonOf(() => answerRelease(null, 's-1'))).toEqual([
     status.NOT_FOUND,
     'SHIPMENT_NOT_FOUND',
   ]);

@@ -2,6 +2,12 @@
  * Shipments, pure: CREATED -> DISPATCHED | CANCELLED, and a CANCELLED tombstone for a cancel
  * that overtook its create. Both end states are final, so every transition can be one
  * conditional UPDATE (... WHERE status = 'CREATED') with no lock held across calls.
+ *
+ * Dispatch only after capture: a CREATED shipment is booked but not paid for. The saga releases
+ * it (releasedAt) once the payment is captured, and only a released shipment may leave the
+ * warehouse (UPDATE ... WHERE status = 'CREATED' AND released_at IS NOT NULL). Release is a
+ * stamp, not a status: it is never undone, a released shipment can still be cancelled until it
+ * is dispatched, and the statuses (and every consumer of them) stay as they were.
  */
 import { createHash, randomInt } from 'node:crypto';
 import { ErrorReason, errors, type PostalAddress } from '@meshcart/kit';
@@ -35,6 +41,8 @@ export interface Shipment {
     trackingNumber: string;
     requestHash: string;
   } | null;
+  /** When it was released for dispatch (payment captured); null until then. */
+  releasedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -85,12 +93,31 @@ export function answerCancel(s: Shipment): Shipment {
   return s;
 }
 
-/** After `UPDATE ... SET DISPATCHED WHERE status = CREATED`: what the dispatch answers. */
+/**
+ * After `UPDATE ... SET DISPATCHED WHERE status = CREATED AND released_at IS NOT NULL`: what
+ * the dispatch answers. Still CREATED means it was not released when the UPDATE ran.
+ */
 export function answerDispatch(s: Shipment | null, id: string): Shipment {
+  if (!s) throw notFound(id);
+  if (s.status === 'CANCELLED') throw refused(ErrorReason.ERROR_REASON_SHIPMENT_CANCELLED, s);
+  if (s.status === 'CREATED') throw refused(ErrorReason.ERROR_REASON_NOT_RELEASED_FOR_DISPATCH, s);
+  return s;
+}
+
+/**
+ * After `UPDATE ... SET released_at WHERE status = CREATED AND released_at IS NULL`: what the
+ * release answers. A released or dispatched shipment is answered as it is (idempotent); a
+ * cancelled one cannot be released.
+ */
+export function answerRelease(s: Shipment | null, id: string): Shipment {
   if (!s) throw notFound(id);
   if (s.status === 'CANCELLED') throw refused(ErrorReason.ERROR_REASON_SHIPMENT_CANCELLED, s);
   return s;
 }
+
+/** True when the carrier may take it: released and still waiting (not dispatched, not cancelled). */
+export const isDispatchable = (s: Shipment): boolean =>
+  s.status === 'CREATED' && s.releasedAt !== null;
 
 export function found(s: Shipment | null, id: string): Shipment {
   if (!s) throw notFound(id);

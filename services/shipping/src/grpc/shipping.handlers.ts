@@ -38,15 +38,22 @@ export function shippingServiceImpl(deps: ShippingHandlerDeps): UntypedServiceIm
       getShipment: async (req) => ({
         shipment: toProtoShipment(await app.get(validateShipmentId(req))),
       }),
+      releaseShipment: async (req, ctx) => {
+        const id = validateShipmentId(req);
+        ctx.logger.info({ shipment_id: id }, 'release shipment for dispatch');
+        return { shipment: toProtoShipment(await app.release(id)) };
+      },
     },
     {
       ...common(deps),
-      // Internal: the saga worker (shipments) and the orders service (quotes); operators may read.
+      // Internal: the saga worker (shipments) and the orders service (quotes); operators may read,
+      // and release the shipments of orders paid before the release step existed (README).
       access: {
         quoteShipping: 'service',
         createShipment: 'service',
         cancelShipment: 'service',
         getShipment: ['service', 'admin'],
+        releaseShipment: ['service', 'admin'],
       },
     },
   );

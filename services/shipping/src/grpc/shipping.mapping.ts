@@ -24,5 +24,6 @@ export function toProtoShipment(s: Shipment): ProtoShipment {
     trackingNumber: d?.trackingNumber ?? '',
     createTime: toTimestamp(s.createdAt),
     updateTime: toTimestamp(s.updatedAt),
+    releaseTime: s.releasedAt ? toTimestamp(s.releasedAt) : undefined,
   };
 }

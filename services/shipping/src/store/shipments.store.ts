@@ -1,10 +1,12 @@
 /**
  * Repository over shop_shipping. No explicit locks: a create is one INSERT (the primary key
  * decides which of several parallel creates wins), and every transition is one conditional
- * UPDATE ... WHERE status = 'CREATED', atomic on its own.
+ * UPDATE ... WHERE status = 'CREATED' (dispatch: AND released_at IS NOT NULL; release: AND
+ * released_at IS NULL), atomic on its own. So a cancel and a dispatch racing each other, or a
+ * release racing either, can never both take effect in a contradictory way.
  */
 import { mapDbError, prismaCode } from '@meshcart/kit';
-import type { Shipment, ShipmentRequest, ShipmentStatus } from '../domain/shipment';
+import type { Shipment, ShipmentRequest } from '../domain/shipment';
 import type { Prisma } from './generated/prisma/client';
 import type { Db } from './db';
 
@@ -65,10 +67,30 @@ export function createShipmentStore(db: Db) {
       }
     },
 
-    /** CREATED -> to, atomically; a shipment in any other state (or none) is left alone. */
-    async transitionFromCreated(id: string, to: Exclude<ShipmentStatus, 'CREATED'>): Promise<void> {
+    /** CREATED -> CANCELLED, released or not; a shipment in any other state (or none) is left alone. */
+    async cancelIfCreated(id: string): Promise<void> {
       await db.shipment
-        .updateMany({ where: { id, status: 'CREATED' }, data: { status: to } })
+        .updateMany({ where: { id, status: 'CREATED' }, data: { status: 'CANCELLED' } })
+        .catch(rethrow);
+    },
+
+    /** CREATED and released -> DISPATCHED; anything else is left alone (the caller reads why). */
+    async dispatchIfReleased(id: string): Promise<void> {
+      await db.shipment
+        .updateMany({
+          where: { id, status: 'CREATED', releasedAt: { not: null } },
+          data: { status: 'DISPATCHED' },
+        })
+        .catch(rethrow);
+    },
+
+    /** Stamps released_at on a CREATED shipment not yet released; anything else is left alone. */
+    async releaseIfCreated(id: string, at: Date): Promise<void> {
+      await db.shipment
+        .updateMany({
+          where: { id, status: 'CREATED', releasedAt: null },
+          data: { releasedAt: at },
+        })
         .catch(rethrow);
     },
 
@@ -110,6 +132,7 @@ function toShipment(row: Row): Shipment {
     id: row.id,
     status: row.status,
     details,
+    releasedAt: row.releasedAt,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };

@@ -142,8 +142,11 @@ type Shipment struct {
 	TrackingNumber string                 `protobuf:"bytes,6,opt,name=tracking_number,json=trackingNumber,proto3" json:"tracking_number,omitempty"`
 	CreateTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// When the shipment was released for dispatch (ReleaseShipment); unset until then. Status
+	// stays CREATED until the carrier dispatches it.
+	ReleaseTime   *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=release_time,json=releaseTime,proto3" json:"release_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Shipment) Reset() {
@@ -228,6 +231,13 @@ func (x *Shipment) GetCreateTime() *timestamppb.Timestamp {
 func (x *Shipment) GetUpdateTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *Shipment) GetReleaseTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReleaseTime
 	}
 	return nil
 }
@@ -626,6 +636,94 @@ func (x *GetShipmentResponse) GetShipment() *Shipment {
 	return nil
 }
 
+type ReleaseShipmentRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	ShipmentId    string                 `protobuf:"bytes,1,opt,name=shipment_id,json=shipmentId,proto3" json:"shipment_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseShipmentRequest) Reset() {
+	*x = ReleaseShipmentRequest{}
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseShipmentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseShipmentRequest) ProtoMessage() {}
+
+func (x *ReleaseShipmentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseShipmentRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseShipmentRequest) Descriptor() ([]byte, []int) {
+	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ReleaseShipmentRequest) GetShipmentId() string {
+	if x != nil {
+		return x.ShipmentId
+	}
+	return ""
+}
+
+type ReleaseShipmentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Shipment      *Shipment              `protobuf:"bytes,1,opt,name=shipment,proto3" json:"shipment,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseShipmentResponse) Reset() {
+	*x = ReleaseShipmentResponse{}
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseShipmentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseShipmentResponse) ProtoMessage() {}
+
+func (x *ReleaseShipmentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseShipmentResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseShipmentResponse) Descriptor() ([]byte, []int) {
+	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReleaseShipmentResponse) GetShipment() *Shipment {
+	if x != nil {
+		return x.Shipment
+	}
+	return nil
+}
+
 type MarkDispatchedRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	ShipmentId    string                 `protobuf:"bytes,1,opt,name=shipment_id,json=shipmentId,proto3" json:"shipment_id,omitempty"`
@@ -635,7 +733,7 @@ type MarkDispatchedRequest struct {
 
 func (x *MarkDispatchedRequest) Reset() {
 	*x = MarkDispatchedRequest{}
-	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[10]
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -647,7 +745,7 @@ func (x *MarkDispatchedRequest) String() string {
 func (*MarkDispatchedRequest) ProtoMessage() {}
 
 func (x *MarkDispatchedRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[10]
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -660,7 +758,7 @@ func (x *MarkDispatchedRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkDispatchedRequest.ProtoReflect.Descriptor instead.
 func (*MarkDispatchedRequest) Descriptor() ([]byte, []int) {
-	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{10}
+	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *MarkDispatchedRequest) GetShipmentId() string {
@@ -679,7 +777,7 @@ type MarkDispatchedResponse struct {
 
 func (x *MarkDispatchedResponse) Reset() {
 	*x = MarkDispatchedResponse{}
-	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[11]
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -691,7 +789,7 @@ func (x *MarkDispatchedResponse) String() string {
 func (*MarkDispatchedResponse) ProtoMessage() {}
 
 func (x *MarkDispatchedResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[11]
+	mi := &file_shop_shipping_v1_shipping_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -704,7 +802,7 @@ func (x *MarkDispatchedResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MarkDispatchedResponse.ProtoReflect.Descriptor instead.
 func (*MarkDispatchedResponse) Descriptor() ([]byte, []int) {
-	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{11}
+	return file_shop_shipping_v1_shipping_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MarkDispatchedResponse) GetShipment() *Shipment {
@@ -721,7 +819,7 @@ const file_shop_shipping_v1_shipping_proto_rawDesc = "" +
 	"\x1fshop/shipping/v1/shipping.proto\x12\x10shop.shipping.v1\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cshop/common/v1/address.proto\x1a\x1ashop/common/v1/money.proto\"F\n" +
 	"\fShipmentItem\x12\x15\n" +
 	"\x03sku\x18\x01 \x01(\tB\x03\xe0A\x02R\x03sku\x12\x1f\n" +
-	"\bquantity\x18\x02 \x01(\x05B\x03\xe0A\x02R\bquantity\"\x8c\x03\n" +
+	"\bquantity\x18\x02 \x01(\x05B\x03\xe0A\x02R\bquantity\"\xcb\x03\n" +
 	"\bShipment\x12\x1f\n" +
 	"\vshipment_id\x18\x01 \x01(\tR\n" +
 	"shipmentId\x12\x19\n" +
@@ -733,7 +831,8 @@ const file_shop_shipping_v1_shipping_proto_rawDesc = "" +
 	"\vcreate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xae\x01\n" +
+	"updateTime\x12=\n" +
+	"\frelease_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vreleaseTime\"\xae\x01\n" +
 	"\x14QuoteShippingRequest\x126\n" +
 	"\aaddress\x18\x01 \x01(\v2\x17.shop.common.v1.AddressB\x03\xe0A\x02R\aaddress\x129\n" +
 	"\x05items\x18\x02 \x03(\v2\x1e.shop.shipping.v1.ShipmentItemB\x03\xe0A\x02R\x05items\x12#\n" +
@@ -757,6 +856,11 @@ const file_shop_shipping_v1_shipping_proto_rawDesc = "" +
 	"\vshipment_id\x18\x01 \x01(\tB\x03\xe0A\x02R\n" +
 	"shipmentId\"M\n" +
 	"\x13GetShipmentResponse\x126\n" +
+	"\bshipment\x18\x01 \x01(\v2\x1a.shop.shipping.v1.ShipmentR\bshipment\">\n" +
+	"\x16ReleaseShipmentRequest\x12$\n" +
+	"\vshipment_id\x18\x01 \x01(\tB\x03\xe0A\x02R\n" +
+	"shipmentId\"Q\n" +
+	"\x17ReleaseShipmentResponse\x126\n" +
 	"\bshipment\x18\x01 \x01(\v2\x1a.shop.shipping.v1.ShipmentR\bshipment\"=\n" +
 	"\x15MarkDispatchedRequest\x12$\n" +
 	"\vshipment_id\x18\x01 \x01(\tB\x03\xe0A\x02R\n" +
@@ -767,12 +871,13 @@ const file_shop_shipping_v1_shipping_proto_rawDesc = "" +
 	"\x1bSHIPMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17SHIPMENT_STATUS_CREATED\x10\x01\x12\x1e\n" +
 	"\x1aSHIPMENT_STATUS_DISPATCHED\x10\x02\x12\x1d\n" +
-	"\x19SHIPMENT_STATUS_CANCELLED\x10\x032\x99\x03\n" +
+	"\x19SHIPMENT_STATUS_CANCELLED\x10\x032\x81\x04\n" +
 	"\x0fShippingService\x12`\n" +
 	"\rQuoteShipping\x12&.shop.shipping.v1.QuoteShippingRequest\x1a'.shop.shipping.v1.QuoteShippingResponse\x12c\n" +
 	"\x0eCreateShipment\x12'.shop.shipping.v1.CreateShipmentRequest\x1a(.shop.shipping.v1.CreateShipmentResponse\x12c\n" +
 	"\x0eCancelShipment\x12'.shop.shipping.v1.CancelShipmentRequest\x1a(.shop.shipping.v1.CancelShipmentResponse\x12Z\n" +
-	"\vGetShipment\x12$.shop.shipping.v1.GetShipmentRequest\x1a%.shop.shipping.v1.GetShipmentResponse2}\n" +
+	"\vGetShipment\x12$.shop.shipping.v1.GetShipmentRequest\x1a%.shop.shipping.v1.GetShipmentResponse\x12f\n" +
+	"\x0fReleaseShipment\x12(.shop.shipping.v1.ReleaseShipmentRequest\x1a).shop.shipping.v1.ReleaseShipmentResponse2}\n" +
 	"\x16ShippingCarrierService\x12c\n" +
 	"\x0eMarkDispatched\x12'.shop.shipping.v1.MarkDispatchedRequest\x1a(.shop.shipping.v1.MarkDispatchedResponseB\xb4\x01\n" +
 	"\x14com.shop.shipping.v1B\rShippingProtoP\x01Z+meshcart/gen/go/shop/shipping/v1;shippingv1\xa2\x02\x03SSX\xaa\x02\x10Shop.Shipping.V1\xca\x02\x10Shop\\Shipping\\V1\xe2\x02\x1cShop\\Shipping\\V1\\GPBMetadata\xea\x02\x12Shop::Shipping::V1b\x06proto3"
@@ -790,55 +895,61 @@ func file_shop_shipping_v1_shipping_proto_rawDescGZIP() []byte {
 }
 
 var file_shop_shipping_v1_shipping_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_shop_shipping_v1_shipping_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_shop_shipping_v1_shipping_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_shop_shipping_v1_shipping_proto_goTypes = []any{
-	(ShipmentStatus)(0),            // 0: shop.shipping.v1.ShipmentStatus
-	(*ShipmentItem)(nil),           // 1: shop.shipping.v1.ShipmentItem
-	(*Shipment)(nil),               // 2: shop.shipping.v1.Shipment
-	(*QuoteShippingRequest)(nil),   // 3: shop.shipping.v1.QuoteShippingRequest
-	(*QuoteShippingResponse)(nil),  // 4: shop.shipping.v1.QuoteShippingResponse
-	(*CreateShipmentRequest)(nil),  // 5: shop.shipping.v1.CreateShipmentRequest
-	(*CreateShipmentResponse)(nil), // 6: shop.shipping.v1.CreateShipmentResponse
-	(*CancelShipmentRequest)(nil),  // 7: shop.shipping.v1.CancelShipmentRequest
-	(*CancelShipmentResponse)(nil), // 8: shop.shipping.v1.CancelShipmentResponse
-	(*GetShipmentRequest)(nil),     // 9: shop.shipping.v1.GetShipmentRequest
-	(*GetShipmentResponse)(nil),    // 10: shop.shipping.v1.GetShipmentResponse
-	(*MarkDispatchedRequest)(nil),  // 11: shop.shipping.v1.MarkDispatchedRequest
-	(*MarkDispatchedResponse)(nil), // 12: shop.shipping.v1.MarkDispatchedResponse
-	(*v1.Address)(nil),             // 13: shop.common.v1.Address
-	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
-	(*v1.Money)(nil),               // 15: shop.common.v1.Money
+	(ShipmentStatus)(0),             // 0: shop.shipping.v1.ShipmentStatus
+	(*ShipmentItem)(nil),            // 1: shop.shipping.v1.ShipmentItem
+	(*Shipment)(nil),                // 2: shop.shipping.v1.Shipment
+	(*QuoteShippingRequest)(nil),    // 3: shop.shipping.v1.QuoteShippingRequest
+	(*QuoteShippingResponse)(nil),   // 4: shop.shipping.v1.QuoteShippingResponse
+	(*CreateShipmentRequest)(nil),   // 5: shop.shipping.v1.CreateShipmentRequest
+	(*CreateShipmentResponse)(nil),  // 6: shop.shipping.v1.CreateShipmentResponse
+	(*CancelShipmentRequest)(nil),   // 7: shop.shipping.v1.CancelShipmentRequest
+	(*CancelShipmentResponse)(nil),  // 8: shop.shipping.v1.CancelShipmentResponse
+	(*GetShipmentRequest)(nil),      // 9: shop.shipping.v1.GetShipmentRequest
+	(*GetShipmentResponse)(nil),     // 10: shop.shipping.v1.GetShipmentResponse
+	(*ReleaseShipmentRequest)(nil),  // 11: shop.shipping.v1.ReleaseShipmentRequest
+	(*ReleaseShipmentResponse)(nil), // 12: shop.shipping.v1.ReleaseShipmentResponse
+	(*MarkDispatchedRequest)(nil),   // 13: shop.shipping.v1.MarkDispatchedRequest
+	(*MarkDispatchedResponse)(nil),  // 14: shop.shipping.v1.MarkDispatchedResponse
+	(*v1.Address)(nil),              // 15: shop.common.v1.Address
+	(*timestamppb.Timestamp)(nil),   // 16: google.protobuf.Timestamp
+	(*v1.Money)(nil),                // 17: shop.common.v1.Money
 }
 var file_shop_shipping_v1_shipping_proto_depIdxs = []int32{
 	0,  // 0: shop.shipping.v1.Shipment.status:type_name -> shop.shipping.v1.ShipmentStatus
-	13, // 1: shop.shipping.v1.Shipment.address:type_name -> shop.common.v1.Address
+	15, // 1: shop.shipping.v1.Shipment.address:type_name -> shop.common.v1.Address
 	1,  // 2: shop.shipping.v1.Shipment.items:type_name -> shop.shipping.v1.ShipmentItem
-	14, // 3: shop.shipping.v1.Shipment.create_time:type_name -> google.protobuf.Timestamp
-	14, // 4: shop.shipping.v1.Shipment.update_time:type_name -> google.protobuf.Timestamp
-	13, // 5: shop.shipping.v1.QuoteShippingRequest.address:type_name -> shop.common.v1.Address
-	1,  // 6: shop.shipping.v1.QuoteShippingRequest.items:type_name -> shop.shipping.v1.ShipmentItem
-	15, // 7: shop.shipping.v1.QuoteShippingResponse.price:type_name -> shop.common.v1.Money
-	13, // 8: shop.shipping.v1.CreateShipmentRequest.address:type_name -> shop.common.v1.Address
-	1,  // 9: shop.shipping.v1.CreateShipmentRequest.items:type_name -> shop.shipping.v1.ShipmentItem
-	2,  // 10: shop.shipping.v1.CreateShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
-	2,  // 11: shop.shipping.v1.CancelShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
-	2,  // 12: shop.shipping.v1.GetShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
-	2,  // 13: shop.shipping.v1.MarkDispatchedResponse.shipment:type_name -> shop.shipping.v1.Shipment
-	3,  // 14: shop.shipping.v1.ShippingService.QuoteShipping:input_type -> shop.shipping.v1.QuoteShippingRequest
-	5,  // 15: shop.shipping.v1.ShippingService.CreateShipment:input_type -> shop.shipping.v1.CreateShipmentRequest
-	7,  // 16: shop.shipping.v1.ShippingService.CancelShipment:input_type -> shop.shipping.v1.CancelShipmentRequest
-	9,  // 17: shop.shipping.v1.ShippingService.GetShipment:input_type -> shop.shipping.v1.GetShipmentRequest
-	11, // 18: shop.shipping.v1.ShippingCarrierService.MarkDispatched:input_type -> shop.shipping.v1.MarkDispatchedRequest
-	4,  // 19: shop.shipping.v1.ShippingService.QuoteShipping:output_type -> shop.shipping.v1.QuoteShippingResponse
-	6,  // 20: shop.shipping.v1.ShippingService.CreateShipment:output_type -> shop.shipping.v1.CreateShipmentResponse
-	8,  // 21: shop.shipping.v1.ShippingService.CancelShipment:output_type -> shop.shipping.v1.CancelShipmentResponse
-	10, // 22: shop.shipping.v1.ShippingService.GetShipment:output_type -> shop.shipping.v1.GetShipmentResponse
-	12, // 23: shop.shipping.v1.ShippingCarrierService.MarkDispatched:output_type -> shop.shipping.v1.MarkDispatchedResponse
-	19, // [19:24] is the sub-list for method output_type
-	14, // [14:19] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	16, // 3: shop.shipping.v1.Shipment.create_time:type_name -> google.protobuf.Timestamp
+	16, // 4: shop.shipping.v1.Shipment.update_time:type_name -> google.protobuf.Timestamp
+	16, // 5: shop.shipping.v1.Shipment.release_time:type_name -> google.protobuf.Timestamp
+	15, // 6: shop.shipping.v1.QuoteShippingRequest.address:type_name -> shop.common.v1.Address
+	1,  // 7: shop.shipping.v1.QuoteShippingRequest.items:type_name -> shop.shipping.v1.ShipmentItem
+	17, // 8: shop.shipping.v1.QuoteShippingResponse.price:type_name -> shop.common.v1.Money
+	15, // 9: shop.shipping.v1.CreateShipmentRequest.address:type_name -> shop.common.v1.Address
+	1,  // 10: shop.shipping.v1.CreateShipmentRequest.items:type_name -> shop.shipping.v1.ShipmentItem
+	2,  // 11: shop.shipping.v1.CreateShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
+	2,  // 12: shop.shipping.v1.CancelShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
+	2,  // 13: shop.shipping.v1.GetShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
+	2,  // 14: shop.shipping.v1.ReleaseShipmentResponse.shipment:type_name -> shop.shipping.v1.Shipment
+	2,  // 15: shop.shipping.v1.MarkDispatchedResponse.shipment:type_name -> shop.shipping.v1.Shipment
+	3,  // 16: shop.shipping.v1.ShippingService.QuoteShipping:input_type -> shop.shipping.v1.QuoteShippingRequest
+	5,  // 17: shop.shipping.v1.ShippingService.CreateShipment:input_type -> shop.shipping.v1.CreateShipmentRequest
+	7,  // 18: shop.shipping.v1.ShippingService.CancelShipment:input_type -> shop.shipping.v1.CancelShipmentRequest
+	9,  // 19: shop.shipping.v1.ShippingService.GetShipment:input_type -> shop.shipping.v1.GetShipmentRequest
+	11, // 20: shop.shipping.v1.ShippingService.ReleaseShipment:input_type -> shop.shipping.v1.ReleaseShipmentRequest
+	13, // 21: shop.shipping.v1.ShippingCarrierService.MarkDispatched:input_type -> shop.shipping.v1.MarkDispatchedRequest
+	4,  // 22: shop.shipping.v1.ShippingService.QuoteShipping:output_type -> shop.shipping.v1.QuoteShippingResponse
+	6,  // 23: shop.shipping.v1.ShippingService.CreateShipment:output_type -> shop.shipping.v1.CreateShipmentResponse
+	8,  // 24: shop.shipping.v1.ShippingService.CancelShipment:output_type -> shop.shipping.v1.CancelShipmentResponse
+	10, // 25: shop.shipping.v1.ShippingService.GetShipment:output_type -> shop.shipping.v1.GetShipmentResponse
+	12, // 26: shop.shipping.v1.ShippingService.ReleaseShipment:output_type -> shop.shipping.v1.ReleaseShipmentResponse
+	14, // 27: shop.shipping.v1.ShippingCarrierService.MarkDispatched:output_type -> shop.shipping.v1.MarkDispatchedResponse
+	22, // [22:28] is the sub-list for method output_type
+	16, // [16:22] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_shop_shipping_v1_shipping_proto_init() }
@@ -852,7 +963,7 @@ func file_shop_shipping_v1_shipping_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shop_shipping_v1_shipping_proto_rawDesc), len(file_shop_shipping_v1_shipping_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

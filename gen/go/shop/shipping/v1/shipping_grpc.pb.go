@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ShippingService_QuoteShipping_FullMethodName  = "/shop.shipping.v1.ShippingService/QuoteShipping"
-	ShippingService_CreateShipment_FullMethodName = "/shop.shipping.v1.ShippingService/CreateShipment"
-	ShippingService_CancelShipment_FullMethodName = "/shop.shipping.v1.ShippingService/CancelShipment"
-	ShippingService_GetShipment_FullMethodName    = "/shop.shipping.v1.ShippingService/GetShipment"
+	ShippingService_QuoteShipping_FullMethodName   = "/shop.shipping.v1.ShippingService/QuoteShipping"
+	ShippingService_CreateShipment_FullMethodName  = "/shop.shipping.v1.ShippingService/CreateShipment"
+	ShippingService_CancelShipment_FullMethodName  = "/shop.shipping.v1.ShippingService/CancelShipment"
+	ShippingService_GetShipment_FullMethodName     = "/shop.shipping.v1.ShippingService/GetShipment"
+	ShippingService_ReleaseShipment_FullMethodName = "/shop.shipping.v1.ShippingService/ReleaseShipment"
 )
 
 // ShippingServiceClient is the client API for ShippingService service.
@@ -37,12 +38,19 @@ type ShippingServiceClient interface {
 	// Books a shipment (status CREATED). Idempotent on shipment_id; the same id with another
 	// order, address or items fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
 	CreateShipment(ctx context.Context, in *CreateShipmentRequest, opts ...grpc.CallOption) (*CreateShipmentResponse, error)
-	// CREATED -> CANCELLED. Repeats are harmless; once DISPATCHED it fails
+	// CREATED -> CANCELLED, released or not. Repeats are harmless; once DISPATCHED it fails
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED. An unknown id is recorded as
 	// CANCELLED so a cancel overtaking its create wins.
 	CancelShipment(ctx context.Context, in *CancelShipmentRequest, opts ...grpc.CallOption) (*CancelShipmentResponse, error)
 	// Reads a shipment.
 	GetShipment(ctx context.Context, in *GetShipmentRequest, opts ...grpc.CallOption) (*GetShipmentResponse, error)
+	// Releases a CREATED shipment for dispatch (sets release_time): the saga calls it once the
+	// payment is captured, and only a released shipment may be dispatched. Idempotent: a
+	// released or dispatched shipment is answered as it is. A CANCELLED one fails
+	// FAILED_PRECONDITION reason SHIPMENT_CANCELLED; an unknown id NOT_FOUND
+	// SHIPMENT_NOT_FOUND. Operators (admin) may call it too, for orders paid before the
+	// release step existed.
+	ReleaseShipment(ctx context.Context, in *ReleaseShipmentRequest, opts ...grpc.CallOption) (*ReleaseShipmentResponse, error)
 }
 
 type shippingServiceClient struct {
@@ -93,6 +101,16 @@ func (c *shippingServiceClient) GetShipment(ctx context.Context, in *GetShipment
 	return out, nil
 }
 
+func (c *shippingServiceClient) ReleaseShipment(ctx context.Context, in *ReleaseShipmentRequest, opts ...grpc.CallOption) (*ReleaseShipmentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseShipmentResponse)
+	err := c.cc.Invoke(ctx, ShippingService_ReleaseShipment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ShippingServiceServer is the server API for ShippingService service.
 // All implementations must embed UnimplementedShippingServiceServer
 // for forward compatibility.
@@ -105,12 +123,19 @@ type ShippingServiceServer interface {
 	// Books a shipment (status CREATED). Idempotent on shipment_id; the same id with another
 	// order, address or items fails ALREADY_EXISTS reason IDEMPOTENCY_KEY_REUSED.
 	CreateShipment(context.Context, *CreateShipmentRequest) (*CreateShipmentResponse, error)
-	// CREATED -> CANCELLED. Repeats are harmless; once DISPATCHED it fails
+	// CREATED -> CANCELLED, released or not. Repeats are harmless; once DISPATCHED it fails
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED. An unknown id is recorded as
 	// CANCELLED so a cancel overtaking its create wins.
 	CancelShipment(context.Context, *CancelShipmentRequest) (*CancelShipmentResponse, error)
 	// Reads a shipment.
 	GetShipment(context.Context, *GetShipmentRequest) (*GetShipmentResponse, error)
+	// Releases a CREATED shipment for dispatch (sets release_time): the saga calls it once the
+	// payment is captured, and only a released shipment may be dispatched. Idempotent: a
+	// released or dispatched shipment is answered as it is. A CANCELLED one fails
+	// FAILED_PRECONDITION reason SHIPMENT_CANCELLED; an unknown id NOT_FOUND
+	// SHIPMENT_NOT_FOUND. Operators (admin) may call it too, for orders paid before the
+	// release step existed.
+	ReleaseShipment(context.Context, *ReleaseShipmentRequest) (*ReleaseShipmentResponse, error)
 	mustEmbedUnimplementedShippingServiceServer()
 }
 
@@ -132,6 +157,9 @@ func (UnimplementedShippingServiceServer) CancelShipment(context.Context, *Cance
 }
 func (UnimplementedShippingServiceServer) GetShipment(context.Context, *GetShipmentRequest) (*GetShipmentResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method GetShipment not implemented")
+}
+func (UnimplementedShippingServiceServer) ReleaseShipment(context.Context, *ReleaseShipmentRequest) (*ReleaseShipmentResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReleaseShipment not implemented")
 }
 func (UnimplementedShippingServiceServer) mustEmbedUnimplementedShippingServiceServer() {}
 func (UnimplementedShippingServiceServer) testEmbeddedByValue()                         {}
@@ -226,6 +254,24 @@ func _ShippingService_GetShipment_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ShippingService_ReleaseShipment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseShipmentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ShippingServiceServer).ReleaseShipment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ShippingService_ReleaseShipment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ShippingServiceServer).ReleaseShipment(ctx, req.(*ReleaseShipmentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ShippingService_ServiceDesc is the grpc.ServiceDesc for ShippingService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -249,6 +295,10 @@ var ShippingService_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "GetShipment",
 			Handler:    _ShippingService_GetShipment_Handler,
 		},
+		{
+			MethodName: "ReleaseShipment",
+			Handler:    _ShippingService_ReleaseShipment_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "shop/shipping/v1/shipping.proto",
@@ -264,8 +314,9 @@ const (
 //
 // ShippingCarrierService is the (simulated) carrier's side. Callers need the `admin` role.
 type ShippingCarrierServiceClient interface {
-	// CREATED -> DISPATCHED. Repeats are harmless; a CANCELLED shipment fails
-	// FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
+	// CREATED (released) -> DISPATCHED. Repeats are harmless; a shipment not yet released
+	// (its payment not captured) fails FAILED_PRECONDITION reason NOT_RELEASED_FOR_DISPATCH, a
+	// CANCELLED one FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
 	MarkDispatched(ctx context.Context, in *MarkDispatchedRequest, opts ...grpc.CallOption) (*MarkDispatchedResponse, error)
 }
 
@@ -293,8 +344,9 @@ func (c *shippingCarrierServiceClient) MarkDispatched(ctx context.Context, in *M
 //
 // ShippingCarrierService is the (simulated) carrier's side. Callers need the `admin` role.
 type ShippingCarrierServiceServer interface {
-	// CREATED -> DISPATCHED. Repeats are harmless; a CANCELLED shipment fails
-	// FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
+	// CREATED (released) -> DISPATCHED. Repeats are harmless; a shipment not yet released
+	// (its payment not captured) fails FAILED_PRECONDITION reason NOT_RELEASED_FOR_DISPATCH, a
+	// CANCELLED one FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
 	MarkDispatched(context.Context, *MarkDispatchedRequest) (*MarkDispatchedResponse, error)
 	mustEmbedUnimplementedShippingCarrierServiceServer()
 }

@@ -88,7 +88,14 @@ export interface Shipment {
   /** Carrier tracking number, set when created. */
   trackingNumber: string;
   createTime: Timestamp | undefined;
-  updateTime: Timestamp | undefined;
+  updateTime:
+    | Timestamp
+    | undefined;
+  /**
+   * When the shipment was released for dispatch (ReleaseShipment); unset until then. Status
+   * stays CREATED until the carrier dispatches it.
+   */
+  releaseTime: Timestamp | undefined;
 }
 
 export interface QuoteShippingRequest {
@@ -127,6 +134,14 @@ export interface GetShipmentRequest {
 }
 
 export interface GetShipmentResponse {
+  shipment: Shipment | undefined;
+}
+
+export interface ReleaseShipmentRequest {
+  shipmentId: string;
+}
+
+export interface ReleaseShipmentResponse {
   shipment: Shipment | undefined;
 }
 
@@ -233,6 +248,7 @@ function createBaseShipment(): Shipment {
     trackingNumber: "",
     createTime: undefined,
     updateTime: undefined,
+    releaseTime: undefined,
   };
 }
 
@@ -261,6 +277,9 @@ export const Shipment: MessageFns<Shipment> = {
     }
     if (message.updateTime !== undefined) {
       Timestamp.encode(message.updateTime, writer.uint32(66).fork()).join();
+    }
+    if (message.releaseTime !== undefined) {
+      Timestamp.encode(message.releaseTime, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -342,6 +361,14 @@ export const Shipment: MessageFns<Shipment> = {
             message.updateTime = Timestamp.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.releaseTime = Timestamp.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -384,6 +411,11 @@ export const Shipment: MessageFns<Shipment> = {
         : isSet(object.update_time)
         ? fromJsonTimestamp(object.update_time)
         : undefined,
+      releaseTime: isSet(object.releaseTime)
+        ? fromJsonTimestamp(object.releaseTime)
+        : isSet(object.release_time)
+        ? fromJsonTimestamp(object.release_time)
+        : undefined,
     };
   },
 
@@ -413,6 +445,9 @@ export const Shipment: MessageFns<Shipment> = {
     if (message.updateTime !== undefined) {
       obj.updateTime = fromTimestamp(message.updateTime).toISOString();
     }
+    if (message.releaseTime !== undefined) {
+      obj.releaseTime = fromTimestamp(message.releaseTime).toISOString();
+    }
     return obj;
   },
 
@@ -434,6 +469,9 @@ export const Shipment: MessageFns<Shipment> = {
       : undefined;
     message.updateTime = (object.updateTime !== undefined && object.updateTime !== null)
       ? Timestamp.fromPartial(object.updateTime)
+      : undefined;
+    message.releaseTime = (object.releaseTime !== undefined && object.releaseTime !== null)
+      ? Timestamp.fromPartial(object.releaseTime)
       : undefined;
     return message;
   },
@@ -1093,6 +1131,148 @@ export const GetShipmentResponse: MessageFns<GetShipmentResponse> = {
   },
 };
 
+function createBaseReleaseShipmentRequest(): ReleaseShipmentRequest {
+  return { shipmentId: "" };
+}
+
+export const ReleaseShipmentRequest: MessageFns<ReleaseShipmentRequest> = {
+  encode(message: ReleaseShipmentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipmentId !== "") {
+      writer.uint32(10).string(message.shipmentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseShipmentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseShipmentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipmentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseShipmentRequest {
+    return {
+      shipmentId: isSet(object.shipmentId)
+        ? globalThis.String(object.shipmentId)
+        : isSet(object.shipment_id)
+        ? globalThis.String(object.shipment_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReleaseShipmentRequest): unknown {
+    const obj: any = {};
+    if (message.shipmentId !== "") {
+      obj.shipmentId = message.shipmentId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReleaseShipmentRequest>, I>>(base?: I): ReleaseShipmentRequest {
+    return ReleaseShipmentRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReleaseShipmentRequest>, I>>(object: I): ReleaseShipmentRequest {
+    const message = createBaseReleaseShipmentRequest();
+    message.shipmentId = object.shipmentId ?? "";
+    return message;
+  },
+};
+
+function createBaseReleaseShipmentResponse(): ReleaseShipmentResponse {
+  return { shipment: undefined };
+}
+
+export const ReleaseShipmentResponse: MessageFns<ReleaseShipmentResponse> = {
+  encode(message: ReleaseShipmentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shipment !== undefined) {
+      Shipment.encode(message.shipment, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReleaseShipmentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReleaseShipmentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shipment = Shipment.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReleaseShipmentResponse {
+    return { shipment: isSet(object.shipment) ? Shipment.fromJSON(object.shipment) : undefined };
+  },
+
+  toJSON(message: ReleaseShipmentResponse): unknown {
+    const obj: any = {};
+    if (message.shipment !== undefined) {
+      obj.shipment = Shipment.toJSON(message.shipment);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReleaseShipmentResponse>, I>>(base?: I): ReleaseShipmentResponse {
+    return ReleaseShipmentResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReleaseShipmentResponse>, I>>(object: I): ReleaseShipmentResponse {
+    const message = createBaseReleaseShipmentResponse();
+    message.shipment = (object.shipment !== undefined && object.shipment !== null)
+      ? Shipment.fromPartial(object.shipment)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseMarkDispatchedRequest(): MarkDispatchedRequest {
   return { shipmentId: "" };
 }
@@ -1268,7 +1448,7 @@ export const ShippingServiceService = {
     responseDeserialize: (value: Buffer): CreateShipmentResponse => CreateShipmentResponse.decode(value),
   },
   /**
-   * CREATED -> CANCELLED. Repeats are harmless; once DISPATCHED it fails
+   * CREATED -> CANCELLED, released or not. Repeats are harmless; once DISPATCHED it fails
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED. An unknown id is recorded as
    * CANCELLED so a cancel overtaking its create wins.
    */
@@ -1293,6 +1473,25 @@ export const ShippingServiceService = {
     responseSerialize: (value: GetShipmentResponse): Buffer => Buffer.from(GetShipmentResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetShipmentResponse => GetShipmentResponse.decode(value),
   },
+  /**
+   * Releases a CREATED shipment for dispatch (sets release_time): the saga calls it once the
+   * payment is captured, and only a released shipment may be dispatched. Idempotent: a
+   * released or dispatched shipment is answered as it is. A CANCELLED one fails
+   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED; an unknown id NOT_FOUND
+   * SHIPMENT_NOT_FOUND. Operators (admin) may call it too, for orders paid before the
+   * release step existed.
+   */
+  releaseShipment: {
+    path: "/shop.shipping.v1.ShippingService/ReleaseShipment" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReleaseShipmentRequest): Buffer =>
+      Buffer.from(ReleaseShipmentRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReleaseShipmentRequest => ReleaseShipmentRequest.decode(value),
+    responseSerialize: (value: ReleaseShipmentResponse): Buffer =>
+      Buffer.from(ReleaseShipmentResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReleaseShipmentResponse => ReleaseShipmentResponse.decode(value),
+  },
 } as const;
 
 export interface ShippingServiceServer extends UntypedServiceImplementation {
@@ -1304,13 +1503,22 @@ export interface ShippingServiceServer extends UntypedServiceImplementation {
    */
   createShipment: handleUnaryCall<CreateShipmentRequest, CreateShipmentResponse>;
   /**
-   * CREATED -> CANCELLED. Repeats are harmless; once DISPATCHED it fails
+   * CREATED -> CANCELLED, released or not. Repeats are harmless; once DISPATCHED it fails
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED. An unknown id is recorded as
    * CANCELLED so a cancel overtaking its create wins.
    */
   cancelShipment: handleUnaryCall<CancelShipmentRequest, CancelShipmentResponse>;
   /** Reads a shipment. */
   getShipment: handleUnaryCall<GetShipmentRequest, GetShipmentResponse>;
+  /**
+   * Releases a CREATED shipment for dispatch (sets release_time): the saga calls it once the
+   * payment is captured, and only a released shipment may be dispatched. Idempotent: a
+   * released or dispatched shipment is answered as it is. A CANCELLED one fails
+   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED; an unknown id NOT_FOUND
+   * SHIPMENT_NOT_FOUND. Operators (admin) may call it too, for orders paid before the
+   * release step existed.
+   */
+  releaseShipment: handleUnaryCall<ReleaseShipmentRequest, ReleaseShipmentResponse>;
 }
 
 export interface ShippingServiceClient extends Client {
@@ -1350,7 +1558,7 @@ export interface ShippingServiceClient extends Client {
     callback: (error: ServiceError | null, response: CreateShipmentResponse) => void,
   ): ClientUnaryCall;
   /**
-   * CREATED -> CANCELLED. Repeats are harmless; once DISPATCHED it fails
+   * CREATED -> CANCELLED, released or not. Repeats are harmless; once DISPATCHED it fails
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED. An unknown id is recorded as
    * CANCELLED so a cancel overtaking its create wins.
    */
@@ -1385,6 +1593,29 @@ export interface ShippingServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetShipmentResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Releases a CREATED shipment for dispatch (sets release_time): the saga calls it once the
+   * payment is captured, and only a released shipment may be dispatched. Idempotent: a
+   * released or dispatched shipment is answered as it is. A CANCELLED one fails
+   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED; an unknown id NOT_FOUND
+   * SHIPMENT_NOT_FOUND. Operators (admin) may call it too, for orders paid before the
+   * release step existed.
+   */
+  releaseShipment(
+    request: ReleaseShipmentRequest,
+    callback: (error: ServiceError | null, response: ReleaseShipmentResponse) => void,
+  ): ClientUnaryCall;
+  releaseShipment(
+    request: ReleaseShipmentRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReleaseShipmentResponse) => void,
+  ): ClientUnaryCall;
+  releaseShipment(
+    request: ReleaseShipmentRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReleaseShipmentResponse) => void,
+  ): ClientUnaryCall;
 }
 
 export const ShippingServiceClient = makeGenericClientConstructor(
@@ -1400,8 +1631,9 @@ export const ShippingServiceClient = makeGenericClientConstructor(
 export type ShippingCarrierServiceService = typeof ShippingCarrierServiceService;
 export const ShippingCarrierServiceService = {
   /**
-   * CREATED -> DISPATCHED. Repeats are harmless; a CANCELLED shipment fails
-   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
+   * CREATED (released) -> DISPATCHED. Repeats are harmless; a shipment not yet released
+   * (its payment not captured) fails FAILED_PRECONDITION reason NOT_RELEASED_FOR_DISPATCH, a
+   * CANCELLED one FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
    */
   markDispatched: {
     path: "/shop.shipping.v1.ShippingCarrierService/MarkDispatched" as const,
@@ -1418,16 +1650,18 @@ export const ShippingCarrierServiceService = {
 
 export interface ShippingCarrierServiceServer extends UntypedServiceImplementation {
   /**
-   * CREATED -> DISPATCHED. Repeats are harmless; a CANCELLED shipment fails
-   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
+   * CREATED (released) -> DISPATCHED. Repeats are harmless; a shipment not yet released
+   * (its payment not captured) fails FAILED_PRECONDITION reason NOT_RELEASED_FOR_DISPATCH, a
+   * CANCELLED one FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
    */
   markDispatched: handleUnaryCall<MarkDispatchedRequest, MarkDispatchedResponse>;
 }
 
 export interface ShippingCarrierServiceClient extends Client {
   /**
-   * CREATED -> DISPATCHED. Repeats are harmless; a CANCELLED shipment fails
-   * FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
+   * CREATED (released) -> DISPATCHED. Repeats are harmless; a shipment not yet released
+   * (its payment not captured) fails FAILED_PRECONDITION reason NOT_RELEASED_FOR_DISPATCH, a
+   * CANCELLED one FAILED_PRECONDITION reason SHIPMENT_CANCELLED.
    */
   markDispatched(
     request: MarkDispatchedRequest,
