@@ -8,9 +8,8 @@
  */
 import { status } from '@grpc/grpc-js';
 import { CatalogServiceService } from '@meshcart/proto/shop/catalog/v1/catalog';
-import { createDb } from '../../../../services/catalog/src/store/db';
-import { createCatalogStore } from '../../../../services/catalog/src/store/catalog.store';
-import { buildServer } from '../../../../services/catalog/src/server';
+import { createCatalogStore, createDb } from '@meshcart/catalog/read-path';
+import { buildServer } from '@meshcart/catalog';
 import { createClient, silentLogger, type GrpcCallError } from '../index';
 import {
   createTestAuth,

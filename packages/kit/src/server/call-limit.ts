@@ -29,10 +29,15 @@ export interface CallLimitOptions {
   retryAfterMs: number;
 }
 
-/** 64 in flight: well above what one Node process serves at its best latency (its DB pool is 10). */
+/**
+ * What the chassis applies unless GRPC_MAX_IN_FLIGHT / GRPC_QUEUE_TIMEOUT_MS say otherwise. 64 in
+ * flight: several times what a service's database pool (10 connections) can work on at once, so
+ * normal bursts pass, while a flood is refused instead of piling up memory and latency. 100 ms
+ * of wait (at most one waiter per slot) smooths a burst without holding callers long.
+ */
 export const DEFAULT_CALL_LIMIT: CallLimitOptions = {
   maxInFlight: 64,
-  queueTimeoutMs: 50,
+  queueTimeoutMs: 100,
   retryAfterMs: 1_000,
 };
 

@@ -72,7 +72,11 @@ export function createGrpcServer(opts: {
   logger: Logger;
   /** Serve grpc.reflection (on by default: grpcurl and friends rely on it). */
   reflection?: boolean;
-  /** Calls in flight (DEFAULT_CALL_LIMIT when omitted; maxInFlight 0 = no limit). */
+  /**
+   * Calls in flight. Omitted: no limit until configured - the chassis (runService) always applies
+   * GRPC_MAX_IN_FLIGHT (default 64), while in-process tests that fire hundreds of parallel calls
+   * at a buildServer() keep measuring the service, not the limit.
+   */
   callLimit?: Partial<CallLimitOptions>;
 }): GrpcServer {
   const server = new Server({
@@ -80,7 +84,7 @@ export function createGrpcServer(opts: {
     'grpc.max_receive_message_length': 4 * 1024 * 1024,
   });
   const statuses: Record<string, ServingStatus> = { '': 'SERVING' };
-  const callLimit = new CallLimiter(opts.callLimit);
+  const callLimit = new CallLimiter(opts.callLimit ?? { maxInFlight: 0 });
   for (const s of opts.services) {
     server.addService(s.definition, callLimit.wrap(s.definition, s.implementation, domainOf(s)));
     statuses[s.name] = 'SERVING';
