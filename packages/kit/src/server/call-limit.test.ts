@@ -13,6 +13,13 @@ import type { GrpcCallError } from '../call/grpc-call-error';
 import { startTestServer } from '../../testkit';
 import { CallLimiter } from './call-limit';
 
+/** [method, code] of every call the RED metrics saw (answered by the wrapper, or refused). */
+const mockRecorded: [string, number][] = [];
+jest.mock('../telemetry/rpc-metrics', () => ({
+  ...jest.requireActual('../telemetry/rpc-metrics'),
+  rpcRecorder: (_side: string, path: string) => (code: number) => mockRecorded.push([path, code]),
+}));
+
 const LIMIT = 3;
 const product = (sku: string): GetProductResponse => ({
   product: {
@@ -100,6 +107,11 @@ test('over the limit a call is refused RESOURCE_EXHAUSTED OVERLOADED with RetryI
       'catalog.meshcart',
     ]);
     expect(refused.retryDelayMs).toBe(1_000);
+    // Refusals count in the method's RED metrics (they never reach the unary wrapper).
+    expect(mockRecorded).toContainEqual([
+      '/shop.catalog.v1.CatalogService/GetProduct',
+      status.RESOURCE_EXHAUSTED,
+    ]);
     // Every method of the service shares the limit; the health service does not.
     const other: GrpcCallError = await c
       .listProducts({ pageSize: 1, pageToken: '', category: '' })

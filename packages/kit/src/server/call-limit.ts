@@ -19,6 +19,7 @@ import {
 import { errors } from '../errors/domain-error';
 import { ErrorReason } from '../errors/error-reason';
 import { domainErrorToStatus } from '../errors/status-details';
+import { rpcRecorder } from '../telemetry/rpc-metrics';
 
 export interface CallLimitOptions {
   /** Calls of the service's methods running at once; 0 = no limit. */
@@ -115,24 +116,38 @@ export class CallLimiter {
     for (const [name, method] of Object.entries(definition)) {
       const handler = implementation[name];
       if (typeof handler !== 'function' || method.requestStream || method.responseStream) continue;
-      out[name] = this.limitUnary(handler as handleUnaryCall<unknown, unknown>, domain);
+      out[name] = this.limitUnary(
+        handler as handleUnaryCall<unknown, unknown>,
+        domain,
+        rpcRecorder('server', method.path),
+      );
     }
     return out;
   }
 
+  /**
+   * `record` counts refusals in the same RED metrics as answered calls (rpc.grpc.status_code 8),
+   * so shedding shows on the dashboards: refused calls never reach the unary wrapper.
+   */
   private limitUnary(
     handler: handleUnaryCall<unknown, unknown>,
     domain: string,
+    record: (code: number, durationMs: number) => void,
   ): handleUnaryCall<unknown, unknown> {
     return (call, callback) => {
       const slot = this.acquire();
       if (slot === true) return this.run(handler, call, callback);
-      if (slot === false) return callback(this.refusal(domain), null);
+      const started = performance.now();
+      const refuse = () => {
+        record(status.RESOURCE_EXHAUSTED, performance.now() - started);
+        callback(this.refusal(domain), null);
+      };
+      if (slot === false) return refuse();
       let gone = false;
       // A caller that gives up while waiting frees its place; the slot (if granted) goes back.
       call.once('cancelled', () => (gone = true));
       void slot.then((granted) => {
-        if (!granted) return gone ? undefined : callback(this.refusal(domain), null);
+        if (!granted) return gone ? undefined : refuse();
         if (gone) return this.release();
         this.run(handler, call, callback);
       });
