@@ -156,6 +156,28 @@ test('a call over the limit waits up to the queue timeout for a slot that frees 
   }
 });
 
+test('a caller that gives up while waiting leaves no slot behind', async () => {
+  const { server, address, stop } = await startServer({ maxInFlight: 1, queueTimeoutMs: 5_000 });
+  try {
+    const c = createClient(CatalogServiceService, address, { caller: null });
+    const slow = c.getProduct({ sku: 'SLOW' });
+    await until(() => started === 1);
+    const impatient: GrpcCallError = await c
+      .getProduct({ sku: 'Q1' }, { timeoutMs: 200 })
+      .catch((e) => e);
+    expect(impatient.code).toBe(status.DEADLINE_EXCEEDED);
+    gate.open();
+    await slow;
+    await until(() => server.callLimit.active === 0);
+    await expect(c.getProduct({ sku: 'A3' })).resolves.toEqual(product('A3'));
+    await until(() => server.callLimit.active === 0);
+    c.close();
+  } finally {
+    gate.open();
+    await stop();
+  }
+});
+
 test('0 turns the limit off', async () => {
   const { address, stop } = await startServer({ maxInFlight: 0, queueTimeoutMs: 0 });
   try {
