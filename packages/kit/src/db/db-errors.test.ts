@@ -116,7 +116,9 @@ describe('the errors drivers really throw', () => {
   test('every outage shape maps the same: server codes, Prisma codes, adapter kinds, a bare DriverAdapterError', () => {
     const prisma = (code: string) =>
       Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code });
-    for (const errno of [1040, 1053, 1290, 1836, 2006, 2013, 4031, 45009, 45028])
+    for (const errno of [
+      1040, 1053, 1290, 1836, 2006, 2013, 4031, 45004, 45009, 45028, 45042, 45061,
+    ])
       expect([errno, reasonOf({ errno })]).toEqual([errno, UNAVAILABLE]);
     for (const code of ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037'])
       expect([code, reasonOf(prisma(code))]).toEqual([code, UNAVAILABLE]);

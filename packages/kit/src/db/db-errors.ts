@@ -31,12 +31,15 @@ const CONFLICT = new Set([1213 /* deadlock */, 1205 /* lock wait timeout */]);
  * Server side: too many connections (1040, 1203), shutting down (1053), killed (1927: KILL /
  * KILL CONNECTION), gone away / lost mid-query (2006, 2013), can't connect (2002, 2003), read-only
  * during a failover (1290 --read-only, 1836 read-only mode), disconnected for inactivity (4031).
- * Driver side (mariadb 45xxx): connection closed or timed out, socket errors, pool closed /
- * closing / no connection in time (45028).
+ * Driver side (mariadb 45xxx): connection already closed (45001), command dropped with its
+ * destroyed connection (45004), socket closed / errored / timed out (45009, 45019, 45026),
+ * connect timeout (45012), command on a closed connection (45013), pool closed / closing / no
+ * connection in time (45027, 45035, 45037, 45028, 45061), session timeout not set (45039), ping
+ * timeout (45042).
  */
 const UNAVAILABLE = new Set([
-  1040, 1053, 1203, 1290, 1836, 1927, 2002, 2003, 2006, 2013, 4031, 45001, 45009, 45012, 45013,
-  45019, 45026, 45027, 45028, 45035, 45037, 45039,
+  1040, 1053, 1203, 1290, 1836, 1927, 2002, 2003, 2006, 2013, 4031, 45001, 45004, 45009, 45012,
+  45013, 45019, 45026, 45027, 45028, 45035, 45037, 45039, 45042, 45061,
 ]);
 /** MariaDB max_statement_time exceeded (1969), MySQL max_execution_time exceeded (3024). */
 const STATEMENT_TIMEOUT = new Set([1969, 3024]);
