@@ -16,6 +16,7 @@ export * from './auth/workload-keys';
 export * from './call/call-context';
 export * from './server/unary';
 export * from './server/grpc-server';
+export * from './server/call-limit';
 export * from './server/shutdown-signal';
 export { runShutdownSteps, type ShutdownOutcome } from './server/shutdown-steps';
 export { watchLifeline } from './server/lifeline';

@@ -17,6 +17,8 @@ export class GrpcCallError extends Error {
   readonly domain: string | undefined;
   readonly metadata: Record<string, string>;
   readonly violations: FieldViolation[];
+  /** RetryInfo.retry_delay the server sent (overload, throttling), in milliseconds. */
+  readonly retryDelayMs: number | undefined;
   readonly method: string;
 
   constructor(method: string, err: Partial<ServiceError>) {
@@ -29,6 +31,7 @@ export class GrpcCallError extends Error {
     this.domain = d.domain;
     this.metadata = d.metadata;
     this.violations = d.violations;
+    this.retryDelayMs = d.retryDelayMs;
   }
 
   get transient(): boolean {

@@ -1,7 +1,19 @@
 import { status } from '@grpc/grpc-js';
 import { DomainError } from '../errors/domain-error';
 import { ErrorReason } from '../errors/error-reason';
-import { classifyDbError, DB_ERROR_REASONS, mapDbError, prismaCode } from './db-errors';
+import * as mariadb from 'mariadb';
+import { createDb } from '@meshcart/catalog/read-path';
+import { freePort } from '../testkit/spawn-service';
+import { mariadbConnectionConfig, mariadbPoolConfig } from './tls';
+import { createTestDatabase } from './test-database';
+import {
+  classifyDbError,
+  DB_ERROR_REASONS,
+  DB_RETRY_DELAY_MS,
+  dbErrno,
+  mapDbError,
+  prismaCode,
+} from './db-errors';
 
 const wrapped = (code: number) => ({
   meta: { driverAdapterError: { cause: { originalCode: String(code) } } },
@@ -45,4 +57,82 @@ test('a service may keep its own reasons; the codes stay those of the one mappin
   const m = mapDbError({ errno: 1213 }, reasons) as DomainError;
   expect([m.code, m.reason]).toEqual([status.ABORTED, 'TRANSACTION_CONFLICT']);
   expect(classifyDbError(m)).toBeUndefined();
+});
+
+describe('the errors drivers really throw', () => {
+  const reasonOf = (e: unknown) => {
+    const m = mapDbError(e);
+    return m instanceof DomainError ? [status[m.code], m.reason, m.retryDelayMs] : 'unchanged';
+  };
+  const UNAVAILABLE = ['UNAVAILABLE', 'DB_UNAVAILABLE', DB_RETRY_DELAY_MS];
+  let closedPort: number;
+
+  beforeAll(async () => {
+    closedPort = await freePort(); // nothing listens there
+  });
+
+  test('raw driver: refused connection and pool acquire timeout are UNAVAILABLE with RetryInfo', async () => {
+    const url = `mysql://u:p@127.0.0.1:${closedPort}/nothing`;
+    const refused = await mariadb
+      .createConnection({ ...mariadbConnectionConfig(url), connectTimeout: 1_000 })
+      .catch((e: unknown) => e);
+    expect(reasonOf(refused)).toEqual(UNAVAILABLE);
+    const pool = mariadb.createPool(
+      mariadbPoolConfig(url, { acquireTimeoutMs: 300, connectionLimit: 1 }),
+    );
+    try {
+      const timedOut = await pool.query('SELECT 1').catch((e: unknown) => e);
+      expect((timedOut as { errno?: number }).errno).toBe(45028);
+      expect(reasonOf(timedOut)).toEqual(UNAVAILABLE);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  test("Prisma over the MariaDB adapter (a service's own client): no server is UNAVAILABLE, a statement past the timeout DEADLINE_EXCEEDED", async () => {
+    const down = createDb(`mysql://u:p@127.0.0.1:${closedPort}/nothing`, {
+      acquireTimeoutMs: 300,
+    });
+    try {
+      const e = await down.$queryRaw`SELECT 1`.catch((err: unknown) => err);
+      expect((e as Error).name).toBe('PrismaClientKnownRequestError');
+      expect(reasonOf(e)).toEqual(UNAVAILABLE);
+    } finally {
+      await down.$disconnect();
+    }
+    const db = await createTestDatabase('prisma_timeout');
+    const slow = createDb(db.url, { statementTimeoutMs: 200 });
+    try {
+      const e = await slow.$queryRawUnsafe('SELECT SLEEP(3)').catch((err: unknown) => err);
+      expect(dbErrno(e)).toBe(1969);
+      expect(reasonOf(e)).toEqual(['DEADLINE_EXCEEDED', 'DB_UNAVAILABLE', undefined]);
+      await expect(slow.$queryRawUnsafe('SELECT 1 AS one')).resolves.toEqual([{ one: 1 }]);
+    } finally {
+      await slow.$disconnect();
+      await db.drop();
+    }
+  });
+
+  test('every outage shape maps the same: server codes, Prisma codes, adapter kinds, a bare DriverAdapterError', () => {
+    const prisma = (code: string) =>
+      Object.assign(new Error('x'), { name: 'PrismaClientKnownRequestError', code });
+    for (const errno of [
+      1040, 1053, 1290, 1836, 2006, 2013, 4031, 45004, 45009, 45028, 45042, 45061,
+    ])
+      expect([errno, reasonOf({ errno })]).toEqual([errno, UNAVAILABLE]);
+    for (const code of ['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028', 'P2037'])
+      expect([code, reasonOf(prisma(code))]).toEqual([code, UNAVAILABLE]);
+    const bare = Object.assign(new Error('x'), {
+      name: 'DriverAdapterError',
+      cause: { originalCode: '45009', kind: 'mysql' },
+    });
+    expect(reasonOf(bare)).toEqual(UNAVAILABLE);
+    const kindOnly = Object.assign(new Error('x'), {
+      name: 'DriverAdapterError',
+      cause: { kind: 'DatabaseNotReachable' },
+    });
+    expect(reasonOf(kindOnly)).toEqual(UNAVAILABLE);
+    expect(reasonOf({ errno: 3024 })).toEqual(['DEADLINE_EXCEEDED', 'DB_UNAVAILABLE', undefined]);
+    expect(classifyDbError(wrapped(1969))).toBe('timeout');
+  });
 });

@@ -27,6 +27,16 @@ export {
   TLS_PARAMS,
 } from './tls';
 export type { DbPoolOptions, DatabaseTlsMode, DatabaseTlsSettings } from './tls';
+export {
+  applyDatabasePoolSettings,
+  databasePoolConfigSpec,
+  withDatabasePoolSettings,
+  poolSettingsOf,
+  statementTimeoutSql,
+  DEFAULT_DB_POOL_SETTINGS,
+  POOL_PARAMS,
+} from './pool-settings';
+export type { DbPoolSettings } from './pool-settings';
 export { openConnection, withConnection, checkConnection, assertIdentifier } from './connection';
 export {
   createTestDatabase,
@@ -44,5 +54,6 @@ export {
   prismaCode,
   isPrismaInitError,
   DB_ERROR_REASONS,
+  DB_RETRY_DELAY_MS,
 } from './db-errors';
 export type { DbErrorKind, DbErrorReasons } from './db-errors';

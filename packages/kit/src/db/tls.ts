@@ -22,6 +22,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { ConfigError, parse, v, type Parser } from '../config/load-config';
 import { formatMysqlUrl, parseMysqlUrl, redactUrl, type MysqlUrlParts } from './mysql-url';
+import { poolSettingsOf, statementTimeoutSql } from './pool-settings';
 
 export const DATABASE_TLS_MODES = ['disabled', 'verify-full'] as const;
 export type DatabaseTlsMode = (typeof DATABASE_TLS_MODES)[number];
@@ -211,27 +212,42 @@ export function mariadbConnectionConfig(url: string) {
 export interface DbPoolOptions {
   /** Connections in this process's pool (each open transaction holds one). Default 10. */
   connectionLimit?: number;
-  /** How long a call waits for a pooled connection before failing UNAVAILABLE. Default 10 s. */
+  /**
+   * How long a call waits for a pooled connection before failing UNAVAILABLE. Default: the URL's
+   * acquire_timeout_ms (DB_ACQUIRE_TIMEOUT_MS through the chassis), else 3 s (pool-settings.ts).
+   */
   acquireTimeoutMs?: number;
+  /**
+   * Server-side limit of one statement (0 = none). Default: the URL's statement_timeout_ms
+   * (DB_STATEMENT_TIMEOUT_MS through the chassis), else 15 s (pool-settings.ts).
+   */
+  statementTimeoutMs?: number;
   /**
    * innodb_lock_wait_timeout: how long a statement queues behind a row lock before failing
    * ABORTED (then retried by the caller). The server's default (50 s) when omitted.
    */
   lockWaitTimeoutSeconds?: number;
+  /** More statements every new connection runs first (after the statement timeout's). */
+  initSql?: string[];
 }
 
 /**
  * mariadb pool settings for DATABASE_URL, as every service opens its database (through Prisma's
- * MariaDB adapter or the raw driver): the URL's parts and TLS (mariadbConnectionConfig), and
- * connecting gives up within 5 s.
+ * MariaDB adapter or the raw driver): the URL's parts and TLS (mariadbConnectionConfig), a
+ * bounded wait for a connection (connecting itself gives up within 5 s), and the statement
+ * timeout on every connection (pool-settings.ts).
  */
 export function mariadbPoolConfig(url: string, opts: DbPoolOptions = {}) {
-  const acquireTimeout = opts.acquireTimeoutMs ?? 10_000;
+  const fromUrl = poolSettingsOf(url);
+  const acquireTimeout = opts.acquireTimeoutMs ?? fromUrl.acquireTimeoutMs;
+  const timeoutSql = statementTimeoutSql(opts.statementTimeoutMs ?? fromUrl.statementTimeoutMs);
+  const initSql = [...(timeoutSql ? [timeoutSql] : []), ...(opts.initSql ?? [])];
   return {
     ...mariadbConnectionConfig(url),
     connectionLimit: opts.connectionLimit ?? 10,
     acquireTimeout,
     connectTimeout: Math.min(5_000, acquireTimeout),
+    ...(initSql.length > 0 ? { initSql } : {}),
     ...(opts.lockWaitTimeoutSeconds === undefined
       ? {}
       : { sessionVariables: { innodb_lock_wait_timeout: opts.lockWaitTimeoutSeconds } }),

@@ -16,6 +16,11 @@ export interface DomainErrorInit {
   /** ErrorInfo.metadata: small string facts such as the sku that ran out. */
   metadata?: Record<string, string>;
   violations?: FieldViolation[];
+  /**
+   * google.rpc.RetryInfo.retry_delay: how long the caller should wait before trying again (sent
+   * with overload and throttling answers, so clients and the edge's Retry-After agree).
+   */
+  retryDelayMs?: number;
   cause?: unknown;
 }
 
@@ -29,6 +34,8 @@ export class DomainError extends Error {
   readonly reason: WireReason;
   readonly metadata: Record<string, string>;
   readonly violations: FieldViolation[];
+  /** RetryInfo delay in milliseconds; undefined = no RetryInfo sent. */
+  readonly retryDelayMs: number | undefined;
 
   constructor(code: status, init: DomainErrorInit) {
     const reason = reasonToWire(init.reason);
@@ -38,6 +45,7 @@ export class DomainError extends Error {
     this.reason = reason;
     this.metadata = init.metadata ?? {};
     this.violations = init.violations ?? [];
+    this.retryDelayMs = init.retryDelayMs;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { Status } from '@meshcart/proto/google/rpc/status';
-import { BadRequest, ErrorInfo } from '@meshcart/proto/google/rpc/error_details';
+import { BadRequest, ErrorInfo, RetryInfo } from '@meshcart/proto/google/rpc/error_details';
 import { DomainError, type FieldViolation } from './domain-error';
 
 /** Trailer carrying the binary google.rpc.Status (the gRPC rich error model). */
@@ -8,6 +8,13 @@ export const STATUS_DETAILS_KEY = 'grpc-status-details-bin';
 const TYPE_PREFIX = 'type.googleapis.com/';
 const ERROR_INFO_TYPE = `${TYPE_PREFIX}google.rpc.ErrorInfo`;
 const BAD_REQUEST_TYPE = `${TYPE_PREFIX}google.rpc.BadRequest`;
+const RETRY_INFO_TYPE = `${TYPE_PREFIX}google.rpc.RetryInfo`;
+
+/** Milliseconds as a google.protobuf.Duration (whole seconds + nanos). */
+function durationOf(ms: number) {
+  const whole = Math.max(0, Math.round(ms));
+  return { seconds: String(Math.floor(whole / 1000)), nanos: (whole % 1000) * 1_000_000 };
+}
 
 /** What a caller can read back from a failed call. */
 export interface ErrorDetails {
@@ -17,6 +24,8 @@ export interface ErrorDetails {
   domain?: string;
   metadata: Record<string, string>;
   violations: FieldViolation[];
+  /** RetryInfo.retry_delay in milliseconds, when the server sent one. */
+  retryDelayMs?: number;
 }
 
 /** Builds the status object (code, message, details trailer) for a DomainError. */
@@ -39,6 +48,12 @@ export function domainErrorToStatus(err: DomainError, domain: string): Partial<S
     details.push({
       typeUrl: BAD_REQUEST_TYPE,
       value: Buffer.from(BadRequest.encode({ fieldViolations }).finish()),
+    });
+  }
+  if (err.retryDelayMs !== undefined) {
+    details.push({
+      typeUrl: RETRY_INFO_TYPE,
+      value: Buffer.from(RetryInfo.encode({ retryDelay: durationOf(err.retryDelayMs) }).finish()),
     });
   }
   const body = Status.encode({ code: err.code, message: err.message, details }).finish();
@@ -69,6 +84,9 @@ export function readErrorDetails(err: Partial<ServiceError>): ErrorDetails {
         field: v.field,
         description: v.description,
       }));
+    } else if (any.typeUrl === RETRY_INFO_TYPE) {
+      const d = RetryInfo.decode(any.value).retryDelay;
+      if (d) out.retryDelayMs = Number(d.seconds) * 1000 + Math.round(d.nanos / 1_000_000);
     }
   }
   return out;

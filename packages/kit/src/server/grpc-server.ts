@@ -9,6 +9,8 @@ import { ReflectionService } from '@grpc/reflection';
 import { FileDescriptorProto, FileDescriptorSet } from 'protobufjs/ext/descriptor';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { ERROR_DOMAIN_ROOT, errorDomain } from '../errors/error-domain';
+import { CallLimiter, type CallLimitOptions } from './call-limit';
 
 export interface ServiceBinding {
   /** Fully qualified service name, e.g. shop.catalog.v1.CatalogService (health + reflection). */
@@ -21,6 +23,12 @@ export interface ServiceBinding {
 export interface GrpcServer {
   readonly server: Server;
   readonly health: HealthImplementation;
+  /**
+   * The server's concurrency limit (call-limit.ts) over its services' methods, health and
+   * reflection exempt. The chassis configures it from GRPC_MAX_IN_FLIGHT / GRPC_QUEUE_TIMEOUT_MS
+   * before listening.
+   */
+  readonly callLimit: CallLimiter;
   /** Binds host:port (port 0 = any free port) and resolves the bound port. */
   listen(host: string, port: number): Promise<number>;
   /** Marks NOT_SERVING, waits drainMs, then lets in-flight calls finish within graceMs. */
@@ -53,19 +61,32 @@ function reflectionRoot(): ConstructorParameters<typeof ReflectionService>[0] {
   } as never;
 }
 
+/** ErrorInfo.domain of the server's own refusals: "<x>.meshcart" for a shop.<x>.v1 service. */
+function domainOf(s: ServiceBinding): string {
+  const owner = /^shop\.([a-z][a-z0-9]*)\.v\d+\./.exec(s.name)?.[1];
+  return owner ? errorDomain(owner) : ERROR_DOMAIN_ROOT;
+}
+
 export function createGrpcServer(opts: {
   services: ServiceBinding[];
   logger: Logger;
   /** Serve grpc.reflection (on by default: grpcurl and friends rely on it). */
   reflection?: boolean;
+  /**
+   * Calls in flight. Omitted: no limit until configured - the chassis (runService) always applies
+   * GRPC_MAX_IN_FLIGHT (default 64), while in-process tests that fire hundreds of parallel calls
+   * at a buildServer() keep measuring the service, not the limit.
+   */
+  callLimit?: Partial<CallLimitOptions>;
 }): GrpcServer {
   const server = new Server({
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.max_receive_message_length': 4 * 1024 * 1024,
   });
   const statuses: Record<string, ServingStatus> = { '': 'SERVING' };
+  const callLimit = new CallLimiter(opts.callLimit ?? { maxInFlight: 0 });
   for (const s of opts.services) {
-    server.addService(s.definition, s.implementation);
+    server.addService(s.definition, callLimit.wrap(s.definition, s.implementation, domainOf(s)));
     statuses[s.name] = 'SERVING';
   }
   const health = new HealthImplementation(statuses);
@@ -83,6 +104,7 @@ export function createGrpcServer(opts: {
   return {
     server,
     health,
+    callLimit,
     listen: (host, port) =>
       new Promise((resolve, reject) =>
         server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (err, bound) => {

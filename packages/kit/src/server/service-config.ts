@@ -1,6 +1,8 @@
 import { parse, v } from '../config/load-config';
 import { publicKeysSpec } from '../auth/workload-keys';
 import { databaseTlsConfigSpec } from '../db/tls';
+import { databasePoolConfigSpec } from '../db/pool-settings';
+import { DEFAULT_CALL_LIMIT } from './call-limit';
 import { localPort } from '../topology/topology';
 import { DEFAULT_SHUTDOWN_DEADLINE_MS } from './shutdown-signal';
 
@@ -47,6 +49,19 @@ export function serviceConfigSpec(service: string, defaultPort: number = localPo
       default: DEFAULT_SHUTDOWN_DEADLINE_MS,
     }),
     defaultDeadlineMs: v('DEFAULT_DEADLINE_MS', parse.duration(), { default: 10_000 }),
+    /**
+     * Calls of the service's methods in flight at once (health and reflection exempt); past it a
+     * call waits GRPC_QUEUE_TIMEOUT_MS, then gets RESOURCE_EXHAUSTED OVERLOADED + RetryInfo (the
+     * edge answers 503). 0 = no limit. See server/call-limit.ts.
+     */
+    grpcMaxInFlight: v('GRPC_MAX_IN_FLIGHT', parse.int({ min: 0, max: 100_000 }), {
+      default: DEFAULT_CALL_LIMIT.maxInFlight,
+    }),
+    grpcQueueTimeoutMs: v('GRPC_QUEUE_TIMEOUT_MS', parse.duration(), {
+      default: DEFAULT_CALL_LIMIT.queueTimeoutMs,
+    }),
+    /** Statement timeout and pool acquire wait of the service's database pools (db/pool-settings.ts). */
+    ...databasePoolConfigSpec(),
     /** TLS to DATABASE_URL (DATABASE_TLS_MODE/_CA/_SERVER_NAME); the chassis applies it, see db/tls.ts. */
     ...databaseTlsConfigSpec(),
     jwtIssuer: v('JWT_ISSUER', parse.string(), { default: 'meshcart' }),

@@ -8,6 +8,7 @@ import { checkHealth } from '../client/health-check';
 import { parse, v } from '../config/load-config';
 import { createGrpcServer } from '../server/grpc-server';
 import { serviceConfigSpec } from '../server/service-config';
+import { poolSettingsOf } from '../db/pool-settings';
 import { startService } from './run-service';
 
 const spec = {
@@ -80,4 +81,35 @@ test('what start registered is released, last first, when start fails half-way',
     }),
   ).rejects.toThrow('database refused');
   expect(released).toEqual(['client', 'pool']);
+});
+
+test('GRPC_MAX_IN_FLIGHT / GRPC_QUEUE_TIMEOUT_MS limit the server, DB_* pool settings reach DATABASE_URL', async () => {
+  Object.assign(process.env, {
+    GRPC_MAX_IN_FLIGHT: '7',
+    GRPC_QUEUE_TIMEOUT_MS: '0',
+    DB_STATEMENT_TIMEOUT_MS: '4s',
+    DB_ACQUIRE_TIMEOUT_MS: '900ms',
+  });
+  let databaseUrl = '';
+  const svc = await startService({
+    spec: {
+      ...spec,
+      databaseUrl: v('CHASSIS_TEST_DB', parse.string(), { default: 'mysql://u:p@h:1/d' }),
+    },
+    dir: '/nonexistent',
+    start: ({ config, logger }) => {
+      databaseUrl = config.databaseUrl;
+      return createGrpcServer({ services: [], logger, reflection: false });
+    },
+  });
+  try {
+    expect(svc.server.callLimit.options).toMatchObject({ maxInFlight: 7, queueTimeoutMs: 0 });
+    expect(poolSettingsOf(databaseUrl)).toEqual({
+      statementTimeoutMs: 4_000,
+      acquireTimeoutMs: 900,
+    });
+  } finally {
+    svc.stop();
+    await svc.server.shutdown({ graceMs: 100 });
+  }
 });

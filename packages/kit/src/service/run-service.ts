@@ -46,6 +46,7 @@ import {
 import { migrate } from '../db/migrate';
 import { checkConnection } from '../db/connection';
 import { applyDatabaseTls, databaseTlsConfigSpec, usesTls } from '../db/tls';
+import { applyDatabasePoolSettings } from '../db/pool-settings';
 import { createLogger } from '../logging/logger';
 import { declareCorrelations, type Correlation } from '../telemetry/correlation';
 import type { GrpcServer } from '../server/grpc-server';
@@ -132,8 +133,10 @@ export async function runMigrations(service: string, migrationsDir: string): Pro
 export async function startService<S extends BaseSpec & ConfigSpec>(
   def: ServiceDefinition<S>,
 ): Promise<{ server: GrpcServer; port: number; stop(): void }> {
-  // DATABASE_TLS_* folded into config.databaseUrl: every service's pool connects with them.
-  const config = applyDatabaseTls(loadConfig(def.spec)) as ConfigOf<S> & ConfigOf<BaseSpec>;
+  // DATABASE_TLS_* and DB_STATEMENT_TIMEOUT_MS / DB_ACQUIRE_TIMEOUT_MS folded into
+  // config.databaseUrl: every service's pool connects with them, whatever its createDb passes.
+  const config = applyDatabasePoolSettings(applyDatabaseTls(loadConfig(def.spec))) as ConfigOf<S> &
+    ConfigOf<BaseSpec>;
   declareCorrelations(def.correlations);
   const logger = createLogger({ service: config.service, level: config.logLevel });
   const jwks = openPublicKeys(config, logger)!;
@@ -177,6 +180,10 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
     for (const r of releases) await Promise.resolve(r.run()).catch(() => undefined);
     throw e;
   }
+  server.callLimit.configure({
+    maxInFlight: config.grpcMaxInFlight,
+    queueTimeoutMs: config.grpcQueueTimeoutMs,
+  });
   const port = await server.listen(config.grpcHost, config.grpcPort);
   const stop = onShutdownSignal(logger, [grpcServerStep(server, config), ...releases], {
     deadlineMs: config.shutdownDeadlineMs,

@@ -1,7 +1,8 @@
 /**
- * A MariaDB of its own that serves TLS, for tests that must not restart the shared server: the
- * project's scripts/mariadb.sh (the same start, certificates and all) with a throwaway data
- * directory and a free port. Plain connections work too; stop() removes everything.
+ * A MariaDB of its own, for tests that must not touch the shared server: the project's
+ * scripts/mariadb.sh (the same start, TLS certificates and all) with a throwaway data directory
+ * and a free port. Plain connections work too. The outage tests stop and start it again
+ * (halt/resume: same port, same data); stop() removes everything.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +18,15 @@ export interface TlsMariadb {
   caPath: string;
   /** Throwaway directory (the data directory lives under it; free for the test's own files). */
   dir: string;
+  /** Stops the server (SIGTERM, as an orchestrator would), keeping its data and port. */
+  halt(): Promise<void>;
+  /** Starts the halted server again on the same port with the same data. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** A private MariaDB (see the file comment); the name says what its first users needed. */
+export type PrivateMariadb = TlsMariadb;
 
 export async function startTlsMariadb(): Promise<TlsMariadb> {
   const dir = mkdtempSync(path.join(tmpdir(), 'meshcart-tls-mariadb-'));
@@ -39,9 +47,19 @@ export async function startTlsMariadb(): Promise<TlsMariadb> {
   };
   try {
     await script('start');
-    return { adminUrl: await script('url'), caPath: await script('ca'), dir, stop };
+    return {
+      adminUrl: await script('url'),
+      caPath: await script('ca'),
+      dir,
+      halt: () => script('stop').then(() => undefined),
+      resume: () => script('start').then(() => undefined),
+      stop,
+    };
   } catch (e) {
     await stop();
     throw e;
   }
 }
+
+/** A private MariaDB to stop and start at will (outage tests). */
+export const startPrivateMariadb: () => Promise<PrivateMariadb> = startTlsMariadb;

@@ -11,7 +11,7 @@
  */
 import * as mariadb from 'mariadb';
 import { PrismaMariaDb } from '@prisma/adapter-mariadb';
-import { mariadbConnectionConfig, traceMariadbPool } from '@meshcart/kit';
+import { mariadbConnectionConfig, mariadbPoolConfig, traceMariadbPool } from '@meshcart/kit';
 import { PrismaClient } from './generated/prisma/client';
 
 export interface Db {
@@ -33,35 +33,33 @@ export interface DbOptions {
   acquireTimeoutMs?: number;
 }
 
-/** Opens the pool on DATABASE_URL (mysql:// or mariadb://); connections open on first use. */
+/**
+ * Opens the pools on DATABASE_URL (mysql:// or mariadb://); connections open on first use. Both
+ * get the kit's pool settings (mariadbPoolConfig: TLS, the bounded acquire wait and the statement
+ * timeout the URL carries), so a dead or stuck database fails their calls fast and retryable.
+ */
 export function createDb(url: string, opts: DbOptions = {}): Db {
-  // The URL's parts and TLS (its ssl parameters), as every kit connection opens it.
   const p = mariadbConnectionConfig(url);
-  const server = {
-    ...p,
-    connectTimeout: Math.min(5_000, opts.acquireTimeoutMs ?? 5_000),
-  };
-  const acquireTimeout = opts.acquireTimeoutMs ?? 10_000;
+  const shared = { acquireTimeoutMs: opts.acquireTimeoutMs };
   // Raw-driver queries get SQL spans like Prisma's (no instrumentation exists for this driver).
   const pool = traceMariadbPool(
     mariadb.createPool({
-      ...server,
-      connectionLimit: opts.poolSize ?? 10,
-      acquireTimeout,
+      ...mariadbPoolConfig(url, {
+        ...shared,
+        connectionLimit: opts.poolSize ?? 10,
+        lockWaitTimeoutSeconds: opts.lockWaitTimeoutSeconds ?? 5,
+        // READ COMMITTED for every transaction: locking reads take no gap locks (see transaction.ts).
+        initSql: ['SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED'],
+      }),
       // DATETIME columns hold UTC, as Prisma reads them.
       timezone: 'Z',
-      // READ COMMITTED for every transaction: locking reads take no gap locks (see transaction.ts).
-      initSql: 'SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED',
-      sessionVariables: { innodb_lock_wait_timeout: opts.lockWaitTimeoutSeconds ?? 5 },
     }),
     { database: p.database, host: p.host, port: p.port },
   );
   const prisma = new PrismaClient({
-    adapter: new PrismaMariaDb({
-      ...server,
-      connectionLimit: opts.readPoolSize ?? 2,
-      acquireTimeout,
-    }),
+    adapter: new PrismaMariaDb(
+      mariadbPoolConfig(url, { ...shared, connectionLimit: opts.readPoolSize ?? 2 }),
+    ),
   });
   return {
     prisma,
