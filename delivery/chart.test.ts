@@ -188,6 +188,20 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     expect(configMap('edge-env')!.data.EDGE_HTTP_ADDR).toBe('0.0.0.0:8080');
   });
 
+  it('gives every gRPC service its load-shedding and database bounds (defaults.serverLimits)', () => {
+    for (const svc of Object.keys(GRPC_PORTS)) {
+      const env = configMap(`${svc}-env`)!.data;
+      for (const k of [
+        'GRPC_MAX_IN_FLIGHT',
+        'GRPC_QUEUE_TIMEOUT_MS',
+        'DB_STATEMENT_TIMEOUT_MS',
+        'DB_ACQUIRE_TIMEOUT_MS',
+      ])
+        expect(`${svc} ${k}=${env[k]}`).toMatch(new RegExp(`^${svc} ${k}=[1-9][0-9]*$`));
+    }
+    expect(configMap('edge-env')!.data.GRPC_MAX_IN_FLIGHT).toBeUndefined();
+  });
+
   it('exposes gRPC Services with a grpc port and appProtocol, the edge with http, the worker none', () => {
     const services = byKind(objs(), 'Service');
     for (const [svc, port] of Object.entries(GRPC_PORTS)) {

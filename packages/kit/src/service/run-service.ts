@@ -105,6 +105,22 @@ export interface ServiceDefinition<S extends BaseSpec & ConfigSpec> {
   correlations?: readonly Correlation[];
   /** The service's own wiring: dependencies in, an unstarted server out. */
   start(ctx: ServiceContext<ConfigOf<S>>): Promise<GrpcServer> | GrpcServer;
+  /**
+   * The service's own abuse and load limits (login throttling, order caps...), logged at start
+   * with the chassis' own in one `limits in force` line, which load and chaos reports quote.
+   */
+  limits?(config: ConfigOf<S>): Record<string, unknown>;
+}
+
+/** What the chassis itself bounds, as logged at start (snake_case like the edge's line). */
+export function chassisLimits(config: ConfigOf<BaseSpec>): Record<string, unknown> {
+  return {
+    grpc_max_in_flight: config.grpcMaxInFlight || 'off',
+    grpc_queue_timeout_ms: config.grpcQueueTimeoutMs,
+    db_statement_timeout_ms: config.dbStatementTimeoutMs || 'off',
+    db_acquire_timeout_ms: config.dbAcquireTimeoutMs,
+    default_deadline_ms: config.defaultDeadlineMs,
+  };
 }
 
 /** `main.ts migrate` needs only the database (Helm migration Jobs have nothing else). */
@@ -185,6 +201,7 @@ export async function startService<S extends BaseSpec & ConfigSpec>(
     queueTimeoutMs: config.grpcQueueTimeoutMs,
   });
   const port = await server.listen(config.grpcHost, config.grpcPort);
+  logger.info({ limits: { ...chassisLimits(config), ...def.limits?.(config) } }, 'limits in force');
   const stop = onShutdownSignal(logger, [grpcServerStep(server, config), ...releases], {
     deadlineMs: config.shutdownDeadlineMs,
   });
