@@ -12,7 +12,13 @@ import { startStack, type RunningStack } from '../scripts/local-stack/stack';
  * own databases (prefix e2e_<random>_) and its own Temporal task queue, so it never collides
  * with a developer's running stack. Logs are kept in memory and printed only on failure.
  */
-export async function startE2EStack(opts: { env?: Record<string, string> } = {}): Promise<
+export async function startE2EStack(
+  opts: {
+    env?: Record<string, string>;
+    /** Another MariaDB (a private one the test may stop); default: the shared one. */
+    adminUrl?: string;
+  } = {},
+): Promise<
   RunningStack & {
     logs(): string;
     /** Databases of this run: `${dbPrefix}<service>` (e2e_<run>_). */
@@ -27,7 +33,7 @@ export async function startE2EStack(opts: { env?: Record<string, string> } = {})
   const lines: string[] = [];
   out.on('data', (d: Buffer) => lines.push(d.toString()));
   const run = randomBytes(3).toString('hex');
-  const adminUrl = resolveAdminUrl();
+  const adminUrl = opts.adminUrl ?? resolveAdminUrl();
   const temporalAddress = process.env.TEMPORAL_ADDRESS ?? `127.0.0.1:${ports.temporal}`;
   const dropAll = () =>
     Promise.all(
