@@ -41,6 +41,7 @@ import {
   withLoadProfile,
 } from '../scripts/local-stack/load-profile';
 import { portHolders } from '../scripts/local-stack/port-holders';
+import { argValue, stackEnvArgs } from './lib/args';
 import { ROOT, startTsChild, type Child } from './lib/children';
 import { noopDriver, realDriver, type NoopDriver, type RealDriver } from './lib/drivers';
 import { ghz, wrk, type GhzTarget, type LoadResult } from './lib/load-tools';
@@ -84,10 +85,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (name: string) => argValue(argv, name);
   const smoke = argv.includes('--smoke') || process.env.BENCH_SMOKE === '1';
   return {
     smoke,
@@ -102,15 +100,7 @@ function parseArgs(argv: string[]): Options {
     quietLoad: Number(get('--quiet-load') ?? 1.5),
     cpuProf: argv.includes('--cpu-prof'),
     sharedTemporal: argv.includes('--shared-temporal'),
-    stackEnv: Object.fromEntries(
-      argv
-        .flatMap((a, i) => (a === '--stack-env' ? [argv[i + 1] ?? ''] : []))
-        .map((kv) => {
-          const eq = kv.indexOf('=');
-          if (eq < 1) throw new Error(`--stack-env wants KEY=VALUE (got ${kv})`);
-          return [kv.slice(0, eq), kv.slice(eq + 1)];
-        }),
-    ),
+    stackEnv: stackEnvArgs(argv),
     reportOnly: argv.includes('--report-only'),
     hopConcurrencies: get('--concurrency')?.split(',').map(Number),
   };

@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { startPrivateMariadb, type PrivateMariadb } from '@meshcart/kit/testkit';
 
-import { edgeClient, reasonOf } from './http-client';
+import { edgeClient, orderRequest, reasonOf } from './http-client';
 import { startE2EStack } from './stack-fixture';
 
 jest.setTimeout(300_000);
@@ -49,18 +49,7 @@ test('MariaDB stopped under load: 503 at the edge (never 500), then recovery wit
   const sku = products.body.products[0]!.sku;
   const placed = await api.post<{ order: { id: string } }>(
     '/v1/orders',
-    {
-      requestId: `outage-${randomBytes(6).toString('hex')}`,
-      items: [{ sku, quantity: 1 }],
-      shippingAddress: {
-        recipient: 'Ada Lovelace',
-        lines: ['12 Analytical Street'],
-        city: 'Berlin',
-        postalCode: '10115',
-        countryCode: 'DE',
-      },
-      paymentToken: 'tok_visa',
-    },
+    orderRequest(sku, `outage-${randomBytes(6).toString('hex')}`),
     token,
   );
   expect(placed.status).toBe(200);

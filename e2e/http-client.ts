@@ -68,3 +68,22 @@ export function violatedFields(body: unknown): string[] {
     .filter((d) => d['@type'].endsWith('google.rpc.BadRequest'))
     .flatMap((d) => (d.fieldViolations ?? []).map((v) => v.field));
 }
+
+/** A shipping address the demo shipping service serves (Germany). */
+export const TEST_ADDRESS = {
+  recipient: 'Ada Lovelace',
+  lines: ['12 Analytical Street'],
+  city: 'Berlin',
+  postalCode: '10115',
+  countryCode: 'DE',
+};
+
+/** A PlaceOrder body for one unit of `sku`, paid with `paymentToken` (tok_visa approves). */
+export function orderRequest(sku: string, requestId: string, paymentToken = 'tok_visa') {
+  return {
+    requestId,
+    items: [{ sku, quantity: 1 }],
+    shippingAddress: TEST_ADDRESS,
+    paymentToken,
+  };
+}

@@ -29,7 +29,7 @@ import {
 } from '../scripts/local-stack/ports';
 import { withLoadProfile } from '../scripts/local-stack/load-profile';
 import { startStack, type RunningStack } from '../scripts/local-stack/stack';
-import { edgeClient } from './http-client';
+import { edgeClient, orderRequest } from './http-client';
 
 jest.setTimeout(300_000);
 
@@ -140,18 +140,7 @@ async function placeOneOrder(): Promise<void> {
 
   const placed = await api.post<{ order: Order }>(
     '/v1/orders',
-    {
-      requestId: `trace-${Date.now()}`,
-      items: [{ sku, quantity: 1 }],
-      shippingAddress: {
-        recipient: 'Ada Lovelace',
-        lines: ['12 Analytical Street'],
-        city: 'Berlin',
-        postalCode: '10115',
-        countryCode: 'DE',
-      },
-      paymentToken: 'tok_visa',
-    },
+    orderRequest(sku, `trace-${Date.now()}`),
     token,
   );
   expect(placed.status).toBe(200);

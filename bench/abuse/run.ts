@@ -22,6 +22,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+import { argValue, stackEnvArgs } from '../lib/args';
 import { ROOT } from '../lib/children';
 import { childProcesses, readProc } from '../lib/proc';
 import { startBenchStack, type BenchStack } from '../lib/stack';
@@ -38,10 +39,7 @@ interface Options {
 }
 
 function parseArgs(argv: string[]): Options {
-  const get = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
+  const get = (name: string) => argValue(argv, name);
   const short = argv.includes('--short');
   return {
     short,
@@ -52,15 +50,7 @@ function parseArgs(argv: string[]): Options {
           : path.join(ROOT, 'bench', 'results')),
     ),
     only: new Set((get('--only') ?? 'login,orders,uploads,catalog').split(',')),
-    stackEnv: Object.fromEntries(
-      argv
-        .flatMap((a, i) => (a === '--stack-env' ? [argv[i + 1] ?? ''] : []))
-        .map((kv) => {
-          const eq = kv.indexOf('=');
-          if (eq < 1) throw new Error(`--stack-env wants KEY=VALUE (got ${kv})`);
-          return [kv.slice(0, eq), kv.slice(eq + 1)];
-        }),
-    ),
+    stackEnv: stackEnvArgs(argv),
     attackRps: Number(get('--attack-rps') ?? 200),
   };
 }
