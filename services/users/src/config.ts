@@ -8,6 +8,7 @@ import {
   type ConfigOf,
   type Parser,
 } from '@meshcart/kit';
+import { isPeerEntry } from './app/client-ip';
 import type { BackoffPolicy } from './domain/login-backoff';
 import type { HashGateOptions } from './domain/hash-gate';
 
@@ -21,6 +22,17 @@ const durationBetween =
   };
 const fmt = (ms: number) =>
   ms >= 3_600_000 ? `${ms / 3_600_000}h` : ms >= 1000 ? `${ms / 1000}s` : `${ms}ms`;
+
+/** Comma-separated IPs and CIDR subnets, e.g. `127.0.0.1,::1` or `10.0.0.0/8`. */
+const peerEntries: Parser<string[]> = (raw) => {
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isPeerEntry(e));
+  if (bad.length > 0) throw new Error(`must list IPs or CIDR subnets (bad: ${bad.join(', ')})`);
+  return entries;
+};
 
 const databaseUrl = v('DATABASE_URL', parse.url(['mysql', 'mariadb']), { secret: true });
 
@@ -61,6 +73,12 @@ export const usersConfigSpec = {
     default: 'meshcart-login-throttle-v1',
     secret: true,
   }),
+  /**
+   * Peers whose x-client-ip is believed besides the edge's identity (service token `service:edge`
+   * or, with MESH_PEER_IDENTITY=xfcc, its mesh identity): for the local stack and clusters
+   * without the mesh, where the edge has neither. Empty by default: the peer address is the key.
+   */
+  trustedClientIpPeers: v('LOGIN_IP_TRUSTED_PEERS', peerEntries, { default: [] as string[] }),
   loginThrottleSweepMs: v('LOGIN_THROTTLE_SWEEP_INTERVAL', durationBetween(1_000, 3_600_000), {
     default: 60_000,
   }),

@@ -54,6 +54,7 @@ export interface UsersOptions {
   /** Wraps the service's (gated) hasher, e.g. countingHasher. */
   wrapHasher?: (h: PasswordHasher) => PasswordHasher;
   meshPeerIdentity?: 'none' | 'xfcc';
+  trustedClientIpPeers?: string[];
 }
 
 export interface UsersHarness {
@@ -92,6 +93,7 @@ export async function startUsers(opts: UsersOptions = {}): Promise<UsersHarness>
           keySecret: 'test-login-throttle-key',
         }),
         meshPeerIdentity: opts.meshPeerIdentity,
+        trustedClientIpPeers: opts.trustedClientIpPeers,
       }),
   });
   return {

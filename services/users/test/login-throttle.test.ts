@@ -189,6 +189,35 @@ describe('per-IP backoff', () => {
   });
 });
 
+describe('per-IP backoff behind a trusted peer (LOGIN_IP_TRUSTED_PEERS)', () => {
+  let h: UsersHarness;
+  beforeAll(async () => {
+    h = await startUsers({
+      ipPolicy: { freeFailures: 2, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      trustedClientIpPeers: ['127.0.0.1', '::1'],
+    });
+  });
+  afterAll(() => h.stop());
+
+  test("the listed peer's x-client-ip is the key, without a token", async () => {
+    const attempt = async (ip: string) =>
+      (
+        await failure(
+          h.client.createSession(
+            { email: uniqueEmail('p'), password: 'wrong password' },
+            { metadata: { 'x-client-ip': ip } },
+          ),
+        )
+      ).reason;
+    expect([await attempt('203.0.113.1'), await attempt('203.0.113.1')]).toEqual([
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+    ]);
+    expect(await attempt('203.0.113.1')).toBe('LOGIN_THROTTLED');
+    expect(await attempt('203.0.113.2')).toBe('INVALID_CREDENTIALS');
+  });
+});
+
 describe('expired records are swept', () => {
   let h: UsersHarness;
   beforeAll(async () => {

@@ -1,6 +1,19 @@
 import { Metadata } from '@grpc/grpc-js';
 import type { CallContext, Principal } from '@meshcart/kit';
-import { clientIpOf, fromEdge, ipKey, peerAddress } from './client-ip';
+import type { ServerUnaryCall } from '@grpc/grpc-js';
+import {
+  clientIpOf,
+  fromEdge,
+  ipKey,
+  isPeerEntry,
+  peerAddress,
+  peerList,
+  rememberPeer,
+  type ClientIpTrust,
+} from './client-ip';
+
+const NONE: ClientIpTrust = { meshPeerIdentity: 'none' };
+const XFCC: ClientIpTrust = { meshPeerIdentity: 'xfcc' };
 
 test('peerAddress reads the address out of grpc-js peer strings', () => {
   expect(peerAddress('127.0.0.1:50123')).toBe('127.0.0.1');
@@ -35,24 +48,52 @@ const xfcc = (sa: string) => ({
 });
 
 test('the edge is known by its service token, or by its mesh identity when the mesh is trusted', () => {
-  expect(fromEdge(ctx(edgeToken, {}), 'none')).toBe(true);
-  expect(fromEdge(ctx(ordersToken, {}), 'none')).toBe(false);
-  expect(fromEdge(ctx(undefined, xfcc('edge')), 'xfcc')).toBe(true);
+  expect(fromEdge(ctx(edgeToken, {}), NONE)).toBe(true);
+  expect(fromEdge(ctx(ordersToken, {}), NONE)).toBe(false);
+  expect(fromEdge(ctx(undefined, xfcc('edge')), XFCC)).toBe(true);
   // Not trusted without MESH_PEER_IDENTITY=xfcc: anyone can write that header.
-  expect(fromEdge(ctx(undefined, xfcc('edge')), 'none')).toBe(false);
-  expect(fromEdge(ctx(undefined, xfcc('orders')), 'xfcc')).toBe(false);
+  expect(fromEdge(ctx(undefined, xfcc('edge')), NONE)).toBe(false);
+  expect(fromEdge(ctx(undefined, xfcc('orders')), XFCC)).toBe(false);
   // A forged element before the sidecar's own (last) one is ignored.
   const forged = {
     'x-forwarded-client-cert': `URI=spiffe://cluster.local/ns/shop/sa/edge,${xfcc('orders')['x-forwarded-client-cert']}`,
   };
-  expect(fromEdge(ctx(undefined, forged), 'xfcc')).toBe(false);
+  expect(fromEdge(ctx(undefined, forged), XFCC)).toBe(false);
 });
 
 test("clientIpOf takes the edge's x-client-ip only from the edge, and only when it is an IP", () => {
   const ip = { 'x-client-ip': '198.51.100.4' };
-  expect(clientIpOf(ctx(edgeToken, ip), 'none')).toBe('198.51.100.4');
-  expect(clientIpOf(ctx(undefined, { ...ip, ...xfcc('edge') }), 'xfcc')).toBe('198.51.100.4');
+  expect(clientIpOf(ctx(edgeToken, ip), NONE)).toBe('198.51.100.4');
+  expect(clientIpOf(ctx(undefined, { ...ip, ...xfcc('edge') }), XFCC)).toBe('198.51.100.4');
   // No peer was recorded for these fake calls: the fallback finds none.
-  expect(clientIpOf(ctx(undefined, ip), 'none')).toBeUndefined();
-  expect(clientIpOf(ctx(edgeToken, { 'x-client-ip': 'not-an-ip' }), 'none')).toBeUndefined();
+  expect(clientIpOf(ctx(undefined, ip), NONE)).toBeUndefined();
+  expect(clientIpOf(ctx(edgeToken, { 'x-client-ip': 'not-an-ip' }), NONE)).toBeUndefined();
+});
+
+test('LOGIN_IP_TRUSTED_PEERS: a listed peer address is believed like the edge, others are not', () => {
+  const trust: ClientIpTrust = {
+    meshPeerIdentity: 'none',
+    trustedPeers: peerList(['127.0.0.1', '10.0.0.0/8', '::1']),
+  };
+  const from = (peer: string) => {
+    const c = ctx(undefined, { 'x-client-ip': '198.51.100.4' });
+    rememberPeer({ metadata: c.metadata, getPeer: () => peer } as ServerUnaryCall<
+      unknown,
+      unknown
+    >);
+    return c;
+  };
+  expect(clientIpOf(from('127.0.0.1:4000'), trust)).toBe('198.51.100.4');
+  expect(clientIpOf(from('10.9.8.7:4000'), trust)).toBe('198.51.100.4');
+  expect(clientIpOf(from('[::1]:4000'), trust)).toBe('198.51.100.4');
+  // Not listed: the peer itself is the key, whatever the header says.
+  expect(clientIpOf(from('192.168.1.5:4000'), trust)).toBe('192.168.1.5');
+  expect(clientIpOf(from('127.0.0.1:4000'), NONE)).toBe('127.0.0.1');
+});
+
+test('isPeerEntry accepts IPs and CIDR subnets only', () => {
+  for (const ok of ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', '0.0.0.0/0'])
+    expect(isPeerEntry(ok)).toBe(true);
+  for (const bad of ['', 'localhost', '10.0.0.0/33', '::/129', '10.0.0.0/8/1', '10.0.0.0/x'])
+    expect(isPeerEntry(bad)).toBe(false);
 });

@@ -5,11 +5,12 @@
  * Anyone else could send that header too, so it is believed only when the caller is the edge
  * workload as issue 14's identities tell it: a verified service token for `service:edge`, or,
  * when the server trusts the mesh (MESH_PEER_IDENTITY=xfcc), the SPIFFE identity the local
- * sidecar wrote last into x-forwarded-client-cert. Any other caller is keyed by its gRPC peer
- * address. IPv6 addresses are keyed by their /64 (one subscriber's usual allocation, so an
+ * sidecar wrote last into x-forwarded-client-cert; or, where neither exists (the local stack, a
+ * cluster without the mesh), a peer address listed in LOGIN_IP_TRUSTED_PEERS (like a proxy's
+ * set_real_ip_from). Any other caller is keyed by its gRPC peer address. IPv6 addresses are keyed by their /64 (one subscriber's usual allocation, so an
  * attacker cannot rotate through 2^64 addresses), IPv4-mapped IPv6 as the IPv4 address.
  */
-import { isIP } from 'node:net';
+import { BlockList, isIP } from 'node:net';
 import type { ServerUnaryCall } from '@grpc/grpc-js';
 import { meshPeerOf, workloadOf, type CallContext, type MeshPeerIdentity } from '@meshcart/kit';
 
@@ -66,21 +67,52 @@ function expandIpv6(ip: string): string[] {
   );
 }
 
-/** True when the call comes from the edge workload (service token or trusted mesh identity). */
-export function fromEdge(ctx: CallContext, meshPeerIdentity: MeshPeerIdentity): boolean {
+/** Who may tell the end user's IP (handlers read it once from config). */
+export interface ClientIpTrust {
+  meshPeerIdentity: MeshPeerIdentity;
+  /** Peer addresses / subnets whose x-client-ip is believed (LOGIN_IP_TRUSTED_PEERS). */
+  trustedPeers?: BlockList;
+}
+
+/**
+ * A BlockList of `1.2.3.4`, `10.0.0.0/8`, `::1`, `fd00::/8` entries (validated by config.ts's
+ * parser, so a bad entry never gets here).
+ */
+export function peerList(entries: readonly string[]): BlockList {
+  const list = new BlockList();
+  for (const entry of entries) {
+    const [addr = '', bits] = entry.split('/');
+    const family = isIP(addr) === 6 ? 'ipv6' : 'ipv4';
+    if (bits === undefined) list.addAddress(addr, family);
+    else list.addSubnet(addr, Number(bits), family);
+  }
+  return list;
+}
+
+/** True for `1.2.3.4`, `10.0.0.0/8`, `::1`, `fd00::/8` (the LOGIN_IP_TRUSTED_PEERS entries). */
+export function isPeerEntry(entry: string): boolean {
+  const [addr = '', bits, ...rest] = entry.split('/');
+  const family = isIP(addr);
+  if (family === 0 || rest.length > 0) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/** True when the call comes from the edge workload (service token, trusted mesh identity or peer). */
+export function fromEdge(ctx: CallContext, trust: ClientIpTrust): boolean {
   if (workloadOf(ctx.caller) === EDGE_WORKLOAD) return true;
-  return meshPeerIdentity === 'xfcc' && meshPeerOf(ctx.metadata) === EDGE_WORKLOAD;
+  if (trust.meshPeerIdentity === 'xfcc' && meshPeerOf(ctx.metadata) === EDGE_WORKLOAD) return true;
+  const peer = peerAddress(peers.get(ctx.metadata));
+  if (!trust.trustedPeers || peer === undefined) return false;
+  return trust.trustedPeers.check(peer, isIP(peer) === 6 ? 'ipv6' : 'ipv4');
 }
 
 /**
  * The key of the end user's IP: the edge's x-client-ip when the edge calls (falling back to the
  * peer when the header is missing or not an IP), else the gRPC peer's address.
  */
-export function clientIpOf(
-  ctx: CallContext,
-  meshPeerIdentity: MeshPeerIdentity,
-): string | undefined {
-  if (fromEdge(ctx, meshPeerIdentity)) {
+export function clientIpOf(ctx: CallContext, trust: ClientIpTrust): string | undefined {
+  if (fromEdge(ctx, trust)) {
     const header = ctx.metadata.get(CLIENT_IP_HEADER)[0];
     const forwarded = typeof header === 'string' ? ipKey(header) : undefined;
     if (forwarded) return forwarded;

@@ -15,6 +15,7 @@ import { createLoginThrottle, startThrottleSweeper, type LoginThrottle } from '.
 export interface LoginSecurity {
   passwords: PasswordHasher;
   loginThrottle: LoginThrottle;
+  trustedClientIpPeers: readonly string[];
 }
 
 /**
@@ -34,5 +35,9 @@ export async function loginSecurity(
   await primeDummyHash(); // so the first unknown-email login costs no more than later ones
   const stop = startThrottleSweeper(loginThrottle, config.loginThrottleSweepMs, host.logger);
   host.onShutdown('login throttle sweeper', stop);
-  return { passwords: gatedPasswordHasher(createHashGate(hashGateOptions(config))), loginThrottle };
+  return {
+    passwords: gatedPasswordHasher(createHashGate(hashGateOptions(config))),
+    loginThrottle,
+    trustedClientIpPeers: config.trustedClientIpPeers,
+  };
 }

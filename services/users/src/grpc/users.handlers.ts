@@ -18,7 +18,7 @@ import { validateAddAddress } from '../domain/address';
 import type { PasswordHasher } from '../domain/password-hasher';
 import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
 import type { UsersStore } from '../store/users.store';
-import { clientIpOf } from '../app/client-ip';
+import { clientIpOf, peerList } from '../app/client-ip';
 import { toProtoSavedAddress, toProtoUser } from './users.mapping';
 
 export interface UsersHandlerDeps extends HandlerBase {
@@ -30,6 +30,8 @@ export interface UsersHandlerDeps extends HandlerBase {
   passwords: PasswordHasher;
   /** Per-account and per-IP backoff of failed logins. */
   loginThrottle: LoginThrottle;
+  /** Peer addresses / subnets whose x-client-ip is believed besides the edge's identity. */
+  trustedClientIpPeers?: readonly string[];
 }
 
 /** The caller's user id; 'customer' methods always have one (the wrapper checked the token). */
@@ -48,7 +50,12 @@ const invalidCredentials = () =>
 
 export function usersImplementation(deps: UsersHandlerDeps) {
   const { store, passwords, loginThrottle } = deps;
-  const meshPeerIdentity = deps.meshPeerIdentity ?? 'none';
+  const ipTrust = {
+    meshPeerIdentity: deps.meshPeerIdentity ?? 'none',
+    trustedPeers: deps.trustedClientIpPeers?.length
+      ? peerList(deps.trustedClientIpPeers)
+      : undefined,
+  };
   return implement(
     UserServiceService,
     {
@@ -83,7 +90,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
 
       async createSession(req, ctx) {
         const creds = validateCredentials(req);
-        const clientIp = clientIpOf(ctx, meshPeerIdentity);
+        const clientIp = clientIpOf(ctx, ipTrust);
         // Locked accounts and IPs are refused before the lookup and the hash: a throttled guess
         // costs one indexed read, and answers the same whether or not the email exists.
         await loginThrottle.assertAllowed(creds.email, clientIp);
