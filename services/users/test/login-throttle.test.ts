@@ -145,6 +145,23 @@ describe('per-account backoff', () => {
     await outcome(email, 'wrong password');
     expect((await outcome(email, 'wrong password')).reason).toBe('LOGIN_THROTTLED');
   });
+
+  test('a parallel burst of guesses gets the 5 free failures, no more, and hashes only those', async () => {
+    for (const email of [uniqueEmail('burst-known'), uniqueEmail('burst-ghost')]) {
+      if (email.startsWith('burst-known'))
+        await h.client.registerUser({ email, password: PASSWORD, displayName: 'K' });
+      const runsBefore = hasher.runs;
+      const results = await Promise.all(
+        Array.from({ length: 12 }, () => failure(login(email, 'wrong password'))),
+      );
+      const reasons = results.map((e) => e.reason).sort();
+      expect(reasons).toEqual([
+        ...Array(5).fill('INVALID_CREDENTIALS'),
+        ...Array(7).fill('LOGIN_THROTTLED'),
+      ]);
+      expect(hasher.runs - runsBefore).toBe(5);
+    }
+  });
 });
 
 describe('per-IP backoff', () => {

@@ -30,13 +30,23 @@ export interface LoginThrottleOptions {
 }
 
 export interface LoginThrottle {
-  /** Throws RESOURCE_EXHAUSTED LOGIN_THROTTLED while the account or the client IP is locked. */
-  assertAllowed(email: string, clientIp: string | undefined): Promise<void>;
-  /** Counts a failed login against both keys. */
-  failed(email: string, clientIp: string | undefined): Promise<void>;
-  /** A correct password: the account starts over (the IP does not: logging into one's own
-   * account must not buy more guesses at others). */
-  succeeded(email: string): Promise<void>;
+  /**
+   * One login attempt for `email` from `clientIp`: throws RESOURCE_EXHAUSTED LOGIN_THROTTLED
+   * without calling `login` while the account or the IP is locked; otherwise runs `login` (the
+   * lookup and the hash: what it logged in, or undefined) and counts an undefined against both
+   * keys, or resets the account on success (not the IP: logging into one's own account must not
+   * buy guesses at others). Returns what `login` returned.
+   *
+   * Attempts on one account run one after the other in this process: a burst of parallel
+   * guesses cannot all pass the check before the first failure is counted; each waits for the
+   * one before it and then finds the account locked. (Across replicas the window is at most one
+   * attempt per replica.)
+   */
+  attempt<T>(
+    email: string,
+    clientIp: string | undefined,
+    login: () => Promise<T | undefined>,
+  ): Promise<T | undefined>;
   /** Deletes records that can no longer matter; returns how many. */
   sweep(): Promise<number>;
 }
@@ -59,36 +69,64 @@ export function createLoginThrottle(opts: LoginThrottleOptions): LoginThrottle {
   // A record older than this can be neither locked nor counted again under either policy.
   const retention = Math.max(retentionMs(account), retentionMs(ip));
 
+  /** Throws LOGIN_THROTTLED while either key is locked. */
+  async function assertAllowed(k: { account: string; ip?: string }) {
+    const found = await store.records(k.ip ? [k.account, k.ip] : [k.account]);
+    const t = now();
+    const a = found.get(k.account);
+    const i = k.ip ? found.get(k.ip) : undefined;
+    const waitMs = Math.max(
+      a ? remainingLockoutMs(a, account, t) : 0,
+      i ? remainingLockoutMs(i, ip, t) : 0,
+    );
+    if (waitMs > 0) throw throttled(Math.ceil(waitMs));
+  }
+
+  const oneAtATime = serializer();
+
   return {
-    async assertAllowed(email, clientIp) {
+    attempt: (email, clientIp, login) => {
       const k = keys(email, clientIp);
-      const found = await store.records(k.ip ? [k.account, k.ip] : [k.account]);
-      const t = now();
-      const a = found.get(k.account);
-      const i = k.ip ? found.get(k.ip) : undefined;
-      const waitMs = Math.max(
-        a ? remainingLockoutMs(a, account, t) : 0,
-        i ? remainingLockoutMs(i, ip, t) : 0,
-      );
-      if (waitMs > 0) throw throttled(Math.ceil(waitMs));
+      return oneAtATime(k.account, async () => {
+        await assertAllowed(k);
+        const result = await login();
+        if (result !== undefined) await store.reset(k.account);
+        else {
+          const t = now();
+          await Promise.all([
+            store.recordFailure(k.account, account, t),
+            k.ip ? store.recordFailure(k.ip, ip, t) : undefined,
+          ]);
+        }
+        return result;
+      });
     },
-
-    async failed(email, clientIp) {
-      const k = keys(email, clientIp);
-      const t = now();
-      await Promise.all([
-        store.recordFailure(k.account, account, t),
-        k.ip ? store.recordFailure(k.ip, ip, t) : undefined,
-      ]);
-    },
-
-    succeeded: (email) => store.reset(keyOf('account', email)),
 
     sweep: () => store.sweep(now() - retention),
   };
 }
 
-/** Sweeps expired records every `intervalMs` until the returned stop() (main.ts, at shutdown). */
+/**
+ * Runs the tasks of one key one after the other (others in parallel). The map holds a key only
+ * while one of its tasks is pending, so it stays as small as the calls in flight.
+ */
+function serializer() {
+  const tails = new Map<string, Promise<void>>();
+  return <T>(key: string, task: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(task);
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
+/** Sweeps expired records every `intervalMs` until the returned stop() (a shutdown step). */
 export function startThrottleSweeper(
   throttle: LoginThrottle,
   intervalMs: number,

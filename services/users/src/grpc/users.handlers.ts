@@ -93,17 +93,15 @@ export function usersImplementation(deps: UsersHandlerDeps) {
         const clientIp = clientIpOf(ctx, ipTrust);
         // Locked accounts and IPs are refused before the lookup and the hash: a throttled guess
         // costs one indexed read, and answers the same whether or not the email exists.
-        await loginThrottle.assertAllowed(creds.email, clientIp);
-        const found = await store.findCredentials(creds.email);
-        // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
-        const ok = found
-          ? await passwords.verify(creds.password, found.passwordHash)
-          : await passwords.verifyUnknown(creds.password);
-        if (!found || !ok) {
-          await loginThrottle.failed(creds.email, clientIp);
-          throw invalidCredentials();
-        }
-        await loginThrottle.succeeded(creds.email);
+        const found = await loginThrottle.attempt(creds.email, clientIp, async () => {
+          const user = await store.findCredentials(creds.email);
+          // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
+          const ok = user
+            ? await passwords.verify(creds.password, user.passwordHash)
+            : await passwords.verifyUnknown(creds.password);
+          return ok ? user : undefined;
+        });
+        if (!found) throw invalidCredentials();
         if (passwords.needsRehash(found.passwordHash)) {
           // An older, weaker hash of a password we now hold: upgrade it. Best effort - the login
           // succeeds either way (also when the hash gate is full), and the next login tries again.
