@@ -40,12 +40,14 @@ export interface LoginThrottle {
    * Attempts on one account run one after the other in this process: a burst of parallel
    * guesses cannot all pass the check before the first failure is counted; each waits for the
    * one before it and then finds the account locked. (Across replicas the window is at most one
-   * attempt per replica.)
+   * attempt per replica.) An attempt whose call ended (`signal`: deadline, cancel) while it
+   * waited is dropped unrun.
    */
   attempt<T>(
     email: string,
     clientIp: string | undefined,
     login: () => Promise<T | undefined>,
+    signal?: AbortSignal,
   ): Promise<T | undefined>;
   /** Deletes records that can no longer matter; returns how many. */
   sweep(): Promise<number>;
@@ -85,9 +87,10 @@ export function createLoginThrottle(opts: LoginThrottleOptions): LoginThrottle {
   const oneAtATime = serializer();
 
   return {
-    attempt: (email, clientIp, login) => {
+    attempt: (email, clientIp, login, signal) => {
       const k = keys(email, clientIp);
       return oneAtATime(k.account, async () => {
+        signal?.throwIfAborted();
         await assertAllowed(k);
         const result = await login();
         if (result !== undefined) await store.reset(k.account);

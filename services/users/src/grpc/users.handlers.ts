@@ -93,14 +93,19 @@ export function usersImplementation(deps: UsersHandlerDeps) {
         const clientIp = clientIpOf(ctx, ipTrust);
         // Locked accounts and IPs are refused before the lookup and the hash: a throttled guess
         // costs one indexed read, and answers the same whether or not the email exists.
-        const found = await loginThrottle.attempt(creds.email, clientIp, async () => {
-          const user = await store.findCredentials(creds.email);
-          // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
-          const ok = user
-            ? await passwords.verify(creds.password, user.passwordHash)
-            : await passwords.verifyUnknown(creds.password);
-          return ok ? user : undefined;
-        });
+        const found = await loginThrottle.attempt(
+          creds.email,
+          clientIp,
+          async () => {
+            const user = await store.findCredentials(creds.email);
+            // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
+            const ok = user
+              ? await passwords.verify(creds.password, user.passwordHash)
+              : await passwords.verifyUnknown(creds.password);
+            return ok ? user : undefined;
+          },
+          ctx.signal,
+        );
         if (!found) throw invalidCredentials();
         if (passwords.needsRehash(found.passwordHash)) {
           // An older, weaker hash of a password we now hold: upgrade it. Best effort - the login
