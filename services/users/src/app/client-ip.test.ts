@@ -89,6 +89,13 @@ test('LOGIN_IP_TRUSTED_PEERS: a listed peer address is believed like the edge, o
   // Not listed: the peer itself is the key, whatever the header says.
   expect(clientIpOf(from('192.168.1.5:4000'), trust)).toBe('192.168.1.5');
   expect(clientIpOf(from('127.0.0.1:4000'), NONE)).toBe('127.0.0.1');
+  // A trusted caller without a usable header: no IP key at all (never the proxy's own address).
+  const bare = ctx(undefined, { 'x-client-ip': 'unknown' });
+  rememberPeer({ metadata: bare.metadata, getPeer: () => '127.0.0.1:4000' } as ServerUnaryCall<
+    unknown,
+    unknown
+  >);
+  expect(clientIpOf(bare, trust)).toBeUndefined();
 });
 
 test('isPeerEntry accepts IPs and CIDR subnets only', () => {

@@ -108,14 +108,15 @@ export function fromEdge(ctx: CallContext, trust: ClientIpTrust): boolean {
 }
 
 /**
- * The key of the end user's IP: the edge's x-client-ip when the edge calls (falling back to the
- * peer when the header is missing or not an IP), else the gRPC peer's address.
+ * The key of the end user's IP: the edge's x-client-ip when the edge calls, else the gRPC peer's
+ * address. An edge call without a usable header (an older edge) is not keyed by IP at all: the
+ * edge's own address is every user's, and keying on it would let 20 failures anywhere lock out
+ * every login (the account throttle still applies).
  */
 export function clientIpOf(ctx: CallContext, trust: ClientIpTrust): string | undefined {
   if (fromEdge(ctx, trust)) {
     const header = ctx.metadata.get(CLIENT_IP_HEADER)[0];
-    const forwarded = typeof header === 'string' ? ipKey(header) : undefined;
-    if (forwarded) return forwarded;
+    return typeof header === 'string' ? ipKey(header) : undefined;
   }
   return ipKey(peerAddress(peers.get(ctx.metadata)));
 }
