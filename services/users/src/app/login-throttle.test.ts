@@ -108,3 +108,19 @@ test('attempts on one account run one at a time; one whose call ended meanwhile 
   await expect(second).rejects.toThrow('deadline');
   expect(ran).toBe(false);
 });
+
+test('sweep repeats full batches until one comes back short, past cap + window of both policies', async () => {
+  const store = memoryStore();
+  const batches = [1_000, 1_000, 3];
+  const cutoffs: number[] = [];
+  store.sweep = async (cutoffMs) => (cutoffs.push(cutoffMs), batches.shift() ?? 0);
+  const throttle = createLoginThrottle({
+    store,
+    account: policy(2),
+    ip: { ...policy(3), windowMs: 120_000 },
+    keySecret: 'unit-test-secret-key',
+    now: () => 10_000_000,
+  });
+  expect(await throttle.sweep()).toBe(2_003);
+  expect(cutoffs).toEqual(Array(3).fill(10_000_000 - 60_000 - 120_000));
+});

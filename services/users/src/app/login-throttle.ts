@@ -17,7 +17,7 @@ import { createHmac } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorReason, errors } from '@meshcart/kit';
 import { remainingLockoutMs, retentionMs, type BackoffPolicy } from '../domain/login-backoff';
-import type { LoginThrottleStore } from '../store/login-throttle.store';
+import { SWEEP_BATCH, type LoginThrottleStore } from '../store/login-throttle.store';
 
 export interface LoginThrottleOptions {
   store: LoginThrottleStore;
@@ -105,7 +105,15 @@ export function createLoginThrottle(opts: LoginThrottleOptions): LoginThrottle {
       });
     },
 
-    sweep: () => store.sweep(now() - retention),
+    async sweep() {
+      const cutoff = now() - retention;
+      let total = 0;
+      for (;;) {
+        const n = await store.sweep(cutoff, SWEEP_BATCH);
+        total += n;
+        if (n < SWEEP_BATCH) return total;
+      }
+    },
   };
 }
 

@@ -11,6 +11,9 @@
 import { MAX_DOUBLINGS, type BackoffPolicy, type FailureRecord } from '../domain/login-backoff';
 import type { Db } from './db';
 
+/** Rows one sweep statement deletes at most. */
+export const SWEEP_BATCH = 1_000;
+
 export interface LoginThrottleStore {
   /** The records of the given keys that exist (missing keys have no failures). */
   records(keys: string[]): Promise<Map<string, FailureRecord>>;
@@ -55,9 +58,9 @@ export function createLoginThrottleStore(prisma: Db): LoginThrottleStore {
       await prisma.loginThrottle.deleteMany({ where: { keyHash: key } });
     },
 
-    async sweep(cutoffMs, limit = 1_000) {
+    async sweep(cutoffMs, limit = SWEEP_BATCH) {
       const cutoff = BigInt(Math.floor(cutoffMs));
-      // Bounded batches keep each delete's locks short; the sweeper repeats while rows remain.
+      // Bounded batches keep each delete's locks short; the throttle repeats while batches are full.
       return prisma.$executeRaw`
         DELETE FROM login_throttles WHERE last_failure_ms < ${cutoff} LIMIT ${limit}`;
     },
