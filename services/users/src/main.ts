@@ -1,7 +1,7 @@
 /** users service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
+import { loginSecurity } from './app/login-security';
 import { usersConfigSpec } from './config';
-import { primeDummyHash } from './domain/password';
 import { buildServer } from './server';
 import { createDb } from './store/db';
 import { createUsersStore } from './store/users.store';
@@ -9,13 +9,13 @@ import { createUsersStore } from './store/users.store';
 runService({
   spec: usersConfigSpec,
   dir: __dirname,
-  async start({ config, base, onShutdown, signer }) {
+  async start({ config, base, logger, onShutdown, signer }) {
     const prisma = createDb(config.databaseUrl);
     onShutdown('database pool', () => prisma.$disconnect());
     await prisma.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
-    await primeDummyHash(); // so the first unknown-email login costs no more than later ones
     return buildServer({
       ...base,
+      ...(await loginSecurity(config, prisma, { logger, onShutdown })), // hashing, throttling
       signer: await signer({ roles: ['customer'] }), // users signs customer tokens only
       store: createUsersStore(prisma),
       sessionTtlSeconds: Math.floor(config.sessionTtlMs / 1000),

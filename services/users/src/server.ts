@@ -1,6 +1,8 @@
 /** buildServer: the users gRPC server, unstarted (main.ts listens; tests bind port 0). */
 import { createGrpcServer, type GrpcServer } from '@meshcart/kit';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
+import { rememberPeer } from './app/client-ip';
+import { wrapUnaryMethods } from './app/retry-info';
 import { usersImplementation, type UsersHandlerDeps } from './grpc/users.handlers';
 
 export type UsersServerDeps = UsersHandlerDeps;
@@ -13,7 +15,9 @@ export function buildServer(deps: UsersServerDeps): GrpcServer {
       {
         name: 'shop.users.v1.UserService',
         definition: UserServiceService,
-        implementation: usersImplementation(deps),
+        // The peer address (login throttling by IP) and RetryInfo on throttled / overloaded
+        // answers are the two things the kit's wrapper does not give a handler.
+        implementation: wrapUnaryMethods(usersImplementation(deps), rememberPeer),
       },
     ],
   });

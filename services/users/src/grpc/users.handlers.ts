@@ -12,11 +12,13 @@ import {
   toTimestamp,
   type HandlerBase,
 } from '@meshcart/kit';
+import type { LoginThrottle } from '../app/login-throttle';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { validateAddAddress } from '../domain/address';
-import { hashPassword, needsRehash, verifyAgainstDummy, verifyPassword } from '../domain/password';
+import type { PasswordHasher } from '../domain/password-hasher';
 import { validateCredentials, validateRegistration, validateUserId } from '../domain/user';
 import type { UsersStore } from '../store/users.store';
+import { clientIpOf, peerList } from '../app/client-ip';
 import { toProtoSavedAddress, toProtoUser } from './users.mapping';
 
 export interface UsersHandlerDeps extends HandlerBase {
@@ -24,6 +26,12 @@ export interface UsersHandlerDeps extends HandlerBase {
   signer: TokenSigner;
   store: UsersStore;
   sessionTtlSeconds: number;
+  /** Every password hash goes through it (bounded concurrency, hash-gate.ts). */
+  passwords: PasswordHasher;
+  /** Per-account and per-IP backoff of failed logins. */
+  loginThrottle: LoginThrottle;
+  /** Peer addresses / subnets whose x-client-ip is believed besides the edge's identity. */
+  trustedClientIpPeers?: readonly string[];
 }
 
 /** The caller's user id; 'customer' methods always have one (the wrapper checked the token). */
@@ -41,7 +49,13 @@ const invalidCredentials = () =>
   });
 
 export function usersImplementation(deps: UsersHandlerDeps) {
-  const { store } = deps;
+  const { store, passwords, loginThrottle } = deps;
+  const ipTrust = {
+    meshPeerIdentity: deps.meshPeerIdentity ?? 'none',
+    trustedPeers: deps.trustedClientIpPeers?.length
+      ? peerList(deps.trustedClientIpPeers)
+      : undefined,
+  };
   return implement(
     UserServiceService,
     {
@@ -51,7 +65,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
           const user = await store.createUser({
             email: reg.email,
             displayName: reg.displayName,
-            passwordHash: await hashPassword(reg.password),
+            passwordHash: await passwords.hash(reg.password),
           });
           ctx.logger.info({ user_id: user.id }, 'user registered');
           return { user: toProtoUser(user) };
@@ -68,7 +82,7 @@ export function usersImplementation(deps: UsersHandlerDeps) {
           const same =
             found !== undefined &&
             found.user.displayName === reg.displayName &&
-            (await verifyPassword(reg.password, found.passwordHash));
+            (await passwords.verify(reg.password, found.passwordHash));
           if (!same) throw e;
           return { user: toProtoUser(found.user) };
         }
@@ -76,16 +90,28 @@ export function usersImplementation(deps: UsersHandlerDeps) {
 
       async createSession(req, ctx) {
         const creds = validateCredentials(req);
-        const found = await store.findCredentials(creds.email);
-        // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
-        const ok = found
-          ? await verifyPassword(creds.password, found.passwordHash)
-          : await verifyAgainstDummy(creds.password);
-        if (!found || !ok) throw invalidCredentials();
-        if (needsRehash(found.passwordHash)) {
+        const clientIp = clientIpOf(ctx, ipTrust);
+        // Locked accounts and IPs are refused before the lookup and the hash: a throttled guess
+        // costs one indexed read, and answers the same whether or not the email exists.
+        const found = await loginThrottle.attempt(
+          creds.email,
+          clientIp,
+          async () => {
+            const user = await store.findCredentials(creds.email);
+            // Unknown emails burn the same hashing time as a wrong password: no timing oracle.
+            const ok = user
+              ? await passwords.verify(creds.password, user.passwordHash)
+              : await passwords.verifyUnknown(creds.password);
+            return ok ? user : undefined;
+          },
+          ctx.signal,
+        );
+        if (!found) throw invalidCredentials();
+        if (passwords.needsRehash(found.passwordHash)) {
           // An older, weaker hash of a password we now hold: upgrade it. Best effort - the login
-          // succeeds either way, and the next login tries again.
-          await hashPassword(creds.password)
+          // succeeds either way (also when the hash gate is full), and the next login tries again.
+          await passwords
+            .hash(creds.password)
             .then((next) => store.upgradePasswordHash(found.user.id, found.passwordHash, next))
             .then(
               (written) =>
