@@ -131,6 +131,9 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           DATABASE_URL: dbUrls[s],
           // Only payments holds the card-token vault key.
           ...(s === 'payments' ? { PAYMENT_VAULT_KEY_FILE: devKeys.paymentVaultKeyFile } : {}),
+          // No mesh here to vouch for the edge: users believes the x-client-ip of loopback peers
+          // (the edge), so login throttling per client IP works locally as in the cluster.
+          ...(s === 'users' ? { LOGIN_IP_TRUSTED_PEERS: '127.0.0.1,::1' } : {}),
         },
       });
     }

@@ -21,4 +21,11 @@ runService({
       sessionTtlSeconds: Math.floor(config.sessionTtlMs / 1000),
     });
   },
+  limits: (c) => ({
+    login_account: `${c.accountFreeFailures} free, ${c.accountBaseDelayMs}ms doubling to ${c.accountMaxDelayMs}ms`,
+    login_ip: `${c.ipFreeFailures} free, ${c.ipBaseDelayMs}ms doubling to ${c.ipMaxDelayMs}ms`,
+    login_ip_trusted_peers: c.trustedClientIpPeers.join(',') || 'none',
+    password_hash_concurrency: c.hashConcurrency,
+    password_hash_queue: c.hashQueue,
+  }),
 });

@@ -194,13 +194,20 @@ describe('per-IP backoff', () => {
     expect(await attempt(await fromEdge('2001:db8:1:3::1'))).toBe('INVALID_CREDENTIALS');
   });
 
-  test('x-client-ip from any caller but the edge is ignored: the peer address is the key', async () => {
-    // A customer token or no token: the header is the caller's own claim, not believed.
-    for (let i = 0; i < 3; i++)
+  test('x-client-ip from a caller that is not the edge is not believed, nor is its address a key', async () => {
+    // A customer token or no token: the header is the caller's own claim, not believed. Such a
+    // caller is a proxy we do not trust (the edge in a cluster without the mesh and without
+    // LOGIN_IP_TRUSTED_PEERS): its address is every user's, so it is no key either - else a few
+    // failures anywhere would lock every login. The account throttle still applies.
+    for (let i = 0; i < 5; i++)
       expect(await attempt({ 'x-client-ip': `192.0.2.${i + 1}` })).toBe('INVALID_CREDENTIALS');
-    expect(await attempt({ 'x-client-ip': '192.0.2.200' })).toBe('LOGIN_THROTTLED');
     const customer = h.auth.bearer(await h.auth.userToken('someone'));
-    expect(await attempt({ ...customer, 'x-client-ip': '192.0.2.201' })).toBe('LOGIN_THROTTLED');
+    expect(await attempt({ ...customer, 'x-client-ip': '192.0.2.201' })).toBe(
+      'INVALID_CREDENTIALS',
+    );
+    // A direct caller (no header) is keyed by its own (loopback) address.
+    for (let i = 0; i < 3; i++) expect(await attempt({})).toBe('INVALID_CREDENTIALS');
+    expect(await attempt({})).toBe('LOGIN_THROTTLED');
     // The edge's users are keyed by their own IP, not by the (locked) loopback peer.
     expect(await attempt(await fromEdge('192.0.2.202'))).toBe('INVALID_CREDENTIALS');
   });

@@ -44,7 +44,7 @@ export function createLogger(opts: {
   );
 }
 
-/** A logger that drops everything (tests that do not care about logs). */
+/** A logger that drops everything (tests that do not care about logs; TEST_LOG_LEVEL=warn shows them). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 }

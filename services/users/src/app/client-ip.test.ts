@@ -86,9 +86,17 @@ test('LOGIN_IP_TRUSTED_PEERS: a listed peer address is believed like the edge, o
   expect(clientIpOf(from('127.0.0.1:4000'), trust)).toBe('198.51.100.4');
   expect(clientIpOf(from('10.9.8.7:4000'), trust)).toBe('198.51.100.4');
   expect(clientIpOf(from('[::1]:4000'), trust)).toBe('198.51.100.4');
-  // Not listed: the peer itself is the key, whatever the header says.
-  expect(clientIpOf(from('192.168.1.5:4000'), trust)).toBe('192.168.1.5');
-  expect(clientIpOf(from('127.0.0.1:4000'), NONE)).toBe('127.0.0.1');
+  // Not listed but sending the header: a proxy we do not trust, whose address is every user's;
+  // neither the header nor the proxy's address is a key.
+  expect(clientIpOf(from('192.168.1.5:4000'), trust)).toBeUndefined();
+  expect(clientIpOf(from('127.0.0.1:4000'), NONE)).toBeUndefined();
+  // A direct caller (no header) is keyed by its own address.
+  const direct = ctx(undefined, {});
+  rememberPeer({ metadata: direct.metadata, getPeer: () => '192.168.1.5:4000' } as ServerUnaryCall<
+    unknown,
+    unknown
+  >);
+  expect(clientIpOf(direct, trust)).toBe('192.168.1.5');
   // A trusted caller without a usable header: no IP key at all (never the proxy's own address).
   const bare = ctx(undefined, { 'x-client-ip': 'unknown' });
   rememberPeer({ metadata: bare.metadata, getPeer: () => '127.0.0.1:4000' } as ServerUnaryCall<

@@ -7,7 +7,8 @@
  * when the server trusts the mesh (MESH_PEER_IDENTITY=xfcc), the SPIFFE identity the local
  * sidecar wrote last into x-forwarded-client-cert; or, where neither exists (the local stack, a
  * cluster without the mesh), a peer address listed in LOGIN_IP_TRUSTED_PEERS (like a proxy's
- * set_real_ip_from). Any other caller is keyed by its gRPC peer address. IPv6 addresses are keyed by their /64 (one subscriber's usual allocation, so an
+ * set_real_ip_from). Any other caller is keyed by its gRPC peer address, unless it sends the
+ * header anyway (an untrusted proxy: no IP key, see clientIpOf). IPv6 addresses are keyed by their /64 (one subscriber's usual allocation, so an
  * attacker cannot rotate through 2^64 addresses), IPv4-mapped IPv6 as the IPv4 address.
  */
 import { BlockList, isIP } from 'node:net';
@@ -118,5 +119,10 @@ export function clientIpOf(ctx: CallContext, trust: ClientIpTrust): string | und
     const header = ctx.metadata.get(CLIENT_IP_HEADER)[0];
     return typeof header === 'string' ? ipKey(header) : undefined;
   }
+  // A caller we do not trust that still sends x-client-ip is a proxy in front of the users: the
+  // edge in a cluster without the mesh and without LOGIN_IP_TRUSTED_PEERS. Its address is every
+  // user's, so keying on it would let 20 failures anywhere lock every login: no IP key (the
+  // account throttle still applies). A direct caller (no header) is keyed by its own address.
+  if (ctx.metadata.get(CLIENT_IP_HEADER).length > 0) return undefined;
   return ipKey(peerAddress(peers.get(ctx.metadata)));
 }
