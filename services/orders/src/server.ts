@@ -12,6 +12,8 @@ import {
 } from '@meshcart/proto/shop/orders/v1/orders';
 import type { CatalogPort, PaymentVaultPort, ShippingPort } from './app/ports';
 import { createOrdersApp } from './app/orders.app';
+import type { OrderCaps } from './domain/order-caps';
+import type { OrphanPolicy } from './domain/orphan';
 import { orderAdminServiceImpl } from './grpc/order-admin.handlers';
 import { orderSagaServiceImpl } from './grpc/order-saga.handlers';
 import { orderServiceImpl } from './grpc/order.handlers';
@@ -27,6 +29,10 @@ export interface ServerDeps extends HandlerBase {
   shipping: ShippingPort;
   vault: PaymentVaultPort;
   saga: SagaGateway;
+  /** PlaceOrder's abuse caps (config MAX_OPEN_ORDERS_PER_USER, MAX_UNITS_PER_LINE); defaults when omitted. */
+  caps?: OrderCaps;
+  /** ReconcileOrphanOrders' bounds (config ORPHAN_*); defaults when omitted. */
+  orphans?: OrphanPolicy;
 }
 
 /** Builds the orders gRPC server (OrderService, OrderSagaService, OrderAdminService); never listens by itself. */

@@ -5,7 +5,14 @@ import { decodePageToken, encodePageToken, pageSizeOf } from '../domain/page-tok
 import type { PlaceOrderCommand } from '../domain/place-order.validation';
 import { validateProgress, type RawProgressRecord } from '../domain/progress';
 import type { ProgressResult } from '../store/orders.store';
+import { DEFAULT_ORPHAN_POLICY, type OrphanPolicy } from '../domain/orphan';
 import { placeOrder, type PlaceOrderDeps } from './place-order';
+import { reconcileOrphanOrders, type ReconciledOrder } from './reconcile-orphans';
+
+export interface OrdersAppDeps extends PlaceOrderDeps {
+  /** The orphan reconciler's bounds (config: ORPHAN_*); defaults when omitted. */
+  orphans?: OrphanPolicy;
+}
 
 export type OrdersApp = ReturnType<typeof createOrdersApp>;
 
@@ -15,7 +22,7 @@ const requireOrderId = (orderId: string): void => {
 };
 
 /** The orders use cases; handlers only translate proto <-> these. */
-export function createOrdersApp(deps: PlaceOrderDeps) {
+export function createOrdersApp(deps: OrdersAppDeps) {
   const { store, saga } = deps;
   return {
     placeOrder: (userId: string, cmd: PlaceOrderCommand, ctx: CallContext): Promise<Order> =>
@@ -63,6 +70,10 @@ export function createOrdersApp(deps: PlaceOrderDeps) {
       ctx.logger.info({ order_id: orderId }, 'cancellation accepted by the saga');
       return store.getOwn(userId, orderId);
     },
+
+    /** Orphan orders: start their saga, or cancel those that cannot get one (internal, saga worker). */
+    reconcileOrphans: (maxOrders: number, ctx: CallContext): Promise<ReconciledOrder[]> =>
+      reconcileOrphanOrders(deps, deps.orphans ?? DEFAULT_ORPHAN_POLICY, maxOrders, ctx),
 
     async recordProgress(raw: RawProgressRecord, ctx: CallContext): Promise<ProgressResult> {
       const record = validateProgress(raw);

@@ -267,7 +267,8 @@ var OrderService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	OrderSagaService_RecordOrderProgress_FullMethodName = "/shop.orders.v1.OrderSagaService/RecordOrderProgress"
+	OrderSagaService_RecordOrderProgress_FullMethodName   = "/shop.orders.v1.OrderSagaService/RecordOrderProgress"
+	OrderSagaService_ReconcileOrphanOrders_FullMethodName = "/shop.orders.v1.OrderSagaService/ReconcileOrphanOrders"
 )
 
 // OrderSagaServiceClient is the client API for OrderSagaService service.
@@ -281,6 +282,15 @@ type OrderSagaServiceClient interface {
 	// the last applied one is ignored (repeats and reordering are harmless), and a
 	// CANCELLED or NEEDS_ATTENTION order never changes status again.
 	RecordOrderProgress(ctx context.Context, in *RecordOrderProgressRequest, opts ...grpc.CallOption) (*RecordOrderProgressResponse, error)
+	// Recovers orphan orders: PENDING orders older than the service's grace period
+	// (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+	// guessed from age). Each one gets its saga started with the same idempotent start and
+	// input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+	// older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+	// saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+	// safe to run concurrently (each order is handled under its row lock, rows another caller
+	// holds are skipped). Called by the saga worker's reconciler schedule.
+	ReconcileOrphanOrders(ctx context.Context, in *ReconcileOrphanOrdersRequest, opts ...grpc.CallOption) (*ReconcileOrphanOrdersResponse, error)
 }
 
 type orderSagaServiceClient struct {
@@ -301,6 +311,16 @@ func (c *orderSagaServiceClient) RecordOrderProgress(ctx context.Context, in *Re
 	return out, nil
 }
 
+func (c *orderSagaServiceClient) ReconcileOrphanOrders(ctx context.Context, in *ReconcileOrphanOrdersRequest, opts ...grpc.CallOption) (*ReconcileOrphanOrdersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReconcileOrphanOrdersResponse)
+	err := c.cc.Invoke(ctx, OrderSagaService_ReconcileOrphanOrders_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OrderSagaServiceServer is the server API for OrderSagaService service.
 // All implementations must embed UnimplementedOrderSagaServiceServer
 // for forward compatibility.
@@ -312,6 +332,15 @@ type OrderSagaServiceServer interface {
 	// the last applied one is ignored (repeats and reordering are harmless), and a
 	// CANCELLED or NEEDS_ATTENTION order never changes status again.
 	RecordOrderProgress(context.Context, *RecordOrderProgressRequest) (*RecordOrderProgressResponse, error)
+	// Recovers orphan orders: PENDING orders older than the service's grace period
+	// (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+	// guessed from age). Each one gets its saga started with the same idempotent start and
+	// input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+	// older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+	// saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+	// safe to run concurrently (each order is handled under its row lock, rows another caller
+	// holds are skipped). Called by the saga worker's reconciler schedule.
+	ReconcileOrphanOrders(context.Context, *ReconcileOrphanOrdersRequest) (*ReconcileOrphanOrdersResponse, error)
 	mustEmbedUnimplementedOrderSagaServiceServer()
 }
 
@@ -324,6 +353,9 @@ type UnimplementedOrderSagaServiceServer struct{}
 
 func (UnimplementedOrderSagaServiceServer) RecordOrderProgress(context.Context, *RecordOrderProgressRequest) (*RecordOrderProgressResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RecordOrderProgress not implemented")
+}
+func (UnimplementedOrderSagaServiceServer) ReconcileOrphanOrders(context.Context, *ReconcileOrphanOrdersRequest) (*ReconcileOrphanOrdersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReconcileOrphanOrders not implemented")
 }
 func (UnimplementedOrderSagaServiceServer) mustEmbedUnimplementedOrderSagaServiceServer() {}
 func (UnimplementedOrderSagaServiceServer) testEmbeddedByValue()                          {}
@@ -364,6 +396,24 @@ func _OrderSagaService_RecordOrderProgress_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrderSagaService_ReconcileOrphanOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReconcileOrphanOrdersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderSagaServiceServer).ReconcileOrphanOrders(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderSagaService_ReconcileOrphanOrders_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderSagaServiceServer).ReconcileOrphanOrders(ctx, req.(*ReconcileOrphanOrdersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OrderSagaService_ServiceDesc is the grpc.ServiceDesc for OrderSagaService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -374,6 +424,10 @@ var OrderSagaService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordOrderProgress",
 			Handler:    _OrderSagaService_RecordOrderProgress_Handler,
+		},
+		{
+			MethodName: "ReconcileOrphanOrders",
+			Handler:    _OrderSagaService_ReconcileOrphanOrders_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
