@@ -407,7 +407,7 @@ func (x *Order) GetStatusMessage() string {
 type PlaceOrderItem struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Sku   string                 `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	// 1-1000.
+	// 1-1000; the service may set a lower maximum (MAX_UNITS_PER_LINE, default 10).
 	Quantity      int32 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

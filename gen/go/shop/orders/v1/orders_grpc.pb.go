@@ -38,7 +38,9 @@ type OrderServiceClient interface {
 	// Idempotent per user on request_id: a repeat returns the same order and never starts
 	// a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
 	// IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-	// PRODUCT_UNAVAILABLE (field violation on the item).
+	// PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+	// service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+	// reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
 	PlaceOrder(ctx context.Context, in *PlaceOrderRequest, opts ...grpc.CallOption) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error)
@@ -112,7 +114,9 @@ type OrderServiceServer interface {
 	// Idempotent per user on request_id: a repeat returns the same order and never starts
 	// a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
 	// IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-	// PRODUCT_UNAVAILABLE (field violation on the item).
+	// PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+	// service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+	// reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
 	PlaceOrder(context.Context, *PlaceOrderRequest) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error)

@@ -195,7 +195,7 @@ export interface Order {
 /** One requested line; the price comes from the catalog. */
 export interface PlaceOrderItem {
   sku: string;
-  /** 1-1000. */
+  /** 1-1000; the service may set a lower maximum (MAX_UNITS_PER_LINE, default 10). */
   quantity: number;
 }
 
@@ -2315,7 +2315,9 @@ export const OrderServiceService = {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder: {
     path: "/shop.orders.v1.OrderService/PlaceOrder" as const,
@@ -2370,7 +2372,9 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
   /** Returns one of the caller's orders. */
@@ -2393,7 +2397,9 @@ export interface OrderServiceClient extends Client {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder(
     request: PlaceOrderRequest,
