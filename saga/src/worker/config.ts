@@ -58,16 +58,18 @@ export const workerConfigSpec = {
   /**
    * How often the orphan-order reconciler runs (a Temporal Schedule the worker creates at boot,
    * reconcile-schedule.ts); orders' ORPHAN_GRACE / ORPHAN_MAX_AGE / ORPHAN_BATCH_SIZE bound
-   * each pass. 5 s - 1 h.
+   * each pass. 5 s - 1 h; `off` leaves the schedule alone (neither created nor updated: for a
+   * worker deployment that must not own it, e.g. a second one on the same queue).
    */
   orphanReconcileIntervalMs: v(
     'ORPHAN_RECONCILE_INTERVAL',
-    (raw) => {
+    (raw): number | undefined => {
+      if (raw.trim() === 'off') return undefined;
       const ms = parse.duration()(raw);
-      if (ms < 5_000 || ms > 3_600_000) throw new Error('must be between 5s and 1h');
+      if (ms < 5_000 || ms > 3_600_000) throw new Error('must be between 5s and 1h, or off');
       return ms;
     },
-    { default: 30_000 },
+    { default: 30_000 as number | undefined },
   ),
   /** The schedule's id; empty = `orphan-orders-<TEMPORAL_TASK_QUEUE>` (one per queue). */
   orphanReconcileScheduleId: v('ORPHAN_RECONCILE_SCHEDULE_ID', parse.string({ max: 200 }), {

@@ -94,6 +94,10 @@ export async function scheduleReconcilerAtBoot(
   logger: Logger,
   signal: AbortSignal,
 ): Promise<void> {
+  if (config.orphanReconcileIntervalMs === undefined) {
+    logger.info('orphan-order reconciler schedule left alone (ORPHAN_RECONCILE_INTERVAL=off)');
+    return;
+  }
   const settings: ReconcileScheduleSettings = {
     scheduleId: config.orphanReconcileScheduleId || defaultScheduleId(config.taskQueue),
     intervalMs: config.orphanReconcileIntervalMs,
