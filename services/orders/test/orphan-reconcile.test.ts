@@ -221,3 +221,9 @@ test('only the saga worker may run the reconciler', async () => {
     expect(codeAndReason(e)[0]).toBe('PERMISSION_DENIED');
   }
 });
+
+test('a negative max_orders is INVALID_ARGUMENT on maxOrders', async () => {
+  const e = await failure(h.saga.reconcileOrphanOrders({ maxOrders: -1 }, await h.asSagaWorker()));
+  expect(codeAndReason(e)).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
+  expect(e.violations.map((v) => v.field)).toEqual(['maxOrders']);
+});

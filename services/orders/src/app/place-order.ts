@@ -7,7 +7,7 @@ import { DEFAULT_ORDER_CAPS, openOrderLimitReached, type OrderCaps } from '../do
 import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-order.validation';
 import { orderTotals, priceItems } from '../domain/pricing';
 import { sagaInputOf, type SagaGateway } from '../saga/saga-gateway';
-import type { OrdersStore, StoredRequest } from '../store/orders.store';
+import { lockedCallDeadline, type OrdersStore, type StoredRequest } from '../store/orders.store';
 import type { CatalogPort, PaymentVaultPort, ShippingPort } from './ports';
 
 export interface PlaceOrderDeps {
@@ -110,10 +110,11 @@ async function startSaga(
   order: Order,
   paymentMethodId: string,
   ctx: CallContext,
+  deadline: Date = ctx.deadline,
 ) {
   tagOrderId(order.id); // the PlaceOrder span gets the order id the request could not carry
   try {
-    await deps.saga.start(sagaInputOf(order, paymentMethodId), { deadline: ctx.deadline });
+    await deps.saga.start(sagaInputOf(order, paymentMethodId), { deadline });
   } catch (err) {
     ctx.logger.warn(
       { err, order_id: order.id },
@@ -152,7 +153,7 @@ async function resume(
       stored.order.id,
       { skipLocked: false },
       async ({ order }) => {
-        await startSaga(deps, order, paymentMethodId, ctx);
+        await startSaga(deps, order, paymentMethodId, ctx, lockedCallDeadline(ctx.deadline));
         return order;
       },
     );

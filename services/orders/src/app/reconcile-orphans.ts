@@ -1,8 +1,8 @@
-import { metrics } from '@opentelemetry/api';
-import { ErrorReason, reasonToWire, type CallContext } from '@meshcart/kit';
+import { metrics, type Counter } from '@opentelemetry/api';
+import { ErrorReason, errors, reasonToWire, type CallContext } from '@meshcart/kit';
 import { decideOrphan, orphanBatchOf, type CannotStart, type OrphanPolicy } from '../domain/orphan';
 import { sagaInputOf, type SagaGateway } from '../saga/saga-gateway';
-import type { OrdersStore } from '../store/orders.store';
+import { lockedCallDeadline, type OrdersStore } from '../store/orders.store';
 
 export type ReconcileOutcome = 'SAGA_STARTED' | 'CANCELLED' | 'SAGA_EXISTS' | 'SKIPPED';
 
@@ -29,11 +29,21 @@ const SAGA_NOT_STARTED = reasonToWire(ErrorReason.ERROR_REASON_SAGA_NOT_STARTED)
  */
 const DEADLINE_RESERVE_MS = 2_000;
 
+let counter: { provider: unknown; counter: Counter } | undefined;
+
 /** Counts every reconciled order by outcome (the log line has the order id; labels never do). */
-const reconciled = () =>
-  metrics.getMeter('@meshcart/orders').createCounter('meshcart.orders.orphans.reconciled', {
-    description: 'Orphan candidates examined by the reconciler, by outcome',
-  });
+function reconciled(): Counter {
+  const provider = metrics.getMeterProvider();
+  if (counter?.provider !== provider) {
+    const c = provider
+      .getMeter('@meshcart/orders')
+      .createCounter('meshcart.orders.orphans.reconciled', {
+        description: 'Orphan candidates examined by the reconciler, by outcome',
+      });
+    counter = { provider, counter: c };
+  }
+  return counter.counter;
+}
 
 /**
  * Recovers orphan orders (ReconcileOrphanOrders): the oldest PENDING orders past the grace
@@ -51,6 +61,8 @@ export async function reconcileOrphanOrders(
   maxOrders: number,
   ctx: CallContext,
 ): Promise<ReconciledOrder[]> {
+  if (!Number.isInteger(maxOrders) || maxOrders < 0)
+    throw errors.invalidArgument([{ field: 'maxOrders', description: 'must be 0 or more' }]);
   const now = (deps.now ?? (() => new Date()))();
   const ids = await deps.store.findOrphanCandidates(
     new Date(now.getTime() - policy.graceMs),
@@ -79,11 +91,11 @@ async function reconcileOne(
   orderId: string,
   ctx: CallContext,
 ): Promise<ReconciledOrder> {
-  const opts = { deadline: ctx.deadline };
   const result = await deps.store.withPendingOrder(
     orderId,
     { skipLocked: true },
     async (locked, writes): Promise<ReconciledOrder> => {
+      const opts = { deadline: lockedCallDeadline(ctx.deadline) };
       if (await deps.saga.exists(orderId, opts)) {
         await writes.markSagaSeen();
         return { orderId, outcome: 'SAGA_EXISTS', detail: '' };

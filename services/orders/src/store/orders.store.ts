@@ -49,10 +49,19 @@ export interface PendingOrderWrites {
 }
 
 /**
- * Bound on a transaction that holds an order's row lock across one Temporal round trip (the
- * saga gateway's own bound is 10 s): a stuck call releases the lock instead of holding it.
+ * Bound on a transaction that holds an order's row lock across Temporal round trips: a stuck
+ * call releases the lock instead of holding it. Work under the lock keeps to LOCK_HOLD_MS.
  */
 const LOCKED_TX = { maxWait: 5_000, timeout: 20_000 } as const;
+
+/** What a caller of withPendingOrder may spend on remote calls (well inside LOCKED_TX.timeout). */
+export const LOCK_HOLD_MS = 10_000;
+
+/** The deadline for remote calls made under an order's lock: the caller's, capped by LOCK_HOLD_MS. */
+export const lockedCallDeadline = (deadline: Date | undefined): Date => {
+  const cap = Date.now() + LOCK_HOLD_MS;
+  return deadline && deadline.getTime() < cap ? deadline : new Date(cap);
+};
 
 const notFound = (orderId: string) =>
   errors.notFound(ErrorReason.ERROR_REASON_ORDER_NOT_FOUND, {
