@@ -227,3 +227,20 @@ test('a negative max_orders is INVALID_ARGUMENT on maxOrders', async () => {
   expect(codeAndReason(e)).toEqual(['INVALID_ARGUMENT', 'INVALID_ARGUMENT']);
   expect(e.violations.map((v) => v.field)).toEqual(['maxOrders']);
 });
+
+test('the customer can cancel an orphan past the grace period (no saga to ask): CANCELLED_BY_CUSTOMER', async () => {
+  const lost = await orphan('u-orphan-customer');
+  const asUser = await h.asUser('u-orphan-customer');
+  // Within the grace period its PlaceOrder might still be starting the saga: refused as before.
+  const young = await failure(h.orders.cancelOrder({ orderId: lost.id }, asUser));
+  expect(codeAndReason(young)).toEqual(['FAILED_PRECONDITION', 'CANCELLATION_WINDOW_CLOSED']);
+  await sleep(GRACE_MS + 200);
+  const { order } = await h.orders.cancelOrder({ orderId: lost.id }, asUser);
+  expect([order!.status, order!.cancellationReason]).toEqual([
+    OrderStatus.ORDER_STATUS_CANCELLED,
+    'CANCELLED_BY_CUSTOMER',
+  ]);
+  expect(await notFound(lost.id)).toBe(true);
+  // The reconciler has nothing left to do with it.
+  expect(outcomeOf(await reconcile(), lost.id)).toEqual([]);
+});

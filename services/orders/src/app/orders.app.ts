@@ -7,7 +7,11 @@ import { validateProgress, type RawProgressRecord } from '../domain/progress';
 import type { ProgressResult } from '../store/orders.store';
 import { DEFAULT_ORPHAN_POLICY, type OrphanPolicy } from '../domain/orphan';
 import { placeOrder, type PlaceOrderDeps } from './place-order';
-import { reconcileOrphanOrders, type ReconciledOrder } from './reconcile-orphans';
+import {
+  cancelOrphanForCustomer,
+  reconcileOrphanOrders,
+  type ReconciledOrder,
+} from './reconcile-orphans';
 
 export interface OrdersAppDeps extends PlaceOrderDeps {
   /** The orphan reconciler's bounds (config: ORPHAN_*); defaults when omitted. */
@@ -52,7 +56,8 @@ export function createOrdersApp(deps: OrdersAppDeps) {
     /**
      * A cancelled order is returned unchanged; otherwise the saga decides. When the saga
      * refuses but the order turns out CANCELLED meanwhile (it ended on its own), that order
-     * is the answer: cancelling a cancelled order is not an error.
+     * is the answer: cancelling a cancelled order is not an error. An orphan (PENDING, no
+     * saga in Temporal, past the grace period) is cancelled right here.
      */
     async cancelOrder(userId: string, orderId: string, ctx: CallContext): Promise<Order> {
       requireOrderId(orderId);
@@ -64,6 +69,12 @@ export function createOrdersApp(deps: OrdersAppDeps) {
         if (e instanceof DomainError && e.code === status.FAILED_PRECONDITION) {
           const now = await store.getOwn(userId, orderId);
           if (now.status === 'CANCELLED') return now;
+          const policy = deps.orphans ?? DEFAULT_ORPHAN_POLICY;
+          if (
+            now.status === 'PENDING' &&
+            (await cancelOrphanForCustomer(deps, policy, orderId, ctx))
+          )
+            return store.getOwn(userId, orderId);
         }
         throw e;
       }

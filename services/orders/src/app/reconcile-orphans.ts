@@ -120,3 +120,35 @@ async function reconcileOne(
   );
   return result ?? { orderId, outcome: 'SKIPPED', detail: '' };
 }
+
+const CANCELLED_BY_CUSTOMER = reasonToWire(ErrorReason.ERROR_REASON_CANCELLED_BY_CUSTOMER);
+
+/**
+ * CancelOrder on an orphan: no saga exists to ask, so the order is cancelled here
+ * (CANCELLED_BY_CUSTOMER), rather than making the customer wait for the reconciler. Only past
+ * the grace period, for the reconciler's reason: a younger order's PlaceOrder may still be
+ * starting its saga. Under the order's lock, and only when Temporal confirms there is no saga.
+ * True when it cancelled the order.
+ */
+export async function cancelOrphanForCustomer(
+  deps: ReconcileDeps,
+  policy: OrphanPolicy,
+  orderId: string,
+  ctx: CallContext,
+): Promise<boolean> {
+  const now = (deps.now ?? (() => new Date()))();
+  const cancelled = await deps.store.withPendingOrder(
+    orderId,
+    { skipLocked: false },
+    async (locked, writes) => {
+      if (now.getTime() - locked.createTime.getTime() <= policy.graceMs) return false;
+      const deadline = lockedCallDeadline(ctx.deadline);
+      if (await deps.saga.exists(orderId, { deadline })) return false;
+      await writes.cancel(CANCELLED_BY_CUSTOMER);
+      ctx.logger.info({ order_id: orderId }, 'orphan order cancelled by its customer');
+      reconciled().add(1, { outcome: 'CANCELLED_BY_CUSTOMER' });
+      return true;
+    },
+  );
+  return cancelled ?? false;
+}
