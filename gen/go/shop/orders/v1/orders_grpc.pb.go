@@ -49,7 +49,9 @@ type OrderServiceClient interface {
 	// Asks the saga to cancel the order. Honoured until the shipment is dispatched
 	// (and within the cancellation window after confirmation); afterwards
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-	// Cancelling a cancelled order returns it unchanged.
+	// Cancelling a cancelled order returns it unchanged. An order whose saga never started
+	// (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+	// grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
 	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
 }
 
@@ -125,7 +127,9 @@ type OrderServiceServer interface {
 	// Asks the saga to cancel the order. Honoured until the shipment is dispatched
 	// (and within the cancellation window after confirmation); afterwards
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-	// Cancelling a cancelled order returns it unchanged.
+	// Cancelling a cancelled order returns it unchanged. An order whose saga never started
+	// (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+	// grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
 	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
 	mustEmbedUnimplementedOrderServiceServer()
 }

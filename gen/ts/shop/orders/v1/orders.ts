@@ -2352,7 +2352,9 @@ export const OrderServiceService = {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder: {
     path: "/shop.orders.v1.OrderService/CancelOrder" as const,
@@ -2385,7 +2387,9 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
 }
@@ -2452,7 +2456,9 @@ export interface OrderServiceClient extends Client {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder(
     request: CancelOrderRequest,
