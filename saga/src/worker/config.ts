@@ -55,6 +55,26 @@ export const workerConfigSpec = {
     parse.int({ min: 2, max: 10_000 }),
     { default: 20 },
   ),
+  /**
+   * How often the orphan-order reconciler runs (a Temporal Schedule the worker creates at boot,
+   * reconcile-schedule.ts); orders' ORPHAN_GRACE / ORPHAN_MAX_AGE / ORPHAN_BATCH_SIZE bound
+   * each pass. 5 s - 1 h; `off` leaves the schedule alone (neither created nor updated: for a
+   * worker deployment that must not own it, e.g. a second one on the same queue).
+   */
+  orphanReconcileIntervalMs: v(
+    'ORPHAN_RECONCILE_INTERVAL',
+    (raw): number | undefined => {
+      if (raw.trim() === 'off') return undefined;
+      const ms = parse.duration()(raw);
+      if (ms < 5_000 || ms > 3_600_000) throw new Error('must be between 5s and 1h, or off');
+      return ms;
+    },
+    { default: 30_000 as number | undefined },
+  ),
+  /** The schedule's id; empty = `orphan-orders-<TEMPORAL_TASK_QUEUE>` (one per queue). */
+  orphanReconcileScheduleId: v('ORPHAN_RECONCILE_SCHEDULE_ID', parse.string({ max: 200 }), {
+    default: '',
+  }),
   /** gRPC deadline of each service call inside an activity (below the 10 s startToClose). */
   rpcTimeoutMs: v('SAGA_RPC_TIMEOUT', positiveDuration(), { default: 4_000 }),
   healthHost: v('GRPC_HOST', parse.string({ min: 1 }), { default: '0.0.0.0' }),

@@ -19,6 +19,7 @@ import { createSagaClients, createSagaWorker, workflowSource } from './saga-work
 import { pinoTemporalLogger } from './temporal-logger';
 import { payloadDataConverter } from './payload-codec';
 import { startCodecServer } from './codec-endpoint';
+import { scheduleReconcilerAtBoot } from './reconcile-schedule';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
   });
   live.worker = worker;
   if (aborted.signal.aborted) return;
+  void scheduleReconcilerAtBoot(config, dataConverter, logger, aborted.signal);
   const running = worker.run();
   live.running = running;
   health.health.setStatus('', 'SERVING');

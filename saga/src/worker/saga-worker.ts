@@ -21,6 +21,7 @@ import {
 } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createActivities, createLocalActivities, type ActivityDeps } from '../activities';
+import { createReconcileActivities } from '../activities/reconcile.activities';
 import type { WorkerConfig } from './config';
 import type { OrderSagaOptions } from '../contract';
 import { withSagaTelemetry } from './telemetry';
@@ -142,7 +143,11 @@ export async function createSagaWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     ...opts.source,
-    activities: { ...createActivities(opts.deps), ...createLocalActivities(opts.settings) },
+    activities: {
+      ...createActivities(opts.deps),
+      ...createLocalActivities(opts.settings),
+      ...createReconcileActivities(opts.deps), // the orphan-order reconciler's pass
+    },
     maxConcurrentActivityTaskExecutions: opts.maxConcurrentActivities ?? 50,
     maxConcurrentLocalActivityExecutions: opts.maxConcurrentActivities ?? 50,
     maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks ?? 20,

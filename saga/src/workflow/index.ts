@@ -1,2 +1,3 @@
 /** Every workflow the saga worker registers (its workflowsPath / bundle entry). */
 export { OrderSaga } from './order-saga.workflow';
+export { ReconcileOrphanOrders } from './reconcile-orders.workflow';

@@ -1,7 +1,7 @@
 /** orders service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
-import { ordersConfigSpec } from './config';
+import { ordersConfigSpec, policiesOf } from './config';
 import { connectDownstream } from './downstream/connect-downstream';
 import { connectSagaGateway } from './saga/connect-saga-gateway';
 import { buildServer } from './server';
@@ -17,6 +17,7 @@ runService({
     const db = createDb(config.databaseUrl);
     onShutdown('database pool', () => db.$disconnect());
     const saga = connectSagaGateway(config, onShutdown);
-    return buildServer({ ...base, ...downstream, store: createOrdersStore(db), saga });
+    const store = createOrdersStore(db);
+    return buildServer({ ...base, ...downstream, ...policiesOf(config), store, saga });
   },
 });

@@ -10,24 +10,16 @@ import {
   OrderSagaServiceService,
   OrderServiceService,
 } from '@meshcart/proto/shop/orders/v1/orders';
-import type { CatalogPort, PaymentVaultPort, ShippingPort } from './app/ports';
-import { createOrdersApp } from './app/orders.app';
+import { createOrdersApp, type OrdersAppDeps } from './app/orders.app';
 import { orderAdminServiceImpl } from './grpc/order-admin.handlers';
 import { orderSagaServiceImpl } from './grpc/order-saga.handlers';
 import { orderServiceImpl } from './grpc/order.handlers';
-import type { SagaGateway } from './saga/saga-gateway';
-import type { OrdersStore } from './store/orders.store';
 
 /** Error domain of every orders error (ErrorInfo.domain). */
 export const ERROR_DOMAIN = errorDomain('orders');
 
-export interface ServerDeps extends HandlerBase {
-  store: OrdersStore;
-  catalog: CatalogPort;
-  shipping: ShippingPort;
-  vault: PaymentVaultPort;
-  saga: SagaGateway;
-}
+/** What the server needs: the handler basics plus the use cases' dependencies and policies. */
+export type ServerDeps = HandlerBase & OrdersAppDeps;
 
 /** Builds the orders gRPC server (OrderService, OrderSagaService, OrderAdminService); never listens by itself. */
 export function buildServer(deps: ServerDeps): GrpcServer {

@@ -24,12 +24,20 @@ import { catalogAdapter } from '../src/downstream/catalog.adapter';
 import { paymentVaultAdapter } from '../src/downstream/payments.adapter';
 import { shippingAdapter } from '../src/downstream/shipping.adapter';
 import type { SagaGateway } from '../src/saga/saga-gateway';
+import { DEFAULT_ORDER_CAPS, type OrderCaps } from '../src/domain/order-caps';
+import type { OrphanPolicy } from '../src/domain/orphan';
 import { buildServer } from '../src/server';
 import { createOrdersStore, type OrdersStore } from '../src/store/orders.store';
 import { createDb, type Db } from '../src/store/db';
 import { startFakeDownstream, type FakeDownstream } from './support/fake-downstream';
 
 export const SERVICE_DIR = path.resolve(__dirname, '..');
+
+/**
+ * The service's caps, but room for the suites that place many orders for one user (their fake
+ * saga keeps every order PENDING); caps.test.ts checks the caps themselves.
+ */
+const HARNESS_CAPS: OrderCaps = { ...DEFAULT_ORDER_CAPS, maxOpenOrdersPerUser: 100 };
 
 export interface Harness {
   auth: TestAuth;
@@ -63,7 +71,7 @@ export function captureLogs(): { logger: Logger; text(): string } {
 export async function startHarness(
   name: string,
   sagaGateway: SagaGateway,
-  opts: { logger?: Logger } = {},
+  opts: { logger?: Logger; caps?: OrderCaps; orphans?: OrphanPolicy } = {},
 ): Promise<Harness> {
   let downstream: FakeDownstream | undefined;
   let store: OrdersStore | undefined;
@@ -89,6 +97,8 @@ export async function startHarness(
         shipping: shippingAdapter(shipping),
         vault: paymentVaultAdapter(payments),
         saga: sagaGateway,
+        caps: opts.caps ?? HARNESS_CAPS,
+        ...(opts.orphans && { orphans: opts.orphans }),
       });
     },
   });

@@ -44,7 +44,11 @@ test('the real process: migrate exits 0, then it serves health and stops cleanly
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as { applied?: string[] })
     .find((l) => l.applied)?.applied;
-  expect(applied).toEqual(['20250101000000_init', '20261205000000_payment_method']);
+  expect(applied).toEqual([
+    '20250101000000_init',
+    '20261205000000_payment_method',
+    '20261206000000_orphan_orders_and_caps',
+  ]);
   try {
     expect(await checkHealth(proc.address, 'shop.orders.v1.OrderService')).toBe('SERVING');
     expect(await checkHealth(proc.address, 'shop.orders.v1.OrderSagaService')).toBe('SERVING');

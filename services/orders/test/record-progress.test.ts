@@ -49,6 +49,7 @@ async function freshOrder(): Promise<string> {
     requestId: id,
     fingerprint: 'f'.repeat(64),
     paymentMethodId: 'pm_progress',
+    paymentMethodExpireTime: null,
   });
   return id;
 }

@@ -26,6 +26,7 @@ beforeAll(async () => {
       await gateway.start(input, opts);
     },
     cancel: (id, opts) => gateway.cancel(id, opts),
+    exists: (id, opts) => gateway.exists(id, opts),
   };
   h = await startHarness('temporal', tracking);
 });
@@ -121,6 +122,7 @@ test('CancelOrder when the order has no saga: FAILED_PRECONDITION CANCELLATION_W
     requestId: 'orphan',
     fingerprint: 'x'.repeat(64),
     paymentMethodId: 'pm_orphan',
+    paymentMethodExpireTime: null,
   });
   const e = await failure(
     h.orders.cancelOrder({ orderId: orphan.order.id }, await h.asUser('u-temporal-none')),

@@ -3,10 +3,11 @@ import { type CallContext, ErrorReason, errors } from '@meshcart/kit';
 import { tagOrderId } from '@meshcart/saga/correlation';
 import { requestFingerprint } from '../domain/fingerprint';
 import type { Order } from '../domain/order';
+import { DEFAULT_ORDER_CAPS, openOrderLimitReached, type OrderCaps } from '../domain/order-caps';
 import { validatePlaceOrder, type PlaceOrderCommand } from '../domain/place-order.validation';
 import { orderTotals, priceItems } from '../domain/pricing';
 import { sagaInputOf, type SagaGateway } from '../saga/saga-gateway';
-import type { OrdersStore, StoredRequest } from '../store/orders.store';
+import { lockedCallDeadline, type OrdersStore, type StoredRequest } from '../store/orders.store';
 import type { CatalogPort, PaymentVaultPort, ShippingPort } from './ports';
 
 export interface PlaceOrderDeps {
@@ -15,6 +16,8 @@ export interface PlaceOrderDeps {
   shipping: ShippingPort;
   vault: PaymentVaultPort;
   saga: SagaGateway;
+  /** Abuse caps (config: MAX_OPEN_ORDERS_PER_USER, MAX_UNITS_PER_LINE); defaults when omitted. */
+  caps?: OrderCaps;
   newId?: () => string;
   now?: () => Date;
 }
@@ -26,6 +29,11 @@ export interface PlaceOrderDeps {
  * order and (re)starts its saga with the stored payment method id, which covers a crash between
  * the insert and the start; the vault is idempotent on (user, request id) too, so a repeat after
  * a crash before the insert gets the same payment method.
+ *
+ * Caps: a line over MAX_UNITS_PER_LINE is INVALID_ARGUMENT on its quantity; a user at
+ * MAX_OPEN_ORDERS_PER_USER open orders is refused RESOURCE_EXHAUSTED before any downstream call
+ * (cheap for abusers) and again, authoritatively, under the user's lock at the insert. A repeat
+ * of an existing order is answered before either check: the cap never refuses a retry.
  */
 export async function placeOrder(
   deps: PlaceOrderDeps,
@@ -33,10 +41,15 @@ export async function placeOrder(
   cmd: PlaceOrderCommand,
   ctx: CallContext,
 ): Promise<Order> {
-  const req = validatePlaceOrder(cmd);
+  const caps = deps.caps ?? DEFAULT_ORDER_CAPS;
+  const req = validatePlaceOrder(cmd, caps);
   const fingerprint = requestFingerprint(req);
   const existing = await deps.store.findByRequest(userId, req.requestId);
   if (existing) return resume(deps, existing, fingerprint, ctx);
+  if ((await deps.store.countOpen(userId)) >= caps.maxOpenOrdersPerUser) {
+    ctx.logger.info({ limit: caps.maxOpenOrdersPerUser }, 'open-order cap reached');
+    throw openOrderLimitReached(caps.maxOpenOrdersPerUser);
+  }
 
   const products = await deps.catalog.getProducts(
     req.items.map((i) => i.sku),
@@ -54,30 +67,34 @@ export async function placeOrder(
     quote.served ? quote.price : { currencyCode: priced.currencyCode, amountMinor: 0n },
   );
   // Last before the insert: a request that fails pricing vaults nothing.
-  const { paymentMethodId } = await deps.vault.vault(
+  const { paymentMethodId, expireTime } = await deps.vault.vault(
     { customerId: userId, vaultRequestId: req.requestId, paymentToken: req.paymentToken },
     ctx,
   );
   const now = (deps.now ?? (() => new Date()))();
-  const stored = await deps.store.insert({
-    id: (deps.newId ?? randomUUID)(),
-    userId,
-    requestId: req.requestId,
-    status: 'PENDING',
-    cancellationReason: '',
-    paymentStatus: null,
-    shipmentStatus: null,
-    step: '',
-    statusDetail: '',
-    currencyCode: priced.currencyCode,
-    items: priced.lines,
-    ...totals,
-    shippingAddress: req.shippingAddress,
-    createTime: now,
-    updateTime: now,
-    fingerprint,
-    paymentMethodId,
-  });
+  const stored = await deps.store.insert(
+    {
+      id: (deps.newId ?? randomUUID)(),
+      userId,
+      requestId: req.requestId,
+      status: 'PENDING',
+      cancellationReason: '',
+      paymentStatus: null,
+      shipmentStatus: null,
+      step: '',
+      statusDetail: '',
+      currencyCode: priced.currencyCode,
+      items: priced.lines,
+      ...totals,
+      shippingAddress: req.shippingAddress,
+      createTime: now,
+      updateTime: now,
+      fingerprint,
+      paymentMethodId,
+      paymentMethodExpireTime: expireTime ?? null,
+    },
+    { maxOpen: caps.maxOpenOrdersPerUser },
+  );
   if (!stored.created) return resume(deps, stored, fingerprint, ctx);
   ctx.logger.info(
     { order_id: stored.order.id, served: quote.served, lines: priced.lines.length },
@@ -93,10 +110,11 @@ async function startSaga(
   order: Order,
   paymentMethodId: string,
   ctx: CallContext,
+  deadline: Date = ctx.deadline,
 ) {
   tagOrderId(order.id); // the PlaceOrder span gets the order id the request could not carry
   try {
-    await deps.saga.start(sagaInputOf(order, paymentMethodId), { deadline: ctx.deadline });
+    await deps.saga.start(sagaInputOf(order, paymentMethodId), { deadline });
   } catch (err) {
     ctx.logger.warn(
       { err, order_id: order.id },
@@ -128,7 +146,18 @@ async function resume(
         metadata: { orderId: stored.order.id },
       });
     }
-    await startSaga(deps, stored.order, stored.paymentMethodId, ctx);
+    // Under the order's lock: the orphan reconciler may be deciding about it right now (and
+    // may have cancelled it); whoever comes second sees the other's outcome.
+    const paymentMethodId = stored.paymentMethodId;
+    const started = await deps.store.withPendingOrder(
+      stored.order.id,
+      { skipLocked: false },
+      async ({ order }) => {
+        await startSaga(deps, order, paymentMethodId, ctx, lockedCallDeadline(ctx.deadline));
+        return order;
+      },
+    );
+    return started ?? deps.store.get(stored.order.id);
   }
   return stored.order;
 }

@@ -26,5 +26,8 @@ export interface PaymentVaultPort {
   vault(
     req: { customerId: string; vaultRequestId: string; paymentToken: string },
     ctx?: CallContext,
-  ): Promise<{ paymentMethodId: string }>;
+  ): Promise<{
+    paymentMethodId: string;
+    /** When the vault stops resolving it. */ expireTime?: Date;
+  }>;
 }

@@ -4,6 +4,11 @@ test.each([
   ['CANCELLED', 'PAYMENT_DECLINED', 'Payment was declined'],
   ['CANCELLED', 'OUT_OF_STOCK', 'An item is out of stock'],
   ['CANCELLED', 'CANCELLED_BY_CUSTOMER', 'Cancelled at your request'],
+  [
+    'CANCELLED',
+    'SAGA_NOT_STARTED',
+    'We could not process this order and nothing was charged; please order again',
+  ],
   ['PENDING', '', 'We are processing your order'],
   ['CONFIRMED', '', 'Your order is confirmed'],
 ] as const)('%s %s: %s', (status, reason, message) => {

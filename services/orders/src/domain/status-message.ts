@@ -13,6 +13,8 @@ const CANCELLED_BECAUSE: Readonly<Record<string, string>> = {
   CANCELLED_BY_CUSTOMER: 'Cancelled at your request',
   AUTHORIZATION_EXPIRED: 'The payment authorization expired before the order could be shipped',
   PAYMENT_METHOD_EXPIRED: 'The payment details expired before payment; please order again',
+  // The orphan reconciler: the order was saved but could not be processed; nothing was charged.
+  SAGA_NOT_STARTED: 'We could not process this order and nothing was charged; please order again',
 };
 
 const BY_STATUS: Readonly<Record<OrderStatus, string>> = {

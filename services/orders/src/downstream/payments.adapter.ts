@@ -10,6 +10,9 @@ import {
 import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments';
 import type { PaymentVaultPort } from '../app/ports';
 
+const dateOf = (t: { seconds: string; nanos: number }): Date =>
+  new Date(Number(t.seconds) * 1000 + Math.floor(t.nanos / 1_000_000));
+
 /** The vault port over a payments client the chassis opens (and closes on shutdown). */
 export async function connectPaymentVault(
   client: ServiceContext<unknown>['client'],
@@ -36,7 +39,10 @@ export function paymentVaultAdapter(
           { ctx },
         );
         if (!res.paymentMethodId) throw new Error('payments vaulted without a payment method id');
-        return { paymentMethodId: res.paymentMethodId };
+        return {
+          paymentMethodId: res.paymentMethodId,
+          ...(res.expireTime && { expireTime: dateOf(res.expireTime) }),
+        };
       } catch (e) {
         if (!(e instanceof GrpcCallError)) throw e;
         if (

@@ -1,5 +1,9 @@
 import { implement, type ImplementOptions } from '@meshcart/kit';
-import { OrderSagaServiceService, OrderStatus } from '@meshcart/proto/shop/orders/v1/orders';
+import {
+  OrderSagaServiceService,
+  OrderStatus,
+  ReconcileOutcome,
+} from '@meshcart/proto/shop/orders/v1/orders';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { ShipmentStatus } from '@meshcart/proto/shop/shipping/v1/shipping';
 import type { OrdersApp } from '../app/orders.app';
@@ -13,7 +17,7 @@ import { enumName, orderToProto } from './order.mapping';
 /**
  * OrderSagaService: internal. Needs the `service` role, and the kit's call graph check admits
  * only the workloads the graph lets call it (the saga worker), so a token of another service
- * cannot forge saga progress.
+ * cannot forge saga progress (nor trigger the orphan reconciler, ReconcileOrphanOrders).
  */
 export function orderSagaServiceImpl(
   app: OrdersApp,
@@ -46,7 +50,14 @@ export function orderSagaServiceImpl(
         );
         return { order: orderToProto(result.order), applied: result.applied };
       },
+      reconcileOrphanOrders: async (req, ctx) => ({
+        orders: (await app.reconcileOrphans(req.maxOrders, ctx)).map((r) => ({
+          orderId: r.orderId,
+          outcome: ReconcileOutcome[`RECONCILE_OUTCOME_${r.outcome}`],
+          detail: r.detail,
+        })),
+      }),
     },
-    { ...opts, access: { recordOrderProgress: 'service' } },
+    { ...opts, access: { recordOrderProgress: 'service', reconcileOrphanOrders: 'service' } },
   );
 }

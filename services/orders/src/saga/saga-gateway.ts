@@ -14,6 +14,12 @@ export interface SagaGateway {
    * (also when no saga runs for the order any more).
    */
   cancel(orderId: string, opts?: { deadline?: Date }): Promise<void>;
+  /**
+   * Whether the order's saga exists in Temporal (running or closed: any execution with its
+   * workflow id). The one source of truth for "this order has no saga"; transport failures
+   * reject (UNAVAILABLE), never answer false.
+   */
+  exists(orderId: string, opts?: { deadline?: Date }): Promise<boolean>;
 }
 
 /** The saga's input for an order: the vaulted payment method's id, never the card token. */

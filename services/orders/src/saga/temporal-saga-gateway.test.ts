@@ -19,7 +19,7 @@ function failingClient(err: Error): Client {
   };
   return {
     withDeadline: (_d: Date, fn: () => Promise<unknown>) => fn(),
-    workflow: { start: fail, getHandle: () => ({ executeUpdate: fail }) },
+    workflow: { start: fail, getHandle: () => ({ executeUpdate: fail, describe: fail }) },
   } as unknown as Client;
 }
 
@@ -78,5 +78,17 @@ test('start: a saga that already ran is success (never a second one); transport 
   expect(await outcome(temporalSagaGateway(failingClient(closed)).start(input))).toBe('ok');
   expect(
     await outcome(temporalSagaGateway(failingClient(new ServiceError('down'))).start(input)),
+  ).toEqual(['UNAVAILABLE', 'SAGA_UNAVAILABLE']);
+});
+
+test('exists: not found is false (no saga); a transport failure is UNAVAILABLE, never "no saga"', async () => {
+  const notFound = new WorkflowNotFoundError('gone', 'order-o-1', undefined);
+  expect(await temporalSagaGateway(failingClient(notFound)).exists('o-1')).toBe(false);
+  expect(
+    await outcome(
+      temporalSagaGateway(failingClient(new ServiceError('down')))
+        .exists('o-1')
+        .then(() => undefined),
+    ),
   ).toEqual(['UNAVAILABLE', 'SAGA_UNAVAILABLE']);
 });

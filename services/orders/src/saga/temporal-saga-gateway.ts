@@ -32,6 +32,7 @@ export interface TemporalSagaGatewayOptions {
  * SagaGateway on Temporal. start: workflow id `order-<id>`, conflict policy USE_EXISTING (a
  * running saga is reused) and reuse policy REJECT_DUPLICATE (a closed one is never re-run);
  * no execution timeout (it would skip compensations). cancel: the saga's `cancelOrder` update.
+ * exists: describe `order-<id>` (not found: false).
  */
 export function temporalSagaGateway(
   client: Client,
@@ -56,6 +57,21 @@ export function temporalSagaGateway(
         if (e instanceof WorkflowExecutionAlreadyStartedError) return; // its saga already ran: never a second one
         throw errors.unavailable(ErrorReason.ERROR_REASON_SAGA_UNAVAILABLE, {
           message: 'could not start the order saga',
+          cause: e,
+        });
+      }
+    },
+
+    async exists(orderId, { deadline } = {}) {
+      try {
+        await bounded(deadline, () =>
+          client.workflow.getHandle(orderWorkflowId(orderId)).describe(),
+        );
+        return true;
+      } catch (e) {
+        if (e instanceof WorkflowNotFoundError) return false; // Temporal's own answer: no saga
+        throw errors.unavailable(ErrorReason.ERROR_REASON_SAGA_UNAVAILABLE, {
+          message: 'could not ask Temporal about the order saga',
           cause: e,
         });
       }

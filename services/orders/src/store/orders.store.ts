@@ -1,9 +1,11 @@
 import { ErrorReason, errors } from '@meshcart/kit';
 import { Prisma } from './generated/prisma/client';
 import type { Order, OrderStatus } from '../domain/order';
+import { OPEN_STATUSES, openOrderLimitReached } from '../domain/order-caps';
 import type { PageCursor } from '../domain/page-token';
 import { decideProgress, type IgnoredBecause, type ProgressRecord } from '../domain/progress';
 import { toOrder, WITH_ITEMS } from './order-rows';
+import { pendingOrderLocks } from './pending-order-locks';
 import type { Db } from './db';
 
 /** A new order with what only the store keeps: the request fingerprint and the payment method. */
@@ -11,6 +13,8 @@ export interface NewOrder extends Order {
   fingerprint: string;
   /** The vaulted card (pm_...): payments resolves it; the token itself is never stored here. */
   paymentMethodId: string;
+  /** When the vault stops resolving it (unknown: null). */
+  paymentMethodExpireTime: Date | null;
 }
 
 /**
@@ -30,12 +34,23 @@ export interface ProgressResult {
 }
 
 export type OrdersStore = ReturnType<typeof createOrdersStore>;
+export {
+  lockedCallDeadline,
+  type LockedPendingOrder,
+  type PendingOrderWrites,
+} from './pending-order-locks';
 
 const notFound = (orderId: string) =>
   errors.notFound(ErrorReason.ERROR_REASON_ORDER_NOT_FOUND, {
     message: 'order not found',
     metadata: { orderId },
   });
+
+const storedOf = (row: Parameters<typeof toOrder>[0]): StoredRequest => ({
+  order: toOrder(row),
+  fingerprint: row.requestFingerprint,
+  paymentMethodId: row.paymentMethodId,
+});
 
 /** Repository of orders over Prisma; returns domain types (the payment method id only to PlaceOrder). */
 export function createOrdersStore(db: Db) {
@@ -47,50 +62,67 @@ export function createOrdersStore(db: Db) {
       where: { userId_requestId: { userId, requestId } },
       include: WITH_ITEMS,
     });
-    return row
-      ? {
-          order: toOrder(row),
-          fingerprint: row.requestFingerprint,
-          paymentMethodId: row.paymentMethodId,
-        }
-      : undefined;
+    return row ? storedOf(row) : undefined;
   };
 
   return {
     findByRequest,
 
-    /** Inserts order + lines in one statement batch; a concurrent twin (same user + request id) wins and is returned. */
-    async insert(o: NewOrder): Promise<StoredRequest & { created: boolean }> {
+    /**
+     * Inserts order + lines in one transaction; a concurrent twin (same user + request id) wins
+     * and is returned. With `maxOpen`, the user's placement lock row is locked first and the
+     * open-order cap checked under it: concurrent placements of one user serialize there, so
+     * none can slip past the cap (a twin of an existing order is returned, never refused).
+     */
+    async insert(
+      o: NewOrder,
+      caps: { maxOpen?: number } = {},
+    ): Promise<StoredRequest & { created: boolean }> {
+      // Its own statement, committed before the lock below: only X locks are ever taken on it,
+      // so two first-time placements of a user cannot deadlock on an insert's shared lock.
+      if (caps.maxOpen !== undefined) {
+        await db.$executeRaw`INSERT IGNORE INTO order_placement_locks (user_id) VALUES (${o.userId})`;
+      }
       try {
-        const row = await db.order.create({
-          data: {
-            id: o.id,
-            userId: o.userId,
-            requestId: o.requestId,
-            requestFingerprint: o.fingerprint,
-            status: o.status,
-            currencyCode: o.currencyCode,
-            subtotalMinor: o.subtotalMinor,
-            shippingMinor: o.shippingMinor,
-            totalMinor: o.totalMinor,
-            shipRecipient: o.shippingAddress.recipient,
-            shipLines: o.shippingAddress.lines,
-            shipCity: o.shippingAddress.city,
-            shipPostalCode: o.shippingAddress.postalCode,
-            shipCountryCode: o.shippingAddress.countryCode,
-            paymentMethodId: o.paymentMethodId,
-            createTime: o.createTime,
-            updateTime: o.updateTime,
-            items: { create: o.items.map((item, lineNo) => ({ lineNo, ...item })) },
-          },
-          include: WITH_ITEMS,
+        return await db.$transaction(async (tx) => {
+          if (caps.maxOpen !== undefined) {
+            await tx.$queryRaw`SELECT user_id FROM order_placement_locks WHERE user_id = ${o.userId} FOR UPDATE`;
+            const twin = await tx.order.findUnique({
+              where: { userId_requestId: { userId: o.userId, requestId: o.requestId } },
+              include: WITH_ITEMS,
+            });
+            if (twin) return { ...storedOf(twin), created: false };
+            const open = await tx.order.count({
+              where: { userId: o.userId, status: { in: [...OPEN_STATUSES] } },
+            });
+            if (open >= caps.maxOpen) throw openOrderLimitReached(caps.maxOpen);
+          }
+          const row = await tx.order.create({
+            data: {
+              id: o.id,
+              userId: o.userId,
+              requestId: o.requestId,
+              requestFingerprint: o.fingerprint,
+              status: o.status,
+              currencyCode: o.currencyCode,
+              subtotalMinor: o.subtotalMinor,
+              shippingMinor: o.shippingMinor,
+              totalMinor: o.totalMinor,
+              shipRecipient: o.shippingAddress.recipient,
+              shipLines: o.shippingAddress.lines,
+              shipCity: o.shippingAddress.city,
+              shipPostalCode: o.shippingAddress.postalCode,
+              shipCountryCode: o.shippingAddress.countryCode,
+              paymentMethodId: o.paymentMethodId,
+              paymentMethodExpireTime: o.paymentMethodExpireTime,
+              createTime: o.createTime,
+              updateTime: o.updateTime,
+              items: { create: o.items.map((item, lineNo) => ({ lineNo, ...item })) },
+            },
+            include: WITH_ITEMS,
+          });
+          return { ...storedOf(row), created: true };
         });
-        return {
-          order: toOrder(row),
-          fingerprint: row.requestFingerprint,
-          paymentMethodId: row.paymentMethodId,
-          created: true,
-        };
       } catch (e) {
         if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
           const existing = await findByRequest(o.userId, o.requestId);
@@ -99,6 +131,12 @@ export function createOrdersStore(db: Db) {
         throw e;
       }
     },
+
+    /** How many of the user's orders count against the open-order cap (a cheap early refusal; insert decides). */
+    countOpen: (userId: string): Promise<number> =>
+      db.order.count({ where: { userId, status: { in: [...OPEN_STATUSES] } } }),
+
+    ...pendingOrderLocks(db),
 
     /** The user's order; another user's order is indistinguishable from a missing one. */
     async getOwn(userId: string, orderId: string): Promise<Order> {

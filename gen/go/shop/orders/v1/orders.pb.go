@@ -87,6 +87,66 @@ func (OrderStatus) EnumDescriptor() ([]byte, []int) {
 	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{0}
 }
 
+// What the reconciler did with one examined order.
+type ReconcileOutcome int32
+
+const (
+	ReconcileOutcome_RECONCILE_OUTCOME_UNSPECIFIED ReconcileOutcome = 0
+	// It had no saga; its saga was started (same workflow id and input as PlaceOrder).
+	ReconcileOutcome_RECONCILE_OUTCOME_SAGA_STARTED ReconcileOutcome = 1
+	// It had no saga and could not get one; CANCELLED with reason SAGA_NOT_STARTED.
+	ReconcileOutcome_RECONCILE_OUTCOME_CANCELLED ReconcileOutcome = 2
+	// Its saga exists (running or closed); left alone.
+	ReconcileOutcome_RECONCILE_OUTCOME_SAGA_EXISTS ReconcileOutcome = 3
+	// Another reconciler (or a PlaceOrder repeat) holds it, or it left PENDING meanwhile.
+	ReconcileOutcome_RECONCILE_OUTCOME_SKIPPED ReconcileOutcome = 4
+)
+
+// Enum value maps for ReconcileOutcome.
+var (
+	ReconcileOutcome_name = map[int32]string{
+		0: "RECONCILE_OUTCOME_UNSPECIFIED",
+		1: "RECONCILE_OUTCOME_SAGA_STARTED",
+		2: "RECONCILE_OUTCOME_CANCELLED",
+		3: "RECONCILE_OUTCOME_SAGA_EXISTS",
+		4: "RECONCILE_OUTCOME_SKIPPED",
+	}
+	ReconcileOutcome_value = map[string]int32{
+		"RECONCILE_OUTCOME_UNSPECIFIED":  0,
+		"RECONCILE_OUTCOME_SAGA_STARTED": 1,
+		"RECONCILE_OUTCOME_CANCELLED":    2,
+		"RECONCILE_OUTCOME_SAGA_EXISTS":  3,
+		"RECONCILE_OUTCOME_SKIPPED":      4,
+	}
+)
+
+func (x ReconcileOutcome) Enum() *ReconcileOutcome {
+	p := new(ReconcileOutcome)
+	*p = x
+	return p
+}
+
+func (x ReconcileOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReconcileOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_shop_orders_v1_orders_proto_enumTypes[1].Descriptor()
+}
+
+func (ReconcileOutcome) Type() protoreflect.EnumType {
+	return &file_shop_orders_v1_orders_proto_enumTypes[1]
+}
+
+func (x ReconcileOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReconcileOutcome.Descriptor instead.
+func (ReconcileOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{1}
+}
+
 // One line of an order, priced by the catalog when the order was placed.
 type OrderItem struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
@@ -347,7 +407,7 @@ func (x *Order) GetStatusMessage() string {
 type PlaceOrderItem struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Sku   string                 `protobuf:"bytes,1,opt,name=sku,proto3" json:"sku,omitempty"`
-	// 1-1000.
+	// 1-1000; the service may set a lower maximum (MAX_UNITS_PER_LINE, default 10).
 	Quantity      int32 `protobuf:"varint,2,opt,name=quantity,proto3" json:"quantity,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1062,6 +1122,159 @@ func (x *RecordOrderProgressResponse) GetApplied() bool {
 	return false
 }
 
+type ReconcileOrphanOrdersRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most this many orders are examined; 0 or more than ORPHAN_BATCH_SIZE means
+	// ORPHAN_BATCH_SIZE.
+	MaxOrders     int32 `protobuf:"varint,1,opt,name=max_orders,json=maxOrders,proto3" json:"max_orders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconcileOrphanOrdersRequest) Reset() {
+	*x = ReconcileOrphanOrdersRequest{}
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconcileOrphanOrdersRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconcileOrphanOrdersRequest) ProtoMessage() {}
+
+func (x *ReconcileOrphanOrdersRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconcileOrphanOrdersRequest.ProtoReflect.Descriptor instead.
+func (*ReconcileOrphanOrdersRequest) Descriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ReconcileOrphanOrdersRequest) GetMaxOrders() int32 {
+	if x != nil {
+		return x.MaxOrders
+	}
+	return 0
+}
+
+type ReconciledOrder struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	OrderId string                 `protobuf:"bytes,1,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	Outcome ReconcileOutcome       `protobuf:"varint,2,opt,name=outcome,proto3,enum=shop.orders.v1.ReconcileOutcome" json:"outcome,omitempty"`
+	// Why it was cancelled (RECONCILE_OUTCOME_CANCELLED): NO_PAYMENT_METHOD,
+	// PAYMENT_METHOD_EXPIRED or MAX_AGE_EXCEEDED; empty otherwise.
+	Detail        string `protobuf:"bytes,3,opt,name=detail,proto3" json:"detail,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconciledOrder) Reset() {
+	*x = ReconciledOrder{}
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconciledOrder) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconciledOrder) ProtoMessage() {}
+
+func (x *ReconciledOrder) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconciledOrder.ProtoReflect.Descriptor instead.
+func (*ReconciledOrder) Descriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *ReconciledOrder) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ReconciledOrder) GetOutcome() ReconcileOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return ReconcileOutcome_RECONCILE_OUTCOME_UNSPECIFIED
+}
+
+func (x *ReconciledOrder) GetDetail() string {
+	if x != nil {
+		return x.Detail
+	}
+	return ""
+}
+
+type ReconcileOrphanOrdersResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The orders examined, oldest first.
+	Orders        []*ReconciledOrder `protobuf:"bytes,1,rep,name=orders,proto3" json:"orders,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReconcileOrphanOrdersResponse) Reset() {
+	*x = ReconcileOrphanOrdersResponse{}
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReconcileOrphanOrdersResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReconcileOrphanOrdersResponse) ProtoMessage() {}
+
+func (x *ReconcileOrphanOrdersResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_shop_orders_v1_orders_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReconcileOrphanOrdersResponse.ProtoReflect.Descriptor instead.
+func (*ReconcileOrphanOrdersResponse) Descriptor() ([]byte, []int) {
+	return file_shop_orders_v1_orders_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ReconcileOrphanOrdersResponse) GetOrders() []*ReconciledOrder {
+	if x != nil {
+		return x.Orders
+	}
+	return nil
+}
+
 var File_shop_orders_v1_orders_proto protoreflect.FileDescriptor
 
 const file_shop_orders_v1_orders_proto_rawDesc = "" +
@@ -1139,13 +1352,28 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\rstatus_detail\x18\b \x01(\tR\fstatusDetail\"d\n" +
 	"\x1bRecordOrderProgressResponse\x12+\n" +
 	"\x05order\x18\x01 \x01(\v2\x15.shop.orders.v1.OrderR\x05order\x12\x18\n" +
-	"\aapplied\x18\x02 \x01(\bR\aapplied*\x9f\x01\n" +
+	"\aapplied\x18\x02 \x01(\bR\aapplied\"=\n" +
+	"\x1cReconcileOrphanOrdersRequest\x12\x1d\n" +
+	"\n" +
+	"max_orders\x18\x01 \x01(\x05R\tmaxOrders\"\x80\x01\n" +
+	"\x0fReconciledOrder\x12\x19\n" +
+	"\border_id\x18\x01 \x01(\tR\aorderId\x12:\n" +
+	"\aoutcome\x18\x02 \x01(\x0e2 .shop.orders.v1.ReconcileOutcomeR\aoutcome\x12\x16\n" +
+	"\x06detail\x18\x03 \x01(\tR\x06detail\"X\n" +
+	"\x1dReconcileOrphanOrdersResponse\x127\n" +
+	"\x06orders\x18\x01 \x03(\v2\x1f.shop.orders.v1.ReconciledOrderR\x06orders*\x9f\x01\n" +
 	"\vOrderStatus\x12\x1c\n" +
 	"\x18ORDER_STATUS_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14ORDER_STATUS_PENDING\x10\x01\x12\x1a\n" +
 	"\x16ORDER_STATUS_CONFIRMED\x10\x02\x12\x1a\n" +
 	"\x16ORDER_STATUS_CANCELLED\x10\x03\x12 \n" +
-	"\x1cORDER_STATUS_NEEDS_ATTENTION\x10\x042\x97\x04\n" +
+	"\x1cORDER_STATUS_NEEDS_ATTENTION\x10\x04*\xbc\x01\n" +
+	"\x10ReconcileOutcome\x12!\n" +
+	"\x1dRECONCILE_OUTCOME_UNSPECIFIED\x10\x00\x12\"\n" +
+	"\x1eRECONCILE_OUTCOME_SAGA_STARTED\x10\x01\x12\x1f\n" +
+	"\x1bRECONCILE_OUTCOME_CANCELLED\x10\x02\x12!\n" +
+	"\x1dRECONCILE_OUTCOME_SAGA_EXISTS\x10\x03\x12\x1d\n" +
+	"\x19RECONCILE_OUTCOME_SKIPPED\x10\x042\x97\x04\n" +
 	"\fOrderService\x12{\n" +
 	"\n" +
 	"PlaceOrder\x12!.shop.orders.v1.PlaceOrderRequest\x1a\".shop.orders.v1.PlaceOrderResponse\"&\x92A\x0eb\f\n" +
@@ -1166,9 +1394,10 @@ const file_shop_orders_v1_orders_proto_rawDesc = "" +
 	"\vCancelOrder\x12\".shop.orders.v1.CancelOrderRequest\x1a#.shop.orders.v1.CancelOrderResponse\"8\x92A\x0eb\f\n" +
 	"\n" +
 	"\n" +
-	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{order_id}:cancel2\x82\x01\n" +
+	"\x06bearer\x12\x00\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/v1/orders/{order_id}:cancel2\xf8\x01\n" +
 	"\x10OrderSagaService\x12n\n" +
-	"\x13RecordOrderProgress\x12*.shop.orders.v1.RecordOrderProgressRequest\x1a+.shop.orders.v1.RecordOrderProgressResponse2w\n" +
+	"\x13RecordOrderProgress\x12*.shop.orders.v1.RecordOrderProgressRequest\x1a+.shop.orders.v1.RecordOrderProgressResponse\x12t\n" +
+	"\x15ReconcileOrphanOrders\x12,.shop.orders.v1.ReconcileOrphanOrdersRequest\x1a-.shop.orders.v1.ReconcileOrphanOrdersResponse2w\n" +
 	"\x11OrderAdminService\x12b\n" +
 	"\x0fGetOrderDetails\x12&.shop.orders.v1.GetOrderDetailsRequest\x1a'.shop.orders.v1.GetOrderDetailsResponseB\xa4\x01\n" +
 	"\x12com.shop.orders.v1B\vOrdersProtoP\x01Z'meshcart/gen/go/shop/orders/v1;ordersv1\xa2\x02\x03SOX\xaa\x02\x0eShop.Orders.V1\xca\x02\x0eShop\\Orders\\V1\xe2\x02\x1aShop\\Orders\\V1\\GPBMetadata\xea\x02\x10Shop::Orders::V1b\x06proto3"
@@ -1185,72 +1414,80 @@ func file_shop_orders_v1_orders_proto_rawDescGZIP() []byte {
 	return file_shop_orders_v1_orders_proto_rawDescData
 }
 
-var file_shop_orders_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_shop_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
+var file_shop_orders_v1_orders_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_shop_orders_v1_orders_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_shop_orders_v1_orders_proto_goTypes = []any{
-	(OrderStatus)(0),                    // 0: shop.orders.v1.OrderStatus
-	(*OrderItem)(nil),                   // 1: shop.orders.v1.OrderItem
-	(*Order)(nil),                       // 2: shop.orders.v1.Order
-	(*PlaceOrderItem)(nil),              // 3: shop.orders.v1.PlaceOrderItem
-	(*PlaceOrderRequest)(nil),           // 4: shop.orders.v1.PlaceOrderRequest
-	(*PlaceOrderResponse)(nil),          // 5: shop.orders.v1.PlaceOrderResponse
-	(*GetOrderRequest)(nil),             // 6: shop.orders.v1.GetOrderRequest
-	(*GetOrderResponse)(nil),            // 7: shop.orders.v1.GetOrderResponse
-	(*ListOrdersRequest)(nil),           // 8: shop.orders.v1.ListOrdersRequest
-	(*ListOrdersResponse)(nil),          // 9: shop.orders.v1.ListOrdersResponse
-	(*CancelOrderRequest)(nil),          // 10: shop.orders.v1.CancelOrderRequest
-	(*CancelOrderResponse)(nil),         // 11: shop.orders.v1.CancelOrderResponse
-	(*GetOrderDetailsRequest)(nil),      // 12: shop.orders.v1.GetOrderDetailsRequest
-	(*GetOrderDetailsResponse)(nil),     // 13: shop.orders.v1.GetOrderDetailsResponse
-	(*RecordOrderProgressRequest)(nil),  // 14: shop.orders.v1.RecordOrderProgressRequest
-	(*RecordOrderProgressResponse)(nil), // 15: shop.orders.v1.RecordOrderProgressResponse
-	(*v1.Money)(nil),                    // 16: shop.common.v1.Money
-	(v11.PaymentStatus)(0),              // 17: shop.payments.v1.PaymentStatus
-	(v12.ShipmentStatus)(0),             // 18: shop.shipping.v1.ShipmentStatus
-	(*timestamppb.Timestamp)(nil),       // 19: google.protobuf.Timestamp
-	(*v1.Address)(nil),                  // 20: shop.common.v1.Address
+	(OrderStatus)(0),                      // 0: shop.orders.v1.OrderStatus
+	(ReconcileOutcome)(0),                 // 1: shop.orders.v1.ReconcileOutcome
+	(*OrderItem)(nil),                     // 2: shop.orders.v1.OrderItem
+	(*Order)(nil),                         // 3: shop.orders.v1.Order
+	(*PlaceOrderItem)(nil),                // 4: shop.orders.v1.PlaceOrderItem
+	(*PlaceOrderRequest)(nil),             // 5: shop.orders.v1.PlaceOrderRequest
+	(*PlaceOrderResponse)(nil),            // 6: shop.orders.v1.PlaceOrderResponse
+	(*GetOrderRequest)(nil),               // 7: shop.orders.v1.GetOrderRequest
+	(*GetOrderResponse)(nil),              // 8: shop.orders.v1.GetOrderResponse
+	(*ListOrdersRequest)(nil),             // 9: shop.orders.v1.ListOrdersRequest
+	(*ListOrdersResponse)(nil),            // 10: shop.orders.v1.ListOrdersResponse
+	(*CancelOrderRequest)(nil),            // 11: shop.orders.v1.CancelOrderRequest
+	(*CancelOrderResponse)(nil),           // 12: shop.orders.v1.CancelOrderResponse
+	(*GetOrderDetailsRequest)(nil),        // 13: shop.orders.v1.GetOrderDetailsRequest
+	(*GetOrderDetailsResponse)(nil),       // 14: shop.orders.v1.GetOrderDetailsResponse
+	(*RecordOrderProgressRequest)(nil),    // 15: shop.orders.v1.RecordOrderProgressRequest
+	(*RecordOrderProgressResponse)(nil),   // 16: shop.orders.v1.RecordOrderProgressResponse
+	(*ReconcileOrphanOrdersRequest)(nil),  // 17: shop.orders.v1.ReconcileOrphanOrdersRequest
+	(*ReconciledOrder)(nil),               // 18: shop.orders.v1.ReconciledOrder
+	(*ReconcileOrphanOrdersResponse)(nil), // 19: shop.orders.v1.ReconcileOrphanOrdersResponse
+	(*v1.Money)(nil),                      // 20: shop.common.v1.Money
+	(v11.PaymentStatus)(0),                // 21: shop.payments.v1.PaymentStatus
+	(v12.ShipmentStatus)(0),               // 22: shop.shipping.v1.ShipmentStatus
+	(*timestamppb.Timestamp)(nil),         // 23: google.protobuf.Timestamp
+	(*v1.Address)(nil),                    // 24: shop.common.v1.Address
 }
 var file_shop_orders_v1_orders_proto_depIdxs = []int32{
-	16, // 0: shop.orders.v1.OrderItem.unit_price:type_name -> shop.common.v1.Money
-	16, // 1: shop.orders.v1.OrderItem.line_total:type_name -> shop.common.v1.Money
+	20, // 0: shop.orders.v1.OrderItem.unit_price:type_name -> shop.common.v1.Money
+	20, // 1: shop.orders.v1.OrderItem.line_total:type_name -> shop.common.v1.Money
 	0,  // 2: shop.orders.v1.Order.status:type_name -> shop.orders.v1.OrderStatus
-	1,  // 3: shop.orders.v1.Order.items:type_name -> shop.orders.v1.OrderItem
-	16, // 4: shop.orders.v1.Order.total:type_name -> shop.common.v1.Money
-	17, // 5: shop.orders.v1.Order.payment_status:type_name -> shop.payments.v1.PaymentStatus
-	18, // 6: shop.orders.v1.Order.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
-	19, // 7: shop.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
-	19, // 8: shop.orders.v1.Order.update_time:type_name -> google.protobuf.Timestamp
-	16, // 9: shop.orders.v1.Order.subtotal:type_name -> shop.common.v1.Money
-	16, // 10: shop.orders.v1.Order.shipping_cost:type_name -> shop.common.v1.Money
-	20, // 11: shop.orders.v1.Order.shipping_address:type_name -> shop.common.v1.Address
-	3,  // 12: shop.orders.v1.PlaceOrderRequest.items:type_name -> shop.orders.v1.PlaceOrderItem
-	20, // 13: shop.orders.v1.PlaceOrderRequest.shipping_address:type_name -> shop.common.v1.Address
-	2,  // 14: shop.orders.v1.PlaceOrderResponse.order:type_name -> shop.orders.v1.Order
-	2,  // 15: shop.orders.v1.GetOrderResponse.order:type_name -> shop.orders.v1.Order
-	2,  // 16: shop.orders.v1.ListOrdersResponse.orders:type_name -> shop.orders.v1.Order
-	2,  // 17: shop.orders.v1.CancelOrderResponse.order:type_name -> shop.orders.v1.Order
-	2,  // 18: shop.orders.v1.GetOrderDetailsResponse.order:type_name -> shop.orders.v1.Order
+	2,  // 3: shop.orders.v1.Order.items:type_name -> shop.orders.v1.OrderItem
+	20, // 4: shop.orders.v1.Order.total:type_name -> shop.common.v1.Money
+	21, // 5: shop.orders.v1.Order.payment_status:type_name -> shop.payments.v1.PaymentStatus
+	22, // 6: shop.orders.v1.Order.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
+	23, // 7: shop.orders.v1.Order.create_time:type_name -> google.protobuf.Timestamp
+	23, // 8: shop.orders.v1.Order.update_time:type_name -> google.protobuf.Timestamp
+	20, // 9: shop.orders.v1.Order.subtotal:type_name -> shop.common.v1.Money
+	20, // 10: shop.orders.v1.Order.shipping_cost:type_name -> shop.common.v1.Money
+	24, // 11: shop.orders.v1.Order.shipping_address:type_name -> shop.common.v1.Address
+	4,  // 12: shop.orders.v1.PlaceOrderRequest.items:type_name -> shop.orders.v1.PlaceOrderItem
+	24, // 13: shop.orders.v1.PlaceOrderRequest.shipping_address:type_name -> shop.common.v1.Address
+	3,  // 14: shop.orders.v1.PlaceOrderResponse.order:type_name -> shop.orders.v1.Order
+	3,  // 15: shop.orders.v1.GetOrderResponse.order:type_name -> shop.orders.v1.Order
+	3,  // 16: shop.orders.v1.ListOrdersResponse.orders:type_name -> shop.orders.v1.Order
+	3,  // 17: shop.orders.v1.CancelOrderResponse.order:type_name -> shop.orders.v1.Order
+	3,  // 18: shop.orders.v1.GetOrderDetailsResponse.order:type_name -> shop.orders.v1.Order
 	0,  // 19: shop.orders.v1.RecordOrderProgressRequest.status:type_name -> shop.orders.v1.OrderStatus
-	17, // 20: shop.orders.v1.RecordOrderProgressRequest.payment_status:type_name -> shop.payments.v1.PaymentStatus
-	18, // 21: shop.orders.v1.RecordOrderProgressRequest.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
-	2,  // 22: shop.orders.v1.RecordOrderProgressResponse.order:type_name -> shop.orders.v1.Order
-	4,  // 23: shop.orders.v1.OrderService.PlaceOrder:input_type -> shop.orders.v1.PlaceOrderRequest
-	6,  // 24: shop.orders.v1.OrderService.GetOrder:input_type -> shop.orders.v1.GetOrderRequest
-	8,  // 25: shop.orders.v1.OrderService.ListOrders:input_type -> shop.orders.v1.ListOrdersRequest
-	10, // 26: shop.orders.v1.OrderService.CancelOrder:input_type -> shop.orders.v1.CancelOrderRequest
-	14, // 27: shop.orders.v1.OrderSagaService.RecordOrderProgress:input_type -> shop.orders.v1.RecordOrderProgressRequest
-	12, // 28: shop.orders.v1.OrderAdminService.GetOrderDetails:input_type -> shop.orders.v1.GetOrderDetailsRequest
-	5,  // 29: shop.orders.v1.OrderService.PlaceOrder:output_type -> shop.orders.v1.PlaceOrderResponse
-	7,  // 30: shop.orders.v1.OrderService.GetOrder:output_type -> shop.orders.v1.GetOrderResponse
-	9,  // 31: shop.orders.v1.OrderService.ListOrders:output_type -> shop.orders.v1.ListOrdersResponse
-	11, // 32: shop.orders.v1.OrderService.CancelOrder:output_type -> shop.orders.v1.CancelOrderResponse
-	15, // 33: shop.orders.v1.OrderSagaService.RecordOrderProgress:output_type -> shop.orders.v1.RecordOrderProgressResponse
-	13, // 34: shop.orders.v1.OrderAdminService.GetOrderDetails:output_type -> shop.orders.v1.GetOrderDetailsResponse
-	29, // [29:35] is the sub-list for method output_type
-	23, // [23:29] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	21, // 20: shop.orders.v1.RecordOrderProgressRequest.payment_status:type_name -> shop.payments.v1.PaymentStatus
+	22, // 21: shop.orders.v1.RecordOrderProgressRequest.shipment_status:type_name -> shop.shipping.v1.ShipmentStatus
+	3,  // 22: shop.orders.v1.RecordOrderProgressResponse.order:type_name -> shop.orders.v1.Order
+	1,  // 23: shop.orders.v1.ReconciledOrder.outcome:type_name -> shop.orders.v1.ReconcileOutcome
+	18, // 24: shop.orders.v1.ReconcileOrphanOrdersResponse.orders:type_name -> shop.orders.v1.ReconciledOrder
+	5,  // 25: shop.orders.v1.OrderService.PlaceOrder:input_type -> shop.orders.v1.PlaceOrderRequest
+	7,  // 26: shop.orders.v1.OrderService.GetOrder:input_type -> shop.orders.v1.GetOrderRequest
+	9,  // 27: shop.orders.v1.OrderService.ListOrders:input_type -> shop.orders.v1.ListOrdersRequest
+	11, // 28: shop.orders.v1.OrderService.CancelOrder:input_type -> shop.orders.v1.CancelOrderRequest
+	15, // 29: shop.orders.v1.OrderSagaService.RecordOrderProgress:input_type -> shop.orders.v1.RecordOrderProgressRequest
+	17, // 30: shop.orders.v1.OrderSagaService.ReconcileOrphanOrders:input_type -> shop.orders.v1.ReconcileOrphanOrdersRequest
+	13, // 31: shop.orders.v1.OrderAdminService.GetOrderDetails:input_type -> shop.orders.v1.GetOrderDetailsRequest
+	6,  // 32: shop.orders.v1.OrderService.PlaceOrder:output_type -> shop.orders.v1.PlaceOrderResponse
+	8,  // 33: shop.orders.v1.OrderService.GetOrder:output_type -> shop.orders.v1.GetOrderResponse
+	10, // 34: shop.orders.v1.OrderService.ListOrders:output_type -> shop.orders.v1.ListOrdersResponse
+	12, // 35: shop.orders.v1.OrderService.CancelOrder:output_type -> shop.orders.v1.CancelOrderResponse
+	16, // 36: shop.orders.v1.OrderSagaService.RecordOrderProgress:output_type -> shop.orders.v1.RecordOrderProgressResponse
+	19, // 37: shop.orders.v1.OrderSagaService.ReconcileOrphanOrders:output_type -> shop.orders.v1.ReconcileOrphanOrdersResponse
+	14, // 38: shop.orders.v1.OrderAdminService.GetOrderDetails:output_type -> shop.orders.v1.GetOrderDetailsResponse
+	32, // [32:39] is the sub-list for method output_type
+	25, // [25:32] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_shop_orders_v1_orders_proto_init() }
@@ -1263,8 +1500,8 @@ func file_shop_orders_v1_orders_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_shop_orders_v1_orders_proto_rawDesc), len(file_shop_orders_v1_orders_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   15,
+			NumEnums:      2,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   3,
 		},

@@ -38,7 +38,9 @@ type OrderServiceClient interface {
 	// Idempotent per user on request_id: a repeat returns the same order and never starts
 	// a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
 	// IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-	// PRODUCT_UNAVAILABLE (field violation on the item).
+	// PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+	// service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+	// reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
 	PlaceOrder(ctx context.Context, in *PlaceOrderRequest, opts ...grpc.CallOption) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	GetOrder(ctx context.Context, in *GetOrderRequest, opts ...grpc.CallOption) (*GetOrderResponse, error)
@@ -47,7 +49,9 @@ type OrderServiceClient interface {
 	// Asks the saga to cancel the order. Honoured until the shipment is dispatched
 	// (and within the cancellation window after confirmation); afterwards
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-	// Cancelling a cancelled order returns it unchanged.
+	// Cancelling a cancelled order returns it unchanged. An order whose saga never started
+	// (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+	// grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
 	CancelOrder(ctx context.Context, in *CancelOrderRequest, opts ...grpc.CallOption) (*CancelOrderResponse, error)
 }
 
@@ -112,7 +116,9 @@ type OrderServiceServer interface {
 	// Idempotent per user on request_id: a repeat returns the same order and never starts
 	// a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
 	// IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-	// PRODUCT_UNAVAILABLE (field violation on the item).
+	// PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+	// service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+	// reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
 	PlaceOrder(context.Context, *PlaceOrderRequest) (*PlaceOrderResponse, error)
 	// Returns one of the caller's orders.
 	GetOrder(context.Context, *GetOrderRequest) (*GetOrderResponse, error)
@@ -121,7 +127,9 @@ type OrderServiceServer interface {
 	// Asks the saga to cancel the order. Honoured until the shipment is dispatched
 	// (and within the cancellation window after confirmation); afterwards
 	// FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-	// Cancelling a cancelled order returns it unchanged.
+	// Cancelling a cancelled order returns it unchanged. An order whose saga never started
+	// (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+	// grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
 	CancelOrder(context.Context, *CancelOrderRequest) (*CancelOrderResponse, error)
 	mustEmbedUnimplementedOrderServiceServer()
 }
@@ -267,7 +275,8 @@ var OrderService_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	OrderSagaService_RecordOrderProgress_FullMethodName = "/shop.orders.v1.OrderSagaService/RecordOrderProgress"
+	OrderSagaService_RecordOrderProgress_FullMethodName   = "/shop.orders.v1.OrderSagaService/RecordOrderProgress"
+	OrderSagaService_ReconcileOrphanOrders_FullMethodName = "/shop.orders.v1.OrderSagaService/ReconcileOrphanOrders"
 )
 
 // OrderSagaServiceClient is the client API for OrderSagaService service.
@@ -281,6 +290,15 @@ type OrderSagaServiceClient interface {
 	// the last applied one is ignored (repeats and reordering are harmless), and a
 	// CANCELLED or NEEDS_ATTENTION order never changes status again.
 	RecordOrderProgress(ctx context.Context, in *RecordOrderProgressRequest, opts ...grpc.CallOption) (*RecordOrderProgressResponse, error)
+	// Recovers orphan orders: PENDING orders older than the service's grace period
+	// (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+	// guessed from age). Each one gets its saga started with the same idempotent start and
+	// input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+	// older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+	// saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+	// safe to run concurrently (each order is handled under its row lock, rows another caller
+	// holds are skipped). Called by the saga worker's reconciler schedule.
+	ReconcileOrphanOrders(ctx context.Context, in *ReconcileOrphanOrdersRequest, opts ...grpc.CallOption) (*ReconcileOrphanOrdersResponse, error)
 }
 
 type orderSagaServiceClient struct {
@@ -301,6 +319,16 @@ func (c *orderSagaServiceClient) RecordOrderProgress(ctx context.Context, in *Re
 	return out, nil
 }
 
+func (c *orderSagaServiceClient) ReconcileOrphanOrders(ctx context.Context, in *ReconcileOrphanOrdersRequest, opts ...grpc.CallOption) (*ReconcileOrphanOrdersResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReconcileOrphanOrdersResponse)
+	err := c.cc.Invoke(ctx, OrderSagaService_ReconcileOrphanOrders_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // OrderSagaServiceServer is the server API for OrderSagaService service.
 // All implementations must embed UnimplementedOrderSagaServiceServer
 // for forward compatibility.
@@ -312,6 +340,15 @@ type OrderSagaServiceServer interface {
 	// the last applied one is ignored (repeats and reordering are harmless), and a
 	// CANCELLED or NEEDS_ATTENTION order never changes status again.
 	RecordOrderProgress(context.Context, *RecordOrderProgressRequest) (*RecordOrderProgressResponse, error)
+	// Recovers orphan orders: PENDING orders older than the service's grace period
+	// (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+	// guessed from age). Each one gets its saga started with the same idempotent start and
+	// input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+	// older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+	// saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+	// safe to run concurrently (each order is handled under its row lock, rows another caller
+	// holds are skipped). Called by the saga worker's reconciler schedule.
+	ReconcileOrphanOrders(context.Context, *ReconcileOrphanOrdersRequest) (*ReconcileOrphanOrdersResponse, error)
 	mustEmbedUnimplementedOrderSagaServiceServer()
 }
 
@@ -324,6 +361,9 @@ type UnimplementedOrderSagaServiceServer struct{}
 
 func (UnimplementedOrderSagaServiceServer) RecordOrderProgress(context.Context, *RecordOrderProgressRequest) (*RecordOrderProgressResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RecordOrderProgress not implemented")
+}
+func (UnimplementedOrderSagaServiceServer) ReconcileOrphanOrders(context.Context, *ReconcileOrphanOrdersRequest) (*ReconcileOrphanOrdersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReconcileOrphanOrders not implemented")
 }
 func (UnimplementedOrderSagaServiceServer) mustEmbedUnimplementedOrderSagaServiceServer() {}
 func (UnimplementedOrderSagaServiceServer) testEmbeddedByValue()                          {}
@@ -364,6 +404,24 @@ func _OrderSagaService_RecordOrderProgress_Handler(srv interface{}, ctx context.
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrderSagaService_ReconcileOrphanOrders_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReconcileOrphanOrdersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrderSagaServiceServer).ReconcileOrphanOrders(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: OrderSagaService_ReconcileOrphanOrders_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrderSagaServiceServer).ReconcileOrphanOrders(ctx, req.(*ReconcileOrphanOrdersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // OrderSagaService_ServiceDesc is the grpc.ServiceDesc for OrderSagaService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -374,6 +432,10 @@ var OrderSagaService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordOrderProgress",
 			Handler:    _OrderSagaService_RecordOrderProgress_Handler,
+		},
+		{
+			MethodName: "ReconcileOrphanOrders",
+			Handler:    _OrderSagaService_ReconcileOrphanOrders_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -84,6 +84,62 @@ export function orderStatusToJSON(object: OrderStatus): string {
   }
 }
 
+/** What the reconciler did with one examined order. */
+export enum ReconcileOutcome {
+  RECONCILE_OUTCOME_UNSPECIFIED = 0,
+  /** RECONCILE_OUTCOME_SAGA_STARTED - It had no saga; its saga was started (same workflow id and input as PlaceOrder). */
+  RECONCILE_OUTCOME_SAGA_STARTED = 1,
+  /** RECONCILE_OUTCOME_CANCELLED - It had no saga and could not get one; CANCELLED with reason SAGA_NOT_STARTED. */
+  RECONCILE_OUTCOME_CANCELLED = 2,
+  /** RECONCILE_OUTCOME_SAGA_EXISTS - Its saga exists (running or closed); left alone. */
+  RECONCILE_OUTCOME_SAGA_EXISTS = 3,
+  /** RECONCILE_OUTCOME_SKIPPED - Another reconciler (or a PlaceOrder repeat) holds it, or it left PENDING meanwhile. */
+  RECONCILE_OUTCOME_SKIPPED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function reconcileOutcomeFromJSON(object: any): ReconcileOutcome {
+  switch (object) {
+    case 0:
+    case "RECONCILE_OUTCOME_UNSPECIFIED":
+      return ReconcileOutcome.RECONCILE_OUTCOME_UNSPECIFIED;
+    case 1:
+    case "RECONCILE_OUTCOME_SAGA_STARTED":
+      return ReconcileOutcome.RECONCILE_OUTCOME_SAGA_STARTED;
+    case 2:
+    case "RECONCILE_OUTCOME_CANCELLED":
+      return ReconcileOutcome.RECONCILE_OUTCOME_CANCELLED;
+    case 3:
+    case "RECONCILE_OUTCOME_SAGA_EXISTS":
+      return ReconcileOutcome.RECONCILE_OUTCOME_SAGA_EXISTS;
+    case 4:
+    case "RECONCILE_OUTCOME_SKIPPED":
+      return ReconcileOutcome.RECONCILE_OUTCOME_SKIPPED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return ReconcileOutcome.UNRECOGNIZED;
+  }
+}
+
+export function reconcileOutcomeToJSON(object: ReconcileOutcome): string {
+  switch (object) {
+    case ReconcileOutcome.RECONCILE_OUTCOME_UNSPECIFIED:
+      return "RECONCILE_OUTCOME_UNSPECIFIED";
+    case ReconcileOutcome.RECONCILE_OUTCOME_SAGA_STARTED:
+      return "RECONCILE_OUTCOME_SAGA_STARTED";
+    case ReconcileOutcome.RECONCILE_OUTCOME_CANCELLED:
+      return "RECONCILE_OUTCOME_CANCELLED";
+    case ReconcileOutcome.RECONCILE_OUTCOME_SAGA_EXISTS:
+      return "RECONCILE_OUTCOME_SAGA_EXISTS";
+    case ReconcileOutcome.RECONCILE_OUTCOME_SKIPPED:
+      return "RECONCILE_OUTCOME_SKIPPED";
+    case ReconcileOutcome.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** One line of an order, priced by the catalog when the order was placed. */
 export interface OrderItem {
   sku: string;
@@ -139,7 +195,7 @@ export interface Order {
 /** One requested line; the price comes from the catalog. */
 export interface PlaceOrderItem {
   sku: string;
-  /** 1-1000. */
+  /** 1-1000; the service may set a lower maximum (MAX_UNITS_PER_LINE, default 10). */
   quantity: number;
 }
 
@@ -227,6 +283,29 @@ export interface RecordOrderProgressResponse {
     | undefined;
   /** False when the record was ignored (stale sequence or terminal order). */
   applied: boolean;
+}
+
+export interface ReconcileOrphanOrdersRequest {
+  /**
+   * At most this many orders are examined; 0 or more than ORPHAN_BATCH_SIZE means
+   * ORPHAN_BATCH_SIZE.
+   */
+  maxOrders: number;
+}
+
+export interface ReconciledOrder {
+  orderId: string;
+  outcome: ReconcileOutcome;
+  /**
+   * Why it was cancelled (RECONCILE_OUTCOME_CANCELLED): NO_PAYMENT_METHOD,
+   * PAYMENT_METHOD_EXPIRED or MAX_AGE_EXCEEDED; empty otherwise.
+   */
+  detail: string;
+}
+
+export interface ReconcileOrphanOrdersResponse {
+  /** The orders examined, oldest first. */
+  orders: ReconciledOrder[];
 }
 
 function createBaseOrderItem(): OrderItem {
@@ -1972,6 +2051,257 @@ export const RecordOrderProgressResponse: MessageFns<RecordOrderProgressResponse
   },
 };
 
+function createBaseReconcileOrphanOrdersRequest(): ReconcileOrphanOrdersRequest {
+  return { maxOrders: 0 };
+}
+
+export const ReconcileOrphanOrdersRequest: MessageFns<ReconcileOrphanOrdersRequest> = {
+  encode(message: ReconcileOrphanOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.maxOrders !== 0) {
+      writer.uint32(8).int32(message.maxOrders);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconcileOrphanOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconcileOrphanOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.maxOrders = reader.int32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconcileOrphanOrdersRequest {
+    return {
+      maxOrders: isSet(object.maxOrders)
+        ? globalThis.Number(object.maxOrders)
+        : isSet(object.max_orders)
+        ? globalThis.Number(object.max_orders)
+        : 0,
+    };
+  },
+
+  toJSON(message: ReconcileOrphanOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.maxOrders !== 0) {
+      obj.maxOrders = Math.round(message.maxOrders);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReconcileOrphanOrdersRequest>, I>>(base?: I): ReconcileOrphanOrdersRequest {
+    return ReconcileOrphanOrdersRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReconcileOrphanOrdersRequest>, I>>(object: I): ReconcileOrphanOrdersRequest {
+    const message = createBaseReconcileOrphanOrdersRequest();
+    message.maxOrders = object.maxOrders ?? 0;
+    return message;
+  },
+};
+
+function createBaseReconciledOrder(): ReconciledOrder {
+  return { orderId: "", outcome: 0, detail: "" };
+}
+
+export const ReconciledOrder: MessageFns<ReconciledOrder> = {
+  encode(message: ReconciledOrder, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.orderId !== "") {
+      writer.uint32(10).string(message.orderId);
+    }
+    if (message.outcome !== 0) {
+      writer.uint32(16).int32(message.outcome);
+    }
+    if (message.detail !== "") {
+      writer.uint32(26).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconciledOrder {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconciledOrder();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.outcome = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconciledOrder {
+    return {
+      orderId: isSet(object.orderId)
+        ? globalThis.String(object.orderId)
+        : isSet(object.order_id)
+        ? globalThis.String(object.order_id)
+        : "",
+      outcome: isSet(object.outcome) ? reconcileOutcomeFromJSON(object.outcome) : 0,
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: ReconciledOrder): unknown {
+    const obj: any = {};
+    if (message.orderId !== "") {
+      obj.orderId = message.orderId;
+    }
+    if (message.outcome !== 0) {
+      obj.outcome = reconcileOutcomeToJSON(message.outcome);
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReconciledOrder>, I>>(base?: I): ReconciledOrder {
+    return ReconciledOrder.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReconciledOrder>, I>>(object: I): ReconciledOrder {
+    const message = createBaseReconciledOrder();
+    message.orderId = object.orderId ?? "";
+    message.outcome = object.outcome ?? 0;
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBaseReconcileOrphanOrdersResponse(): ReconcileOrphanOrdersResponse {
+  return { orders: [] };
+}
+
+export const ReconcileOrphanOrdersResponse: MessageFns<ReconcileOrphanOrdersResponse> = {
+  encode(message: ReconcileOrphanOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.orders) {
+      ReconciledOrder.encode(v!, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconcileOrphanOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconcileOrphanOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.orders.push(ReconciledOrder.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconcileOrphanOrdersResponse {
+    return {
+      orders: globalThis.Array.isArray(object?.orders)
+        ? object.orders.map((e: any) => ReconciledOrder.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ReconcileOrphanOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.orders?.length) {
+      obj.orders = message.orders.map((e) => ReconciledOrder.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ReconcileOrphanOrdersResponse>, I>>(base?: I): ReconcileOrphanOrdersResponse {
+    return ReconcileOrphanOrdersResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ReconcileOrphanOrdersResponse>, I>>(
+    object: I,
+  ): ReconcileOrphanOrdersResponse {
+    const message = createBaseReconcileOrphanOrdersResponse();
+    message.orders = object.orders?.map((e) => ReconciledOrder.fromPartial(e)) || [];
+    return message;
+  },
+};
+
 /**
  * OrderService takes and shows customers' orders. Public on the JSON edge; every RPC
  * needs a user's bearer token and sees only that user's orders (another user's order
@@ -1985,7 +2315,9 @@ export const OrderServiceService = {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder: {
     path: "/shop.orders.v1.OrderService/PlaceOrder" as const,
@@ -2020,7 +2352,9 @@ export const OrderServiceService = {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder: {
     path: "/shop.orders.v1.OrderService/CancelOrder" as const,
@@ -2040,7 +2374,9 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder: handleUnaryCall<PlaceOrderRequest, PlaceOrderResponse>;
   /** Returns one of the caller's orders. */
@@ -2051,7 +2387,9 @@ export interface OrderServiceServer extends UntypedServiceImplementation {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder: handleUnaryCall<CancelOrderRequest, CancelOrderResponse>;
 }
@@ -2063,7 +2401,9 @@ export interface OrderServiceClient extends Client {
    * Idempotent per user on request_id: a repeat returns the same order and never starts
    * a second saga; the same request_id with another payload fails ALREADY_EXISTS reason
    * IDEMPOTENCY_KEY_REUSED. Unknown or inactive skus fail FAILED_PRECONDITION reason
-   * PRODUCT_UNAVAILABLE (field violation on the item).
+   * PRODUCT_UNAVAILABLE (field violation on the item). A user who already has the
+   * service's maximum of PENDING orders (MAX_OPEN_ORDERS_PER_USER) gets RESOURCE_EXHAUSTED
+   * reason OPEN_ORDER_LIMIT_REACHED (a repeat of an existing order is still answered).
    */
   placeOrder(
     request: PlaceOrderRequest,
@@ -2116,7 +2456,9 @@ export interface OrderServiceClient extends Client {
    * Asks the saga to cancel the order. Honoured until the shipment is dispatched
    * (and within the cancellation window after confirmation); afterwards
    * FAILED_PRECONDITION reason ALREADY_DISPATCHED (or CANCELLATION_WINDOW_CLOSED).
-   * Cancelling a cancelled order returns it unchanged.
+   * Cancelling a cancelled order returns it unchanged. An order whose saga never started
+   * (PlaceOrder failed after saving it) is cancelled directly once it is past the service's
+   * grace period (ORPHAN_GRACE), with reason CANCELLED_BY_CUSTOMER.
    */
   cancelOrder(
     request: CancelOrderRequest,
@@ -2166,6 +2508,27 @@ export const OrderSagaServiceService = {
       Buffer.from(RecordOrderProgressResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): RecordOrderProgressResponse => RecordOrderProgressResponse.decode(value),
   },
+  /**
+   * Recovers orphan orders: PENDING orders older than the service's grace period
+   * (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+   * guessed from age). Each one gets its saga started with the same idempotent start and
+   * input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+   * older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+   * saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+   * safe to run concurrently (each order is handled under its row lock, rows another caller
+   * holds are skipped). Called by the saga worker's reconciler schedule.
+   */
+  reconcileOrphanOrders: {
+    path: "/shop.orders.v1.OrderSagaService/ReconcileOrphanOrders" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ReconcileOrphanOrdersRequest): Buffer =>
+      Buffer.from(ReconcileOrphanOrdersRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ReconcileOrphanOrdersRequest => ReconcileOrphanOrdersRequest.decode(value),
+    responseSerialize: (value: ReconcileOrphanOrdersResponse): Buffer =>
+      Buffer.from(ReconcileOrphanOrdersResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ReconcileOrphanOrdersResponse => ReconcileOrphanOrdersResponse.decode(value),
+  },
 } as const;
 
 export interface OrderSagaServiceServer extends UntypedServiceImplementation {
@@ -2175,6 +2538,17 @@ export interface OrderSagaServiceServer extends UntypedServiceImplementation {
    * CANCELLED or NEEDS_ATTENTION order never changes status again.
    */
   recordOrderProgress: handleUnaryCall<RecordOrderProgressRequest, RecordOrderProgressResponse>;
+  /**
+   * Recovers orphan orders: PENDING orders older than the service's grace period
+   * (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+   * guessed from age). Each one gets its saga started with the same idempotent start and
+   * input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+   * older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+   * saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+   * safe to run concurrently (each order is handled under its row lock, rows another caller
+   * holds are skipped). Called by the saga worker's reconciler schedule.
+   */
+  reconcileOrphanOrders: handleUnaryCall<ReconcileOrphanOrdersRequest, ReconcileOrphanOrdersResponse>;
 }
 
 export interface OrderSagaServiceClient extends Client {
@@ -2197,6 +2571,31 @@ export interface OrderSagaServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: RecordOrderProgressResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * Recovers orphan orders: PENDING orders older than the service's grace period
+   * (ORPHAN_GRACE) that have no saga in Temporal (workflow `order-<id>` not found; never
+   * guessed from age). Each one gets its saga started with the same idempotent start and
+   * input PlaceOrder uses, or, when it can no longer start (no or expired payment method,
+   * older than ORPHAN_MAX_AGE), is CANCELLED with reason SAGA_NOT_STARTED. An order whose
+   * saga exists is left alone. Bounded per call (ORPHAN_BATCH_SIZE and the call's deadline);
+   * safe to run concurrently (each order is handled under its row lock, rows another caller
+   * holds are skipped). Called by the saga worker's reconciler schedule.
+   */
+  reconcileOrphanOrders(
+    request: ReconcileOrphanOrdersRequest,
+    callback: (error: ServiceError | null, response: ReconcileOrphanOrdersResponse) => void,
+  ): ClientUnaryCall;
+  reconcileOrphanOrders(
+    request: ReconcileOrphanOrdersRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ReconcileOrphanOrdersResponse) => void,
+  ): ClientUnaryCall;
+  reconcileOrphanOrders(
+    request: ReconcileOrphanOrdersRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ReconcileOrphanOrdersResponse) => void,
   ): ClientUnaryCall;
 }
 
