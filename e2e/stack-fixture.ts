@@ -56,7 +56,8 @@ export async function startE2EStack(
     out,
     prettyLogs: false,
     log: (l) => lines.push(`[stack] ${l}\n`),
-    env: withLoadProfile(opts.env),
+    // The shared Temporal outlives the run: no orphan-reconcile schedule left firing on it.
+    env: withLoadProfile({ ORPHAN_RECONCILE_INTERVAL: 'off', ...opts.env }),
   }).catch(async (e: Error) => {
     await dropAll();
     throw new Error(`${e.message}\n--- stack output ---\n${lines.join('').slice(-20_000)}`);

@@ -79,6 +79,7 @@ async function startTracedStack(): Promise<void> {
     log: (l) => lines.push(`[stack] ${l}\n`),
     telemetry: { dir: otelDir },
     env: withLoadProfile({
+      ORPHAN_RECONCILE_INTERVAL: 'off', // the shared Temporal outlives the run
       OTEL_TRACES_EXPORTER: 'file',
       OTEL_METRICS_EXPORTER: 'prometheus',
       OTEL_TRACES_SAMPLER: 'parentbased_always_on',

@@ -107,6 +107,8 @@ test('connected: SERVING on the health port, JSON logs, graceful SIGTERM exits 0
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: `saga-proc-${port}`,
       WORKFLOW_BUNDLE_PATH: bundlePath,
+      // No orphan-reconcile schedule left firing on the shared Temporal after the test.
+      ORPHAN_RECONCILE_INTERVAL: 'off',
     },
     timeoutMs: 90_000,
   });

@@ -18,6 +18,8 @@ export const LOAD_TOOL_LIMITS: Readonly<Record<string, string>> = {
   EDGE_RATE_LIMIT_AUTH: '100000/s,burst=100000',
   EDGE_RATE_LIMIT_ORDER: '100000/s,burst=100000',
   EDGE_RATE_LIMIT_READ: '100000/s,burst=100000',
+  // orders: their few synthetic customers keep many orders PENDING at once (production: 5).
+  MAX_OPEN_ORDERS_PER_USER: '1000',
 };
 
 /** The load profile under `env` (the caller's settings win). */

@@ -76,6 +76,8 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
     PAYMENTS_ADDR: addresses.payments,
     TEMPORAL_ADDRESS: temporalAddress(),
     TEMPORAL_TASK_QUEUE: taskQueue,
+    // The suites place many orders for a handful of customers (crash: 20 at once).
+    MAX_OPEN_ORDERS_PER_USER: '1000',
   });
   const start = async (s: Svc) => {
     procs[s] = await spawnTs({
@@ -121,6 +123,8 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
     clients,
     workerEnv: (settings) => ({
       ...auth.env,
+      // No orphan-reconcile schedule left firing on the shared Temporal after the suite.
+      ORPHAN_RECONCILE_INTERVAL: 'off',
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: taskQueue,
       INVENTORY_ADDR: addresses.inventory,

@@ -20,4 +20,10 @@ runService({
     const store = createOrdersStore(db);
     return buildServer({ ...base, ...downstream, ...policiesOf(config), store, saga });
   },
+  limits: (c) => ({
+    max_open_orders_per_user: c.maxOpenOrdersPerUser,
+    max_units_per_line: c.maxUnitsPerLine,
+    orphan_grace_ms: c.orphanGraceMs,
+    orphan_max_age_ms: c.orphanMaxAgeMs,
+  }),
 });
