@@ -98,7 +98,8 @@ async function main(): Promise<void> {
   mkdirSync(o.out, { recursive: true });
   log(`booting the platform (${o.short ? 'short form' : 'full form'})`);
   stack = await startBenchStack({
-    logLevel: 'warn',
+    // info: the start lines that state the limits in force are info lines.
+    logLevel: 'info',
     cancellationWindow: '1s',
     sharedTemporal: false,
     log,

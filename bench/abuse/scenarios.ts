@@ -49,18 +49,37 @@ const count = (t: Tally, pred: (status: number, reason?: string) => boolean): nu
 let setupSeq = 0;
 const setupAddress = () => `127.0.9.${(setupSeq++ % 250) + 1}`;
 
-/** Registers a customer (from a set-up address) and returns its email. */
+/**
+ * Registers a customer (from a set-up address) and returns its email. Set-up honours the
+ * platform's own back-pressure as a good client does: a 503 OVERLOADED (the users hashing
+ * gate) or a 429 is retried after its Retry-After, a few times.
+ */
 async function register(ctx: Ctx, label: string): Promise<{ email: string; userId: string }> {
   const email = `abuse-${label}-${randomBytes(4).toString('hex')}@example.test`;
-  const r = await send(ctx.edge, {
-    method: 'POST',
-    path: '/v1/users',
-    from: setupAddress(),
-    body: { email, password: PASSWORD, displayName: `Abuse ${label}` },
-  });
-  if (r.status !== 200)
-    throw new Error(`register ${email}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
-  return { email, userId: (r.body as { user: { id: string } }).user.id };
+  for (let attempt = 1; ; attempt++) {
+    const r = await send(ctx.edge, {
+      method: 'POST',
+      path: '/v1/users',
+      from: setupAddress(),
+      body: { email, password: PASSWORD, displayName: `Abuse ${label}` },
+    });
+    if (r.status === 200) return { email, userId: (r.body as { user: { id: string } }).user.id };
+    if ((r.status !== 503 && r.status !== 429) || attempt >= 5)
+      throw new Error(`register ${email}: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    await sleep(Number(r.retryAfter ?? 1) * 1000);
+  }
+}
+
+/** Registers `n` customers, at most 4 at a time (set-up is not the load being measured). */
+async function registerMany(ctx: Ctx, n: number, label: string) {
+  const out: { email: string; userId: string }[] = [];
+  for (let i = 0; i < n; i += 4)
+    out.push(
+      ...(await Promise.all(
+        Array.from({ length: Math.min(4, n - i) }, (_, j) => register(ctx, `${label}${i + j}`)),
+      )),
+    );
+  return out;
 }
 
 async function login(ctx: Ctx, email: string, from: string, password = PASSWORD): Promise<Answer> {
@@ -149,9 +168,7 @@ export async function loginBruteForce(
   },
 ): Promise<LoginResult> {
   const victim = await register(ctx, 'victim');
-  const legit = await Promise.all(
-    Array.from({ length: o.legitClients }, (_, i) => register(ctx, `legit${i}`)),
-  );
+  const legit = await registerMany(ctx, o.legitClients, 'legit');
   const measure = async (seconds: number): Promise<{ ms: number[]; failed: number }> => {
     const until = performance.now() + seconds * 1000;
     const ms: number[] = [];
@@ -247,9 +264,7 @@ export async function orderFlood(
   o: { seconds: number; others: number; otherEveryMs: number; confirmWithinS: number },
 ): Promise<OrderFloodResult> {
   const flooder = await register(ctx, 'flooder');
-  const others = await Promise.all(
-    Array.from({ length: o.others }, (_, i) => register(ctx, `buyer${i}`)),
-  );
+  const others = await registerMany(ctx, o.others, 'buyer');
   const floodToken = await loginToken(ctx, flooder.email, '127.0.2.1');
   const otherTokens = await Promise.all(
     others.map((u, i) => loginToken(ctx, u.email, `127.0.2.${10 + i}`)),
