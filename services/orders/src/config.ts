@@ -91,3 +91,11 @@ export const policiesOf = (c: OrdersConfig): { caps: OrderCaps; orphans: OrphanP
   caps: { maxOpenOrdersPerUser: c.maxOpenOrdersPerUser, maxUnitsPerLine: c.maxUnitsPerLine },
   orphans: { graceMs: c.orphanGraceMs, maxAgeMs: c.orphanMaxAgeMs, batchSize: c.orphanBatchSize },
 });
+
+/** The caps and orphan settings in force, for the chassis' `limits in force` start line. */
+export const limitsOf = (c: OrdersConfig): Record<string, unknown> => ({
+  max_open_orders_per_user: c.maxOpenOrdersPerUser,
+  max_units_per_line: c.maxUnitsPerLine,
+  orphan_grace_ms: c.orphanGraceMs,
+  orphan_max_age_ms: c.orphanMaxAgeMs,
+});

@@ -1,7 +1,7 @@
 /** orders service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
-import { ordersConfigSpec, policiesOf } from './config';
+import { limitsOf, ordersConfigSpec, policiesOf } from './config';
 import { connectDownstream } from './downstream/connect-downstream';
 import { connectSagaGateway } from './saga/connect-saga-gateway';
 import { buildServer } from './server';
@@ -20,10 +20,5 @@ runService({
     const store = createOrdersStore(db);
     return buildServer({ ...base, ...downstream, ...policiesOf(config), store, saga });
   },
-  limits: (c) => ({
-    max_open_orders_per_user: c.maxOpenOrdersPerUser,
-    max_units_per_line: c.maxUnitsPerLine,
-    orphan_grace_ms: c.orphanGraceMs,
-    orphan_max_age_ms: c.orphanMaxAgeMs,
-  }),
+  limits: limitsOf, // logged at start with the chassis' own
 });

@@ -130,3 +130,12 @@ export const hashGateOptions = (c: UsersConfig): HashGateOptions => ({
   maxWaitMs: c.hashMaxWaitMs,
   retryDelayMs: c.hashRetryDelayMs,
 });
+
+/** Login throttling and the hashing gate in force, for the chassis' `limits in force` start line. */
+export const limitsOf = (c: UsersConfig): Record<string, unknown> => ({
+  login_account: `${c.accountFreeFailures} free, ${c.accountBaseDelayMs}ms doubling to ${c.accountMaxDelayMs}ms`,
+  login_ip: `${c.ipFreeFailures} free, ${c.ipBaseDelayMs}ms doubling to ${c.ipMaxDelayMs}ms`,
+  login_ip_trusted_peers: c.trustedClientIpPeers.join(',') || 'none',
+  password_hash_concurrency: c.hashConcurrency,
+  password_hash_queue: c.hashQueue,
+});

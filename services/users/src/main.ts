@@ -1,7 +1,7 @@
 /** users service: its own wiring only; the kit's chassis (runService) does the rest. */
 import { runService } from '@meshcart/kit';
 import { loginSecurity } from './app/login-security';
-import { usersConfigSpec } from './config';
+import { limitsOf, usersConfigSpec } from './config';
 import { buildServer } from './server';
 import { createDb } from './store/db';
 import { createUsersStore } from './store/users.store';
@@ -21,11 +21,5 @@ runService({
       sessionTtlSeconds: Math.floor(config.sessionTtlMs / 1000),
     });
   },
-  limits: (c) => ({
-    login_account: `${c.accountFreeFailures} free, ${c.accountBaseDelayMs}ms doubling to ${c.accountMaxDelayMs}ms`,
-    login_ip: `${c.ipFreeFailures} free, ${c.ipBaseDelayMs}ms doubling to ${c.ipMaxDelayMs}ms`,
-    login_ip_trusted_peers: c.trustedClientIpPeers.join(',') || 'none',
-    password_hash_concurrency: c.hashConcurrency,
-    password_hash_queue: c.hashQueue,
-  }),
+  limits: limitsOf, // logged at start with the chassis' own
 });
