@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
@@ -111,6 +114,22 @@ func bodyTooLarge(limit int64) *edgeError {
 type errorWriter struct {
 	marshaler runtime.Marshaler
 	logger    *slog.Logger
+	// refused counts the requests the edge answered itself (rate limited, shed, body too large,
+	// unauthenticated, no route...) by reason and status: edge.requests.refused (Prometheus:
+	// edge_requests_refused_total). Nil in tests that build an errorWriter by hand.
+	refused metric.Int64Counter
+}
+
+// newRefusedCounter makes edge.requests.refused on the global meter provider (a no-op until
+// StartTelemetry installed one, which main does before New).
+func newRefusedCounter() metric.Int64Counter {
+	c, err := otel.Meter("meshcart/edge").Int64Counter("edge.requests.refused",
+		metric.WithUnit("{request}"),
+		metric.WithDescription("Requests the edge answered itself, without a backend (by ErrorInfo reason and HTTP status)"))
+	if err != nil {
+		return nil
+	}
+	return c
 }
 
 // statusFor turns any error into (HTTP status, Status proto). Messages of server-side
@@ -224,6 +243,11 @@ func (ew *errorWriter) routing(ctx context.Context, mux *runtime.ServeMux, m run
 // writeError renders err outside grpc-gateway (middleware: body limit, CORS, panics).
 func (ew *errorWriter) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	httpStatus, st := ew.statusFor(r.Context(), r, err)
+	if ew.refused != nil {
+		ew.refused.Add(r.Context(), 1, metric.WithAttributes(
+			attribute.String("reason", statusReason(st)),
+			attribute.Int("http.response.status_code", httpStatus)))
+	}
 	ew.write(w, ew.marshaler, httpStatus, st)
 }
 

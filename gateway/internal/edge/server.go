@@ -51,7 +51,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger, extra ...grpc.Dia
 		return nil, err
 	}
 	s := &Server{cfg: cfg, logger: logger, backends: bs, spec: spec, jwks: newJWKSSource(cfg, logger)}
-	s.errs = &errorWriter{marshaler: newMarshaler(), logger: logger}
+	s.errs = &errorWriter{marshaler: newMarshaler(), logger: logger, refused: newRefusedCounter()}
 	s.guard = s.newRouteGuard()
 
 	muxOpts := []runtime.ServeMuxOption{

@@ -141,13 +141,19 @@ func TestTelemetryEndToEnd(t *testing.T) {
 		}
 	}
 
+	// A request the edge answers itself is counted by reason (the refusals SREs alert on).
+	if rec := e.do(t, http.MethodPost, "/v1/users", `{"displayName":"`+strings.Repeat("x", 20<<10)+`"}`); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Fatalf("POST /v1/users with a 20 KiB body: %d", rec.Code)
+	}
+
 	resp, err := http.Get("http://" + tel.MetricsAddr + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
-	for _, want := range []string{`http_server_request_duration_seconds_count{`, `http_route="`, `rpc_client_duration_milliseconds_count{`, `rpc_method="GetOrder"`} {
+	for _, want := range []string{`http_server_request_duration_seconds_count{`, `http_route="`, `rpc_client_duration_milliseconds_count{`, `rpc_method="GetOrder"`,
+		`edge_requests_refused_total{http_response_status_code="413",`, `reason="REQUEST_BODY_TOO_LARGE"`} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("/metrics lacks %s:\n%s", want, body)
 		}
