@@ -1,10 +1,13 @@
 /** payments service: its own wiring only; the kit's chassis (runService) does the rest. */
-import { runService } from '@meshcart/kit';
+import { ConfigError, runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
 import { paymentsConfigSpec, serverSettings } from './config';
+import { createReconciler } from './app/reconciler.app';
+import { ProviderAuthError } from './domain/payment-provider';
 import { createProvider } from './provider/create-provider';
 import { buildServer } from './server';
 import { createDb } from './store/db';
+import { createPaymentStore } from './store/payments.store';
 
 runService({
   spec: paymentsConfigSpec,
@@ -19,6 +22,22 @@ runService({
     });
     onShutdown('database pool', () => db.$disconnect());
     await db.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
+    try {
+      await provider.verify(); // a wrong or revoked key fails here, never as declined payments
+    } catch (e) {
+      if (e instanceof ProviderAuthError) throw new ConfigError([e.message]);
+      // Unreachable now: start anyway (calls answer UNAVAILABLE until it is back).
+      logger.warn({ provider: provider.name, err: e }, 'payment provider not reachable at start');
+    }
+    if (config.reconcileIntervalMs > 0) {
+      const reconciler = createReconciler({
+        store: createPaymentStore(db, 2 * config.providerTimeoutMs + 10_000),
+        provider,
+        providerTimeoutMs: config.providerTimeoutMs,
+        logger,
+      });
+      onShutdown('reconciler', reconciler.start(config.reconcileIntervalMs));
+    }
     logger.info({ provider: provider.name, vault_key_id: settings.vaultKey.keyId }, 'started');
     return buildServer({ ...base, ...settings, db, provider });
   },

@@ -66,6 +66,22 @@ export function createPaymentStore(db: Db, txTimeoutMs: number) {
         ON DUPLICATE KEY UPDATE payment_id = payment_id`.catch(rethrow);
     },
 
+    /**
+     * PENDING payments whose authorize reached the provider (attempts > 0) and has not been
+     * touched since `before`: the reconciler's work list, oldest first.
+     */
+    async listUnsettled(before: Date, limit: number): Promise<string[]> {
+      const rows = await db.payment
+        .findMany({
+          where: { status: 'PENDING', providerAttempts: { gt: 0 }, updatedAt: { lt: before } },
+          select: { id: true },
+          orderBy: { updatedAt: 'asc' },
+          take: limit,
+        })
+        .catch(rethrow);
+      return rows.map((r) => r.id);
+    },
+
     /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
     async insertTombstoneIfAbsent(id: string): Promise<boolean> {
       const now = new Date();
