@@ -151,6 +151,8 @@ export class StripeFaultProxy {
       try {
         if (op === 'authorize' && params.get('payment_method')?.startsWith('pm_card_chargeDeclined')) {
           record.answer = 'declined';
+          // Stripe keeps the declined intent (requires_payment_method): a look-up finds it.
+          this.createIntent(params, 'requires_payment_method');
           status = 402;
           answer = errorBody('card_error', 'card_declined', 'generic_decline');
         } else {
@@ -190,19 +192,8 @@ export class StripeFaultProxy {
   /** Applies the state stripe-mock does not keep to a successful answer. */
   private transition(op: StripeOp, path: string, params: URLSearchParams, raw: string): string {
     const obj = JSON.parse(raw) as Record<string, unknown>;
-    if (op === 'authorize') {
-      const metadata = metadataOf(params);
-      const intent: Intent = {
-        id: `pi_proxy${String(this.nextId++).padStart(6, '0')}`,
-        paymentId: metadata.meshcart_payment_id ?? '',
-        status: 'requires_capture',
-        amount: Number(params.get('amount')),
-        currency: params.get('currency') ?? '',
-        metadata,
-      };
-      this.intents.set(intent.id, intent);
-      return JSON.stringify({ ...obj, ...intent });
-    }
+    if (op === 'authorize')
+      return JSON.stringify({ ...obj, ...this.createIntent(params, 'requires_capture') });
     if (op === 'capture' || op === 'void') {
       const intent = this.intents.get(path.split('/')[3] ?? '');
       if (!intent) return raw;
@@ -218,6 +209,20 @@ export class StripeFaultProxy {
       return JSON.stringify({ ...obj, data, has_more: false });
     }
     return raw;
+  }
+
+  private createIntent(params: URLSearchParams, status: string): Intent {
+    const metadata = metadataOf(params);
+    const intent: Intent = {
+      id: `pi_proxy${String(this.nextId++).padStart(6, '0')}`,
+      paymentId: metadata.meshcart_payment_id ?? '',
+      status,
+      amount: Number(params.get('amount')),
+      currency: params.get('currency') ?? '',
+      metadata,
+    };
+    this.intents.set(intent.id, intent);
+    return intent;
   }
 
   private paymentIdOf(op: StripeOp, path: string, params: URLSearchParams): string {
