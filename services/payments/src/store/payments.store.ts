@@ -36,8 +36,21 @@ export interface LockedPayment {
   findRefund(refundId: string): Promise<RefundRecord | null>;
   /** Fails ALREADY_EXISTS IDEMPOTENCY_KEY_REUSED when the refund id is taken meanwhile. */
   insertRefund(refund: RefundRecord): Promise<void>;
+  /**
+   * Records a provider event as handled (with what it did); false when that event id was
+   * recorded before (a redelivery: the caller changes nothing).
+   */
+  recordEvent(e: ProviderEventRecord): Promise<boolean>;
   /** The payment as this transaction has written it so far. */
   current(): Payment;
+}
+
+/** One provider webhook event, as kept in provider_events. */
+export interface ProviderEventRecord {
+  eventId: string;
+  provider: string;
+  type: string;
+  outcome: string;
 }
 
 export type PaymentStore = ReturnType<typeof createPaymentStore>;
@@ -80,6 +93,22 @@ export function createPaymentStore(db: Db, txTimeoutMs: number) {
         })
         .catch(rethrow);
       return rows.map((r) => r.id);
+    },
+
+    /** The payment a provider reference (e.g. a PaymentIntent id) belongs to, if any. */
+    async idByReference(reference: string): Promise<string | null> {
+      const row = await db.payment
+        .findFirst({ where: { providerReference: reference }, select: { id: true } })
+        .catch(rethrow);
+      return row?.id ?? null;
+    },
+
+    /** Records an event no payment of ours is concerned by; false when seen before. */
+    async recordUnmatchedEvent(e: ProviderEventRecord): Promise<boolean> {
+      const { count } = await db.providerEvent
+        .createMany({ data: [{ id: e.eventId, provider: e.provider, type: e.type, outcome: e.outcome }], skipDuplicates: true })
+        .catch(rethrow);
+      return count === 1;
     },
 
     /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
@@ -182,6 +211,13 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
         });
       }
     },
+    recordEvent: async (e) => {
+      const { count } = await tx.providerEvent.createMany({
+        data: [{ id: e.eventId, provider: e.provider, type: e.type, paymentId: id, outcome: e.outcome }],
+        skipDuplicates: true,
+      });
+      return count === 1;
+    },
     current: () => p,
   };
 }
@@ -194,6 +230,7 @@ function noPayment(id: string): LockedPayment {
     appendLedger: fail,
     insertRefund: fail,
     findRefund: async () => null,
+    recordEvent: fail,
     current: () => {
       throw new Error(`payment ${id} does not exist`);
     },
