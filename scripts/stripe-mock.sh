@@ -23,8 +23,8 @@ start() {
   port_free "$PORT" || die "port $PORT is taken by another program; set MESHCART_STRIPE_MOCK_PORT to a free port (or stop it)."
   mkdir -p "$DIR"
   log "starting stripe-mock on http://127.0.0.1:$PORT"
-  # -http-port only: its HTTPS listener would pick a second port we do not use.
-  setsid nohup "$MESHCART_TOOLS/bin/stripe-mock" -http-addr "127.0.0.1:$PORT" \
+  # Its HTTPS listener always starts too (12112 unless told): on a system-chosen port, unused.
+  setsid nohup "$MESHCART_TOOLS/bin/stripe-mock" -http-addr "127.0.0.1:$PORT" -https-addr 127.0.0.1: \
     >"$DIR/stripe-mock.log" 2>&1 3>&- &
   echo $! >"$PIDFILE"
   local i

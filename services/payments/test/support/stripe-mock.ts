@@ -27,7 +27,10 @@ export function stripeMockBinary(): string {
 
 export async function startStripeMock(): Promise<StripeMock> {
   const port = await freePort();
-  const child = spawn(stripeMockBinary(), ['-http-addr', `127.0.0.1:${port}`], {
+  // Its HTTPS listener always starts too (on 12112 unless told): a system-chosen port, so two
+  // test files (or the local stack) never collide on it.
+  const args = ['-http-addr', `127.0.0.1:${port}`, '-https-addr', '127.0.0.1:'];
+  const child = spawn(stripeMockBinary(), args, {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
