@@ -28,7 +28,11 @@ describe.each([simulatedFixture, stripeFixture])('provider contract: $name', (fi
   let p: ContractProvider;
   beforeAll(async () => {
     p = await fixture.start(3_000);
-    h = await startPayments({ prefix: 'pay_contract', provider: p.provider, providerTimeoutMs: 3_000 });
+    h = await startPayments({
+      prefix: 'pay_contract',
+      provider: p.provider,
+      providerTimeoutMs: 3_000,
+    });
   });
   afterAll(async () => {
     await h?.stop();

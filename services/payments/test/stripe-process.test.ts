@@ -88,7 +88,9 @@ test('serves stripe: authorize, capture, a webhook; neither secret appears in th
       id: 'evt_process_1',
       object: 'event',
       type: 'charge.dispute.created',
-      data: { object: { id: 'dp_1', object: 'dispute', payment_intent: payment!.providerReference } },
+      data: {
+        object: { id: 'dp_1', object: 'dispute', payment_intent: payment!.providerReference },
+      },
     });
     const res = await fetch(`http://127.0.0.1:${webhookPort}/webhooks/stripe`, {
       method: 'POST',
@@ -123,7 +125,10 @@ test('credentials the provider refuses stop the start (exit 2), naming the cause
     },
   ).then(
     () => ({ code: 0, out: '' }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+    (e: { code: number; stdout: string; stderr: string }) => ({
+      code: e.code,
+      out: e.stdout + e.stderr,
+    }),
   );
   expect(res.code).toBe(2);
   expect(res.out).toContain('credentials');
@@ -142,7 +147,10 @@ test('a missing or malformed secret file exits 2 naming the variable', async () 
       { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', ...env, ...extra } },
     ).then(
       () => ({ code: 0, out: '' }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        out: e.stdout + e.stderr,
+      }),
     );
     expect(res.code).toBe(2);
     expect(res.out).toContain(Object.keys(extra)[0]);

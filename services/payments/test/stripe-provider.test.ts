@@ -66,10 +66,26 @@ test('capture, cancel and partial/full refunds send their own idempotency keys a
   const auth = await authorize(id);
   if (auth.kind !== 'approved') throw new Error('not approved');
   await stripe.capture({ paymentId: id, reference: auth.reference, amount: eur(1000n) });
-  await stripe.refund({ paymentId: id, refundId: 'r1', reference: auth.reference, amount: eur(300n) });
-  await stripe.refund({ paymentId: id, refundId: 'r2', reference: auth.reference, amount: eur(700n) });
+  await stripe.refund({
+    paymentId: id,
+    refundId: 'r1',
+    reference: auth.reference,
+    amount: eur(300n),
+  });
+  await stripe.refund({
+    paymentId: id,
+    refundId: 'r2',
+    reference: auth.reference,
+    amount: eur(700n),
+  });
   const sent = proxy.requests.filter((r) => r.paymentId === id && r.op !== 'authorize');
-  expect(sent.map((r) => [r.op, r.idempotencyKey, r.params.get('amount_to_capture') ?? r.params.get('amount')])).toEqual([
+  expect(
+    sent.map((r) => [
+      r.op,
+      r.idempotencyKey,
+      r.params.get('amount_to_capture') ?? r.params.get('amount'),
+    ]),
+  ).toEqual([
     ['capture', `meshcart:${id}:capture`, '1000'],
     ['refund', `meshcart:${id}:refund:r1`, '300'],
     ['refund', `meshcart:${id}:refund:r2`, '700'],
@@ -92,11 +108,16 @@ test('amounts keep the currency exponent: JPY 0, KWD 3 (a multiple of 10), ISK t
     const id = pid();
     await authorize(id, 'pm_card_visa', { currency, minor });
     const req = proxy.requests.find((r) => r.paymentId === id)!;
-    expect([req.params.get('currency'), req.params.get('amount')]).toEqual([currency.toLowerCase(), sent]);
+    expect([req.params.get('currency'), req.params.get('amount')]).toEqual([
+      currency.toLowerCase(),
+      sent,
+    ]);
   }
   // Not representable exactly: refused before any request, never rounded.
   const before = proxy.requests.length;
-  const err = await authorize(pid(), 'pm_card_visa', { currency: 'KWD', minor: 1255n }).catch((e) => e);
+  const err = await authorize(pid(), 'pm_card_visa', { currency: 'KWD', minor: 1255n }).catch(
+    (e) => e,
+  );
   expect(err).toBeInstanceOf(ProviderRejectedError);
   expect((err as ProviderRejectedError).field).toBe('amount.amountMinor');
   expect(proxy.requests.length).toBe(before);
@@ -180,6 +201,10 @@ test('invalid requests name the field; rejected credentials are an auth error, n
 });
 
 test('only Stripe PaymentMethod ids are accepted as tokens', () => {
-  expect(['pm_card_visa', 'pm_card_chargeDeclined', 'pm_1Pgafy'].every((t) => stripe.acceptsToken(t))).toBe(true);
-  expect(['tok_visa', '4242424242424242', 'pm_', 'pm_a b'].some((t) => stripe.acceptsToken(t))).toBe(false);
+  expect(
+    ['pm_card_visa', 'pm_card_chargeDeclined', 'pm_1Pgafy'].every((t) => stripe.acceptsToken(t)),
+  ).toBe(true);
+  expect(
+    ['tok_visa', '4242424242424242', 'pm_', 'pm_a b'].some((t) => stripe.acceptsToken(t)),
+  ).toBe(false);
 });

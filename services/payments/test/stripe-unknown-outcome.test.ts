@@ -11,7 +11,13 @@ import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { createReconciler } from '../src/app/reconciler.app';
 import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
 import { createPaymentStore } from '../src/store/payments.store';
-import { authorizeRequest, failure, ledgerRows, startPayments, type PaymentsHarness } from './harness';
+import {
+  authorizeRequest,
+  failure,
+  ledgerRows,
+  startPayments,
+  type PaymentsHarness,
+} from './harness';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
 import { startStripeMock, type StripeMock } from './support/stripe-mock';
 
@@ -78,9 +84,7 @@ test('authorize and look-up stall: UNAVAILABLE, PENDING; the reconciler settles 
   expect(again.payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_AUTHORIZED);
   expect(proxy.count('authorize', req.paymentId)).toBe(1);
   expect(proxy.intentsOf(req.paymentId)).toHaveLength(1);
-  expect((await ledgerRows(h.prisma, req.paymentId)).map((e) => e.kind)).toEqual([
-    'AUTHORIZATION',
-  ]);
+  expect((await ledgerRows(h.prisma, req.paymentId)).map((e) => e.kind)).toEqual(['AUTHORIZATION']);
 });
 
 test('a declined authorize whose answer was lost settles DECLINED, with no ledger row', async () => {

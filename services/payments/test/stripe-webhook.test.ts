@@ -12,7 +12,14 @@ import { createProviderEventsApp } from '../src/app/provider-events.app';
 import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
 import { createPaymentStore } from '../src/store/payments.store';
 import { WEBHOOK_PATH, createStripeWebhookServer } from '../src/webhooks/stripe-webhook.server';
-import { authorizeRequest, failure, ledgerRows, startPayments, uid, type PaymentsHarness } from './harness';
+import {
+  authorizeRequest,
+  failure,
+  ledgerRows,
+  startPayments,
+  uid,
+  type PaymentsHarness,
+} from './harness';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
 import { startStripeMock, type StripeMock } from './support/stripe-mock';
 
@@ -39,7 +46,12 @@ beforeAll(async () => {
     new Writable({ write: (c, _e, cb) => void (logs.push(String(c)), cb()) }),
   );
   const events = createProviderEventsApp({ store: createPaymentStore(h.prisma, 10_000), logger });
-  server = createStripeWebhookServer({ secret: SECRET, toleranceSeconds: 300, apply: events.apply, logger });
+  server = createStripeWebhookServer({
+    secret: SECRET,
+    toleranceSeconds: 300,
+    apply: events.apply,
+    logger,
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
 });
@@ -74,7 +86,10 @@ function event(type: string, object: Record<string, unknown>): string {
   });
 }
 
-function deliver(payload: string, opts: { secret?: string; ageSeconds?: number; unsigned?: boolean } = {}) {
+function deliver(
+  payload: string,
+  opts: { secret?: string; ageSeconds?: number; unsigned?: boolean } = {},
+) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (!opts.unsigned)
     headers['stripe-signature'] = Stripe.webhooks.generateTestHeaderString({
@@ -94,7 +109,10 @@ const intentObject = (paymentId: string, intentId: string) => ({
 
 test('a signed event is applied once although delivered three times', async () => {
   const { paymentId, intentId } = await pendingPayment();
-  const payload = event('payment_intent.amount_capturable_updated', intentObject(paymentId, intentId));
+  const payload = event(
+    'payment_intent.amount_capturable_updated',
+    intentObject(paymentId, intentId),
+  );
   const answers = [];
   for (let i = 0; i < 3; i++) {
     const r = await deliver(payload);
@@ -106,26 +124,34 @@ test('a signed event is applied once although delivered three times', async () =
     [200, 'duplicate'],
   ]);
   const { payment } = await h.client.getPayment({ paymentId });
-  expect(payment).toMatchObject({ status: PaymentStatus.PAYMENT_STATUS_AUTHORIZED, providerReference: intentId });
+  expect(payment).toMatchObject({
+    status: PaymentStatus.PAYMENT_STATUS_AUTHORIZED,
+    providerReference: intentId,
+  });
   expect(await ledgerRows(h.prisma, paymentId)).toHaveLength(1);
   expect(await h.prisma.providerEvent.count({ where: { paymentId } })).toBe(1);
 });
 
 test('wrongly signed, unsigned or 10-minute-old events get 400 and change nothing', async () => {
   const { paymentId, intentId } = await pendingPayment();
-  const payload = event('payment_intent.amount_capturable_updated', intentObject(paymentId, intentId));
+  const payload = event(
+    'payment_intent.amount_capturable_updated',
+    intentObject(paymentId, intentId),
+  );
   const statuses = [
     (await deliver(payload, { secret: 'whsec_someone_else' })).status,
     (await deliver(payload, { unsigned: true })).status,
     (await deliver(payload, { ageSeconds: 600 })).status,
     // A valid signature over another body: tampering.
-    (await fetch(url, {
-      method: 'POST',
-      headers: {
-        'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
-      },
-      body: payload.replace('amount_capturable_updated', 'payment_failed'),
-    })).status,
+    (
+      await fetch(url, {
+        method: 'POST',
+        headers: {
+          'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret: SECRET }),
+        },
+        body: payload.replace('amount_capturable_updated', 'payment_failed'),
+      })
+    ).status,
   ];
   expect(statuses).toEqual([400, 400, 400, 400]);
   expect((await h.prisma.payment.findUnique({ where: { id: paymentId } }))!.status).toBe('PENDING');

@@ -159,9 +159,7 @@ export function createPaymentsApp(deps: PaymentsAppDeps) {
         const plan = planVoid(p);
         if (plan === 'answer') return p;
         if (plan === 'void' && p.terms) {
-          await call(() =>
-            provider.void({ paymentId, reference: p.providerReference ?? '' }),
-          );
+          await call(() => provider.void({ paymentId, reference: p.providerReference ?? '' }));
           await tx.appendLedger('VOID', p.terms.amount);
         }
         await tx.update({ status: 'VOIDED' });

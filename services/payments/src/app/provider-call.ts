@@ -14,7 +14,9 @@ export async function callProvider<T>(timeoutMs: number, fn: () => Promise<T>): 
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
       () =>
-        reject(new ProviderUnavailableError('payment provider timed out', { outcomeUnknown: true })),
+        reject(
+          new ProviderUnavailableError('payment provider timed out', { outcomeUnknown: true }),
+        ),
       timeoutMs,
     );
   });
@@ -33,12 +35,16 @@ export async function callProvider<T>(timeoutMs: number, fn: () => Promise<T>): 
 
 /** True for the UNAVAILABLE callProvider answers. */
 export function isProviderUnavailable(e: unknown): e is DomainError {
-  return e instanceof DomainError && isReason(e.reason, ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE);
+  return (
+    e instanceof DomainError && isReason(e.reason, ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE)
+  );
 }
 
 /** True when the provider may have carried the call out although we got no answer. */
 export function isOutcomeUnknown(e: unknown): boolean {
   return (
-    isProviderUnavailable(e) && e.cause instanceof ProviderUnavailableError && e.cause.outcomeUnknown
+    isProviderUnavailable(e) &&
+    e.cause instanceof ProviderUnavailableError &&
+    e.cause.outcomeUnknown
   );
 }

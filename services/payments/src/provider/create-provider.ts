@@ -43,12 +43,22 @@ export function createProvider(cfg: {
 
 /** The secret key from its file (a mounted Secret); ConfigError naming the variable, not the key. */
 export function readStripeKey(file: string): string {
-  return readSecretFile('STRIPE_SECRET_KEY_FILE', file, STRIPE_KEY, 'a Stripe secret key (sk_test_..., sk_live_... or rk_...)');
+  return readSecretFile(
+    'STRIPE_SECRET_KEY_FILE',
+    file,
+    STRIPE_KEY,
+    'a Stripe secret key (sk_test_..., sk_live_... or rk_...)',
+  );
 }
 
 /** The webhook signing secret from its file. */
 export function readStripeWebhookSecret(file: string): string {
-  return readSecretFile('STRIPE_WEBHOOK_SECRET_FILE', file, /^whsec_[A-Za-z0-9_]{8,}$/, 'a webhook signing secret (whsec_...)');
+  return readSecretFile(
+    'STRIPE_WEBHOOK_SECRET_FILE',
+    file,
+    /^whsec_[A-Za-z0-9_]{8,}$/,
+    'a webhook signing secret (whsec_...)',
+  );
 }
 
 function readSecretFile(name: string, file: string, shape: RegExp, what: string): string {
@@ -57,7 +67,9 @@ function readSecretFile(name: string, file: string, shape: RegExp, what: string)
   try {
     text = readFileSync(file, 'utf8').trim();
   } catch (e) {
-    throw new ConfigError([`${name} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`]);
+    throw new ConfigError([
+      `${name} cannot be read: ${(e as NodeJS.ErrnoException).code ?? 'error'}`,
+    ]);
   }
   if (!shape.test(text)) throw new ConfigError([`${name} must hold ${what}`]);
   return text;

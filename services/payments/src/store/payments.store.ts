@@ -106,7 +106,10 @@ export function createPaymentStore(db: Db, txTimeoutMs: number) {
     /** Records an event no payment of ours is concerned by; false when seen before. */
     async recordUnmatchedEvent(e: ProviderEventRecord): Promise<boolean> {
       const { count } = await db.providerEvent
-        .createMany({ data: [{ id: e.eventId, provider: e.provider, type: e.type, outcome: e.outcome }], skipDuplicates: true })
+        .createMany({
+          data: [{ id: e.eventId, provider: e.provider, type: e.type, outcome: e.outcome }],
+          skipDuplicates: true,
+        })
         .catch(rethrow);
       return count === 1;
     },
@@ -213,7 +216,9 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
     },
     recordEvent: async (e) => {
       const { count } = await tx.providerEvent.createMany({
-        data: [{ id: e.eventId, provider: e.provider, type: e.type, paymentId: id, outcome: e.outcome }],
+        data: [
+          { id: e.eventId, provider: e.provider, type: e.type, paymentId: id, outcome: e.outcome },
+        ],
         skipDuplicates: true,
       });
       return count === 1;

@@ -149,7 +149,10 @@ export class StripeFaultProxy {
     } else {
       if (key) this.running.add(key);
       try {
-        if (op === 'authorize' && params.get('payment_method')?.startsWith('pm_card_chargeDeclined')) {
+        if (
+          op === 'authorize' &&
+          params.get('payment_method')?.startsWith('pm_card_chargeDeclined')
+        ) {
           record.answer = 'declined';
           // Stripe keeps the declined intent (requires_payment_method): a look-up finds it.
           this.createIntent(params, 'requires_payment_method');
@@ -229,9 +232,12 @@ export class StripeFaultProxy {
     if (op === 'authorize') return metadataOf(params).meshcart_payment_id ?? '';
     if (op === 'capture' || op === 'void')
       return this.intents.get(path.split('/')[3] ?? '')?.paymentId ?? '';
-    if (op === 'refund') return this.intents.get(params.get('payment_intent') ?? '')?.paymentId ?? '';
+    if (op === 'refund')
+      return this.intents.get(params.get('payment_intent') ?? '')?.paymentId ?? '';
     if (op === 'lookup')
-      return /metadata\['meshcart_payment_id'\]:'([^']*)'/.exec(params.get('query') ?? '')?.[1] ?? '';
+      return (
+        /metadata\['meshcart_payment_id'\]:'([^']*)'/.exec(params.get('query') ?? '')?.[1] ?? ''
+      );
     return '';
   }
 }
@@ -264,7 +270,13 @@ function typeFor(status: number): string {
 
 function errorBody(type: string, code?: string, declineCode?: string, param?: string): string {
   return JSON.stringify({
-    error: { type, message: `fault proxy: ${code ?? type}`, code, decline_code: declineCode, param },
+    error: {
+      type,
+      message: `fault proxy: ${code ?? type}`,
+      code,
+      decline_code: declineCode,
+      param,
+    },
   });
 }
 
@@ -274,6 +286,10 @@ function send(
   body: string,
   headers: Record<string, string> = {},
 ): void {
-  res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_proxy', ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'request-id': 'req_proxy',
+    ...headers,
+  });
   res.end(body);
 }

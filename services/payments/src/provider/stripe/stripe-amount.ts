@@ -29,7 +29,10 @@ const AMOUNT_FIELD = 'amount.amountMinor';
 export function toStripeAmount(money: Money): { amount: number; currency: string } {
   const iso = minorUnitsOf(money.currency);
   if (iso === undefined)
-    throw new ProviderRejectedError(`currency ${money.currency} is not supported`, 'amount.currencyCode');
+    throw new ProviderRejectedError(
+      `currency ${money.currency} is not supported`,
+      'amount.currencyCode',
+    );
   const shift = stripeExponent(money.currency) - iso;
   let amount: bigint;
   if (shift >= 0) amount = money.minor * 10n ** BigInt(shift);
@@ -58,5 +61,8 @@ export function fromStripeAmount(amount: number, currency: string): Money {
   const iso = minorUnitsOf(code) ?? 2;
   const shift = stripeExponent(code) - iso;
   const n = BigInt(amount);
-  return { currency: code, minor: shift >= 0 ? n / 10n ** BigInt(shift) : n * 10n ** BigInt(-shift) };
+  return {
+    currency: code,
+    minor: shift >= 0 ? n / 10n ** BigInt(shift) : n * 10n ** BigInt(-shift),
+  };
 }

@@ -122,10 +122,14 @@ export class StripePaymentProvider implements PaymentProvider {
     );
     // Only ours: the query is exact, but never trust a search hit without checking.
     const intents = found.data.filter((i) => i.metadata?.[PAYMENT_ID_METADATA] === req.paymentId);
-    const decided = intents.map(outcomeOf).find((o) => o.kind === 'approved' || o.kind === 'declined');
+    const decided = intents
+      .map(outcomeOf)
+      .find((o) => o.kind === 'approved' || o.kind === 'declined');
     if (decided) return decided;
     if (intents.length > 0) return { kind: 'in-progress' };
-    return this.now() - req.attemptedAt.getTime() < this.searchLagMs ? { kind: 'in-progress' } : { kind: 'none' };
+    return this.now() - req.attemptedAt.getTime() < this.searchLagMs
+      ? { kind: 'in-progress' }
+      : { kind: 'none' };
   }
 
   async capture(req: { paymentId: string; reference: string; amount: Money }): Promise<void> {
