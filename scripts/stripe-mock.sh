@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stripe-mock, Stripe's official mock of its HTTP API (a Go program, built pinned from the Go module
 # proxy into the shared tool cache like the other Go tools):
-#   scripts/stripe-mock.sh ensure|path|start|stop|status|url
+#   scripts/stripe-mock.sh ensure|path|start|stop|status|pidfile|url
 # It validates requests against Stripe's OpenAPI description and answers from fixtures; it is
 # stateless (no declines, no idempotent replays, no webhooks): see services/payments/README.md for
 # which behaviour is checked against it and which against the fault proxy in front of it.
@@ -42,6 +42,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop_pidfile "$PIDFILE" 5 ;;
   status) pid_alive "$PIDFILE" ;;
+  pidfile) echo "$PIDFILE" ;;
   url) echo "http://127.0.0.1:$PORT" ;;
-  *) die "usage: scripts/stripe-mock.sh ensure|path|start|stop|status|url" ;;
+  *) die "usage: scripts/stripe-mock.sh ensure|path|start|stop|status|pidfile|url" ;;
 esac
