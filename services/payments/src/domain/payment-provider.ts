@@ -5,6 +5,14 @@
  */
 import type { Money } from './money';
 
+/** One authorize call: attempt counts this payment's calls (1, 2, ...), durable across restarts. */
+export interface AuthorizeRequest {
+  paymentId: string;
+  amount: Money;
+  token: string;
+  attempt: number;
+}
+
 export type AuthorizeResult = { kind: 'approved'; reference: string } | { kind: 'declined' };
 
 /**
@@ -65,12 +73,7 @@ export interface PaymentProvider {
    * Authorizes amount on the token. attempt counts this payment's authorize calls (1, 2, ...),
    * durable across restarts. Throws ProviderUnavailableError on transient failures.
    */
-  authorize(req: {
-    paymentId: string;
-    amount: Money;
-    token: string;
-    attempt: number;
-  }): Promise<AuthorizeResult>;
+  authorize(req: AuthorizeRequest): Promise<AuthorizeResult>;
   /**
    * What the provider holds for this payment's authorization, for outcomes we never heard: `none`
    * when the request never arrived (safe to call authorize again), `in-progress` when it cannot

@@ -6,10 +6,10 @@
  * It counts every call so tests can prove "exactly one provider call".
  */
 import { createHash } from 'node:crypto';
-import type { Money } from '../domain/money';
 import {
   ProviderUnavailableError,
   type AuthorizationLookup,
+  type AuthorizeRequest,
   type AuthorizeResult,
   type PaymentProvider,
 } from '../domain/payment-provider';
@@ -50,12 +50,7 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return (SIMULATED_TOKENS as readonly string[]).includes(token);
   }
 
-  async authorize(req: {
-    paymentId: string;
-    amount: Money;
-    token: string;
-    attempt: number;
-  }): Promise<AuthorizeResult> {
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     this.outcomes.set(req.paymentId, { kind: 'in-progress' });
     try {
       await this.record('authorize', req.paymentId, String(req.attempt));

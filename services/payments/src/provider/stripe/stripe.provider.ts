@@ -17,6 +17,7 @@ import type { Money } from '../../domain/money';
 import {
   ProviderUnavailableError,
   type AuthorizationLookup,
+  type AuthorizeRequest,
   type AuthorizeResult,
   type PaymentProvider,
 } from '../../domain/payment-provider';
@@ -76,12 +77,7 @@ export class StripePaymentProvider implements PaymentProvider {
   }
 
   /** attempt is deliberately not part of the idempotency key: every attempt is the same charge. */
-  async authorize(req: {
-    paymentId: string;
-    amount: Money;
-    token: string;
-    attempt: number;
-  }): Promise<AuthorizeResult> {
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     const { amount, currency } = toStripeAmount(req.amount);
     let intent: Stripe.PaymentIntent;
     try {
