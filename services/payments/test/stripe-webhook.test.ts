@@ -11,7 +11,7 @@ import Stripe from 'stripe';
 import { createProviderEventsApp } from '../src/app/provider-events.app';
 import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
 import { createPaymentStore } from '../src/store/payments.store';
-import { WEBHOOK_PATH, createStripeWebhookServer } from '../src/webhooks/stripe-webhook.server';
+import { WEBHOOK_PATH, createStripeWebhookServer } from '../src/provider/stripe/stripe-webhook.server';
 import {
   authorizeRequest,
   failure,

@@ -13,8 +13,8 @@
 import http from 'node:http';
 import type { Logger } from '@meshcart/kit';
 import Stripe from 'stripe';
-import type { EventOutcome, ProviderEvent } from '../app/provider-events.app';
-import { PAYMENT_ID_METADATA } from '../provider/stripe/stripe.provider';
+import type { EventOutcome, ProviderEvent } from '../../app/provider-events.app';
+import { PAYMENT_ID_METADATA } from './stripe.provider';
 
 export const WEBHOOK_PATH = '/webhooks/stripe';
 const MAX_BODY = 1 << 20;
