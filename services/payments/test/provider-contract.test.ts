@@ -22,6 +22,7 @@ import {
   stripeFixture,
   type ContractProvider,
 } from './support/provider-fixtures';
+import { STRIPE_MOCK_START_TIMEOUT_MS } from './support/stripe-mock';
 
 describe.each([simulatedFixture, stripeFixture])('provider contract: $name', (fixture) => {
   let h: PaymentsHarness<PaymentProvider>;
@@ -33,7 +34,7 @@ describe.each([simulatedFixture, stripeFixture])('provider contract: $name', (fi
       provider: p.provider,
       providerTimeoutMs: 3_000,
     });
-  });
+  }, STRIPE_MOCK_START_TIMEOUT_MS);
   afterAll(async () => {
     await h?.stop();
     await p?.stop();

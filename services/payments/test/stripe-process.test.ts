@@ -16,7 +16,11 @@ import Stripe from 'stripe';
 import { newVaultKeyBase64 } from '../src/store/vault-cipher';
 import { authorizeRequest } from './harness';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
-import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import {
+  startStripeMock,
+  STRIPE_MOCK_START_TIMEOUT_MS,
+  type StripeMock,
+} from './support/stripe-mock';
 
 const ENTRY = 'services/payments/src/main.ts';
 const KEY = 'sk_test_meshcartProcessKey4242';
@@ -51,7 +55,7 @@ beforeAll(async () => {
     ['--require', 'tsx/cjs', path.join(REPO_ROOT, ENTRY), 'migrate'],
     { cwd: REPO_ROOT, env: { PATH: process.env.PATH ?? '', DATABASE_URL: db.url } },
   );
-});
+}, STRIPE_MOCK_START_TIMEOUT_MS);
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
   await proxy?.stop();

@@ -10,7 +10,11 @@ import {
 } from '../src/domain/payment-provider';
 import { StripePaymentProvider, idempotencyKey } from '../src/provider/stripe/stripe.provider';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
-import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import {
+  startStripeMock,
+  STRIPE_MOCK_START_TIMEOUT_MS,
+  type StripeMock,
+} from './support/stripe-mock';
 
 let mock: StripeMock;
 let proxy: StripeFaultProxy;
@@ -28,7 +32,7 @@ beforeAll(async () => {
     timeoutMs: 2_000,
     searchLagMs: 0,
   });
-});
+}, STRIPE_MOCK_START_TIMEOUT_MS);
 afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
   await proxy?.stop();

@@ -19,7 +19,11 @@ import {
   type PaymentsHarness,
 } from './harness';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
-import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import {
+  startStripeMock,
+  STRIPE_MOCK_START_TIMEOUT_MS,
+  type StripeMock,
+} from './support/stripe-mock';
 
 const TIMEOUT_MS = 300;
 let mock: StripeMock;
@@ -36,7 +40,7 @@ beforeAll(async () => {
     searchLagMs: 0,
   });
   h = await startPayments({ prefix: 'pay_stall', provider, providerTimeoutMs: TIMEOUT_MS });
-});
+}, STRIPE_MOCK_START_TIMEOUT_MS);
 afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
   await h?.stop();

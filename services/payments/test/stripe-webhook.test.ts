@@ -11,7 +11,10 @@ import Stripe from 'stripe';
 import { createProviderEventsApp } from '../src/app/provider-events.app';
 import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
 import { createPaymentStore } from '../src/store/payments.store';
-import { WEBHOOK_PATH, createStripeWebhookServer } from '../src/provider/stripe/stripe-webhook.server';
+import {
+  WEBHOOK_PATH,
+  createStripeWebhookServer,
+} from '../src/provider/stripe/stripe-webhook.server';
 import {
   authorizeRequest,
   failure,
@@ -21,7 +24,11 @@ import {
   type PaymentsHarness,
 } from './harness';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
-import { startStripeMock, type StripeMock } from './support/stripe-mock';
+import {
+  startStripeMock,
+  STRIPE_MOCK_START_TIMEOUT_MS,
+  type StripeMock,
+} from './support/stripe-mock';
 
 const SECRET = 'whsec_meshcart_test_secret_0123456789';
 let mock: StripeMock;
@@ -54,7 +61,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${WEBHOOK_PATH}`;
-});
+}, STRIPE_MOCK_START_TIMEOUT_MS);
 afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
   await new Promise((r) => server?.close(r));

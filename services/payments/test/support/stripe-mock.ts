@@ -10,6 +10,12 @@ import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 
+/**
+ * For the beforeAll that starts it: on a machine whose tool cache is cold the first start builds
+ * stripe-mock from the Go module proxy (a minute or two); later starts take milliseconds.
+ */
+export const STRIPE_MOCK_START_TIMEOUT_MS = 300_000;
+
 export interface StripeMock {
   /** http://127.0.0.1:<port> */
   url: string;
