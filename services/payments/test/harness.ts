@@ -48,12 +48,14 @@ export async function startPayments(opts: {
   latencyMs?: number;
   paymentMethodTtlMs?: number;
   providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
 }): Promise<PaymentsHarness>;
 /** With another provider (the contract suite's stripe-on-stripe-mock); replicas share it. */
 export async function startPayments<P extends PaymentProvider>(opts: {
   prefix: string;
   paymentMethodTtlMs?: number;
   providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
   provider: P;
 }): Promise<PaymentsHarness<P>>;
 export async function startPayments(opts: {
@@ -61,6 +63,7 @@ export async function startPayments(opts: {
   latencyMs?: number;
   paymentMethodTtlMs?: number;
   providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
   provider?: PaymentProvider;
 }): Promise<PaymentsHarness<PaymentProvider>> {
   // One vault key for the main server and its replicas (as one key for every pod).
@@ -81,6 +84,7 @@ export async function startPayments(opts: {
           vaultKey,
           paymentMethodTtlMs: opts.paymentMethodTtlMs,
           providerTimeoutMs: opts.providerTimeoutMs,
+          providerAuthRecheckMs: opts.providerAuthRecheckMs,
           logger: silentLogger(),
           verifier: auth.verifier,
           reflection: false,
