@@ -8,7 +8,11 @@ import {
   ProviderRejectedError,
   ProviderUnavailableError,
 } from '../src/domain/payment-provider';
-import { StripePaymentProvider, idempotencyKey } from '../src/provider/stripe/stripe.provider';
+import {
+  StripePaymentProvider,
+  authorizeKey,
+  idempotencyKey,
+} from '../src/provider/stripe/stripe.provider';
 import { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
   startStripeMock,
@@ -40,7 +44,7 @@ afterAll(async () => {
 });
 
 const authorize = (paymentId: string, token = 'pm_card_visa', amount = eur(1000n)) =>
-  stripe.authorize({ paymentId, amount, token, attempt: 1 });
+  stripe.authorize({ paymentId, amount, token, attempt: 1, keyGeneration: 0 });
 
 test('authorize creates one manual-capture PaymentIntent with our id as metadata and idempotency key', async () => {
   const id = pid();
@@ -161,9 +165,40 @@ test('429 is retryable with nothing to look up; 5xx, a dropped connection and a 
   });
   proxy.failNext('authorize', { kind: 'stall' });
   const e = await fast
-    .authorize({ paymentId: pid(), amount: eur(100n), token: 'pm_card_visa', attempt: 1 })
+    .authorize({
+      paymentId: pid(),
+      amount: eur(100n),
+      token: 'pm_card_visa',
+      attempt: 1,
+      keyGeneration: 0,
+    })
     .catch((x) => x);
   expect([e instanceof ProviderUnavailableError, e.outcomeUnknown]).toEqual([true, true]);
+});
+
+test('a 5xx Stripe saved for the key is replayed to every retry with that key', async () => {
+  const id = pid();
+  proxy.failNext('authorize', { kind: 'status', status: 500, saved: true });
+  for (let i = 0; i < 2; i++) {
+    const e = await authorize(id).catch((x) => x);
+    expect([e instanceof ProviderUnavailableError, e.outcomeUnknown]).toEqual([true, true]);
+  }
+  expect(proxy.requests.filter((r) => r.paymentId === id).map((r) => r.answer)).toEqual([
+    'fault',
+    'replayed',
+  ]);
+  // The next key generation is a new request (payments moves on only once nothing was charged).
+  const next = await stripe.authorize({
+    paymentId: id,
+    amount: eur(1000n),
+    token: 'pm_card_visa',
+    attempt: 3,
+    keyGeneration: 1,
+  });
+  expect(next.kind).toBe('approved');
+  expect(proxy.requests.filter((r) => r.paymentId === id).at(-1)!.idempotencyKey).toBe(
+    authorizeKey(id, 1),
+  );
 });
 
 test('after an unknown outcome the look-up finds what Stripe holds (or nothing)', async () => {

@@ -9,7 +9,7 @@ import { status } from '@grpc/grpc-js';
 import { silentLogger } from '@meshcart/kit';
 import { PaymentStatus } from '@meshcart/proto/shop/payments/v1/payments';
 import { createReconciler } from '../src/app/reconciler.app';
-import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
+import { StripePaymentProvider, authorizeKey } from '../src/provider/stripe/stripe.provider';
 import { createPaymentStore } from '../src/store/payments.store';
 import {
   authorizeRequest,
@@ -100,6 +100,23 @@ test('a declined authorize whose answer was lost settles DECLINED, with no ledge
   const err = await failure(h.client.authorizePayment(req));
   expect([err.code, err.reason]).toEqual([status.FAILED_PRECONDITION, 'PAYMENT_DECLINED']);
   expect(await ledgerRows(h.prisma, req.paymentId)).toHaveLength(0);
+});
+
+test('a 5xx Stripe saved for our key: once a look-up proves nothing was charged, the retry uses the next key', async () => {
+  proxy.failNext('authorize', { kind: 'status', status: 500, saved: true });
+  const req = authorizeRequest({ paymentToken: 'pm_card_visa' });
+  expect((await failure(h.client.authorizePayment(req))).code).toBe(status.UNAVAILABLE);
+  const row = await h.prisma.payment.findUnique({ where: { id: req.paymentId } });
+  expect([row!.status, row!.authorizeKeyGeneration]).toEqual(['PENDING', 1]);
+  const ok = await h.client.authorizePayment(req);
+  expect(ok.payment!.status).toBe(PaymentStatus.PAYMENT_STATUS_AUTHORIZED);
+  const sent = proxy.requests.filter((r) => r.op === 'authorize' && r.paymentId === req.paymentId);
+  expect(sent.map((r) => [r.idempotencyKey, r.answer])).toEqual([
+    [authorizeKey(req.paymentId, 0), 'fault'],
+    [authorizeKey(req.paymentId, 1), 'forwarded'],
+  ]);
+  expect(proxy.intentsOf(req.paymentId)).toHaveLength(1);
+  expect(await ledgerRows(h.prisma, req.paymentId)).toHaveLength(1);
 });
 
 test('nothing at the provider (rejected before execution): the reconciler leaves it for the retry', async () => {

@@ -93,6 +93,7 @@ export function createPaymentsApp(deps: PaymentsAppDeps) {
           amount: cmd.amount,
           token,
           attempt,
+          keyGeneration: p.authorizeKeyGeneration,
         }),
       );
       if (result.kind === 'declined') {

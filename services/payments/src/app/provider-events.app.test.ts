@@ -9,6 +9,7 @@ const payment = (status: PaymentStatus): Payment => ({
   refunded: 0n,
   providerReference: null,
   providerAttempts: 1,
+  authorizeKeyGeneration: 0,
   ledger: [],
   createdAt: new Date(0),
   updatedAt: new Date(0),

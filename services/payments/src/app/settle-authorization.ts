@@ -2,7 +2,10 @@
  * Settles a PENDING payment from what the provider says it holds (a look-up after a timeout, or
  * the reconciler): approved -> AUTHORIZED with its one AUTHORIZATION ledger row, declined ->
  * DECLINED; anything else leaves it PENDING (a retried authorize re-sends the same idempotency key,
- * so it cannot charge twice either way). Runs under the payment's row lock.
+ * so it cannot charge twice either way). `none` (proven: the provider holds nothing for this
+ * payment) also moves the authorize idempotency key on to its next generation: a provider that
+ * saved a failure for the old key (Stripe keeps 5xx answers for 24 h) would replay it to every
+ * retry, and a new key cannot charge twice when nothing was charged. Runs under the row lock.
  */
 import type { Payment } from '../domain/payment';
 import type { PaymentProvider } from '../domain/payment-provider';
@@ -30,5 +33,7 @@ export async function settleFromProvider(
     await tx.update({ status: 'DECLINED' });
     return 'declined';
   }
+  if (found.kind === 'none')
+    await tx.update({ authorizeKeyGeneration: p.authorizeKeyGeneration + 1 });
   return 'unsettled';
 }

@@ -5,12 +5,19 @@
  */
 import type { Money } from './money';
 
-/** One authorize call: attempt counts this payment's calls (1, 2, ...), durable across restarts. */
+/**
+ * One authorize call: attempt counts this payment's calls (1, 2, ...), durable across restarts.
+ * keyGeneration belongs in the provider's idempotency key: it stays the same across retries (so a
+ * retry never charges twice) and moves on only once a look-up proved the provider holds nothing
+ * for the previous key (a provider that saved an error for a key replays it for as long as it
+ * keeps the key).
+ */
 export interface AuthorizeRequest {
   paymentId: string;
   amount: Money;
   token: string;
   attempt: number;
+  keyGeneration: number;
 }
 
 export type AuthorizeResult = { kind: 'approved'; reference: string } | { kind: 'declined' };

@@ -27,6 +27,7 @@ export interface PaymentChange {
   refunded?: bigint;
   providerReference?: string;
   providerAttempts?: number;
+  authorizeKeyGeneration?: number;
 }
 
 /** Operations on a payment whose row lock the current transaction holds. */
@@ -160,6 +161,7 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
           refundedMinor: c.refunded,
           providerReference: c.providerReference,
           providerAttempts: c.providerAttempts,
+          authorizeKeyGeneration: c.authorizeKeyGeneration,
           updatedAt,
         },
       });
@@ -170,6 +172,7 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
         refunded: c.refunded ?? p.refunded,
         providerReference: c.providerReference ?? p.providerReference,
         providerAttempts: c.providerAttempts ?? p.providerAttempts,
+        authorizeKeyGeneration: c.authorizeKeyGeneration ?? p.authorizeKeyGeneration,
         updatedAt,
       };
     },

@@ -22,7 +22,15 @@ import type { AddressInfo } from 'node:net';
 export type StripeOp = 'authorize' | 'lookup' | 'capture' | 'void' | 'refund' | 'verify' | 'other';
 
 export type Fault =
-  | { kind: 'status'; status: number; type?: string; code?: string; param?: string }
+  | {
+      kind: 'status';
+      status: number;
+      type?: string;
+      code?: string;
+      param?: string;
+      /** Execution began and failed (a Stripe 5xx): the answer is saved and replayed for the key. */
+      saved?: boolean;
+    }
   | { kind: 'stall' }
   | { kind: 'drop' };
 
@@ -122,15 +130,19 @@ export class StripeFaultProxy {
     };
     this.requests.push(record);
 
-    const fault = this.faults.get(op)?.shift();
-    if (fault?.kind === 'status') {
-      // Rejected before execution (rate limit, Stripe's edge, auth): nothing saved for the key.
-      record.answer = 'fault';
-      const type = fault.type ?? typeFor(fault.status);
-      return send(res, fault.status, errorBody(type, fault.code, undefined, fault.param));
-    }
     const fingerprint = `${req.method} ${url.pathname} ${body}`;
     const prior = key ? this.saved.get(key) : undefined;
+    const fault = this.faults.get(op)?.shift();
+    if (fault?.kind === 'status') {
+      // Rejected before execution (rate limit, Stripe's edge, auth): nothing saved for the key;
+      // unless `saved` (execution began, then failed), which Stripe replays for the key.
+      record.answer = 'fault';
+      const type = fault.type ?? typeFor(fault.status);
+      const answer = errorBody(type, fault.code, undefined, fault.param);
+      if (fault.saved && key)
+        this.saved.set(key, { fingerprint, status: fault.status, body: answer });
+      return send(res, fault.status, answer);
+    }
     if (prior && prior.fingerprint !== fingerprint) {
       record.answer = 'conflict';
       return send(res, 400, errorBody('idempotency_error'));

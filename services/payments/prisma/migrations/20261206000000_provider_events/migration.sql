@@ -13,6 +13,11 @@ CREATE TABLE `provider_events` (
     PRIMARY KEY (`event_id`)
 ) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 
+-- Which Idempotency-Key generation an authorize sends (see payments.app.ts): moves on only
+-- when the provider proved it holds nothing for the previous key.
+-- AlterTable
+ALTER TABLE `payments` ADD COLUMN `authorize_key_generation` INTEGER NOT NULL DEFAULT 0;
+
 -- Webhooks about charges and disputes name the PaymentIntent, not our payment: look it up.
 -- CreateIndex
 CREATE INDEX `payments_provider_reference_idx` ON `payments`(`provider_reference`);

@@ -76,7 +76,10 @@ export class StripePaymentProvider implements PaymentProvider {
     await this.call('verify', () => this.stripe.balance.retrieve());
   }
 
-  /** attempt is deliberately not part of the idempotency key: every attempt is the same charge. */
+  /**
+   * attempt is deliberately not part of the idempotency key (every attempt is the same charge);
+   * keyGeneration is, and moves on only when nothing was charged under the previous key.
+   */
   async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
     const { amount, currency } = toStripeAmount(req.amount);
     let intent: Stripe.PaymentIntent;
@@ -92,7 +95,7 @@ export class StripePaymentProvider implements PaymentProvider {
           automatic_payment_methods: { enabled: true, allow_redirects: 'never' },
           metadata: { [PAYMENT_ID_METADATA]: req.paymentId },
         },
-        { idempotencyKey: idempotencyKey(req.paymentId, 'authorize') },
+        { idempotencyKey: authorizeKey(req.paymentId, req.keyGeneration) },
       );
     } catch (e) {
       if (isDecline(e)) return { kind: 'declined' };
@@ -171,6 +174,11 @@ export class StripePaymentProvider implements PaymentProvider {
       throw mapStripeError(e, operation);
     }
   }
+}
+
+/** The authorize key of a generation: `...:authorize`, then `...:authorize:g2`, ... */
+export function authorizeKey(paymentId: string, generation: number): string {
+  return idempotencyKey(paymentId, generation === 0 ? 'authorize' : `authorize:g${generation + 1}`);
 }
 
 /** `meshcart:<payment id>:<operation>`: one key per payment and operation (refunds: per refund). */
