@@ -7,10 +7,10 @@ import type { Supervisor } from './supervisor';
 const run = promisify(execFile);
 
 /** A server the platform starts for itself through its script (scripts/<name>.sh). */
-export type InfraName = 'mariadb' | 'temporal';
+export type InfraName = 'mariadb' | 'temporal' | 'stripe-mock';
 
 /**
- * Starts MariaDB or the Temporal dev server as a lifecycle phase, unless one is already running
+ * Starts MariaDB, the Temporal dev server or stripe-mock as a lifecycle phase, unless one is already running
  * for this data dir (then it is reused and left running). The undo step and the reaper's guard
  * on the server's pid file are registered before the start, so Ctrl-C in the middle of it, or a
  * SIGKILL of the supervisor, still stops the server. The start script runs as a supervised

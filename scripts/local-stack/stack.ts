@@ -25,6 +25,11 @@ export interface StackOptions {
   log: (line: string) => void;
   /** Where span/metric files go, and whether traces go there when the environment chooses no exporter. */
   telemetry?: StackTelemetry;
+  /**
+   * The payments process's provider settings (payment-provider.ts paymentsEnv); default the
+   * simulated provider with its opt-in.
+   */
+  paymentsEnv?: Record<string, string>;
   /** Extra environment for every process (tests: OTEL_*, SAGA_* settings, ...). */
   env?: Record<string, string>;
   /** The supervisor to start the processes with (npm start makes it first); a new one if unset. */
@@ -129,8 +134,10 @@ export async function startStack(o: StackOptions): Promise<RunningStack> {
           ...keyOf(s),
           GRPC_PORT: String(o.ports.services[s]),
           DATABASE_URL: dbUrls[s],
-          // Only payments holds the card-token vault key.
-          ...(s === 'payments' ? { PAYMENT_VAULT_KEY_FILE: devKeys.paymentVaultKeyFile } : {}),
+          // Only payments holds the card-token vault key (and its provider's secrets).
+          ...(s === 'payments'
+            ? { PAYMENT_VAULT_KEY_FILE: devKeys.paymentVaultKeyFile, ...o.paymentsEnv }
+            : {}),
           // No mesh here to vouch for the edge: users believes the x-client-ip of loopback peers
           // (the edge), so login throttling per client IP works locally as in the cluster.
           ...(s === 'users' ? { LOGIN_IP_TRUSTED_PEERS: '127.0.0.1,::1' } : {}),

@@ -11,6 +11,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startInfra } from './infra';
 import { isAbort, Lifecycle } from './lifecycle';
+import { localPaymentsFromEnv, paymentsEnv } from './payment-provider';
 import { assertPortsFree } from './port-check';
 import { allStackPorts, portsFromEnv, SERVICES } from './ports';
 import { removeSupervisorRecord, writeSupervisorRecord } from './run-files';
@@ -24,8 +25,10 @@ const dataDir = process.env.MESHCART_DATA ?? path.join(root, '.data');
 
 async function main(): Promise<void> {
   const ports = portsFromEnv();
+  const payments = localPaymentsFromEnv();
+  const mockPort = payments.provider === 'stripe' ? payments.mockPort : null;
   const sup = new Supervisor(
-    [...SERVICES, 'worker', 'edge', 'seed', 'mariadb', 'temporal'],
+    [...SERVICES, 'worker', 'edge', 'seed', 'mariadb', 'temporal', 'stripe-mock'],
     process.stdout,
     process.env.MESHCART_RAW_LOGS !== '1',
     path.join(dataDir, 'run', 'reaper.log'),
@@ -43,7 +46,7 @@ async function main(): Promise<void> {
   });
   life.onForce = () => {
     sup.killAll();
-    for (const infra of ['temporal', 'mariadb']) {
+    for (const infra of ['temporal', 'mariadb', 'stripe-mock']) {
       try {
         const pidFile = execFileSync('bash', [path.join(root, `scripts/${infra}.sh`), 'pidfile'], {
           encoding: 'utf8',
@@ -68,9 +71,16 @@ async function main(): Promise<void> {
   const skip = new Set<string>([
     ...(infraRunning('mariadb') ? ['MariaDB'] : []),
     ...(infraRunning('temporal') ? ['Temporal', 'Temporal Web UI'] : []),
+    ...(infraRunning('stripe-mock') ? ['stripe-mock'] : []),
   ]);
+  const extraPorts = [
+    ...(mockPort ? [{ name: 'stripe-mock', port: mockPort }] : []),
+    ...(payments.provider === 'stripe'
+      ? [{ name: 'payments Stripe webhooks', port: payments.webhookPort }]
+      : []),
+  ];
   await assertPortsFree(
-    allStackPorts(ports).filter((p) => !skip.has(p.name)),
+    [...allStackPorts(ports), ...extraPorts].filter((p) => !skip.has(p.name)),
     root,
   );
   life.check();
@@ -78,6 +88,10 @@ async function main(): Promise<void> {
   await startInfra('mariadb', { root, sup, life, log });
   log('phase: starting Temporal');
   await startInfra('temporal', { root, sup, life, log });
+  if (mockPort) {
+    log('phase: starting stripe-mock (PAYMENT_PROVIDER=stripe)');
+    await startInfra('stripe-mock', { root, sup, life, log });
+  }
   const adminUrl = execFileSync('bash', [path.join(root, 'scripts/mariadb.sh'), 'url'], {
     encoding: 'utf8',
   }).trim();
@@ -105,6 +119,7 @@ async function main(): Promise<void> {
     telemetry: { dir: otelDir, tracesToFile: true },
     supervisor: sup,
     signal: life.signal,
+    paymentsEnv: paymentsEnv(payments, dataDir),
   });
   const rows: [string, string][] = [
     ['JSON edge (frontend API)', stack.edgeUrl],
@@ -114,6 +129,18 @@ async function main(): Promise<void> {
     ['MariaDB (project-local)', `127.0.0.1:${ports.mysql}`],
     ...SERVICES.map((s): [string, string] => [`${s} (gRPC, reflection on)`, stack.addresses[s]]),
     ['saga worker health (gRPC)', `127.0.0.1:${ports.workerHealth}`],
+    ...(payments.provider === 'stripe'
+      ? ([
+          ['payment provider', `stripe at ${payments.apiBase}`],
+          [
+            'Stripe webhooks (payments)',
+            `http://127.0.0.1:${payments.webhookPort}/webhooks/stripe`,
+          ],
+        ] as [string, string][])
+      : ([['payment provider', 'simulated (tok_visa, tok_decline, tok_flaky)']] as [
+          string,
+          string,
+        ][])),
     [
       'Prometheus metrics',
       `http://127.0.0.1:{${Math.min(...Object.values(ports.metrics!))}..${Math.max(...Object.values(ports.metrics!))}}/metrics`,

@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     }
     await waitGone(left, 5_000);
   }
-  for (const infra of ['temporal', 'mariadb']) {
+  for (const infra of ['temporal', 'mariadb', 'stripe-mock']) {
     execFileSync('bash', [path.join(root, 'scripts', `${infra}.sh`), 'stop'], { stdio: 'inherit' });
   }
   const rest = portHolders(

@@ -135,6 +135,12 @@ database, the OTLP collector. Used for Sidecar egress and ServiceEntries.
 {{- $hp := splitList ":" $u.host -}}
 {{- $deps = append $deps (dict "host" (first $hp) "port" (ternary (last $hp) "4318" (gt (len $hp) 1) | int) "protocol" "HTTP" "name" "otel-collector") -}}
 {{- end -}}
+{{- /* payments calls its PSP's API (HTTPS, TLS by the SDK itself): Stripe's, or apiBase. */ -}}
+{{- if eq (.Values.payments.provider | default "") "stripe" -}}
+{{- $u := urlParse (.Values.payments.stripe.apiBase | default "https://api.stripe.com") -}}
+{{- $hp := splitList ":" $u.host -}}
+{{- $deps = append $deps (dict "host" (first $hp) "port" (ternary (last $hp) (ternary "443" "80" (eq $u.scheme "https")) (gt (len $hp) 1) | int) "protocol" "TLS" "name" "stripe-api") -}}
+{{- end -}}
 {{- toYaml (dict "items" $deps) -}}
 {{- end -}}
 

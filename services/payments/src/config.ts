@@ -28,6 +28,24 @@ export const paymentsConfigSpec = {
     orEnv: 'PAYMENT_VAULT_KEY_FILE',
   }),
   paymentVaultKeyFile: v('PAYMENT_VAULT_KEY_FILE', parse.string(), { default: '' }),
+  /** `stripe` only: the API base (stripe-mock locally and in tests). */
+  stripeApiBase: v('STRIPE_API_BASE', parse.url(['http', 'https']), {
+    default: 'https://api.stripe.com',
+  }),
+  /** `stripe` only, then required: a file holding the secret key (a mounted Secret); never logged. */
+  stripeSecretKeyFile: v('STRIPE_SECRET_KEY_FILE', parse.string(), { default: '' }),
+  /** `stripe` only, then required: a file holding the webhook signing secret (whsec_...). */
+  stripeWebhookSecretFile: v('STRIPE_WEBHOOK_SECRET_FILE', parse.string(), { default: '' }),
+  /** `stripe` only: where POST /webhooks/stripe listens (host: GRPC_HOST). */
+  stripeWebhookPort: v('STRIPE_WEBHOOK_PORT', parse.int({ min: 0, max: 65535 }), {
+    default: 50084,
+  }),
+  /** A signed event older than this is refused (a captured request replayed later). */
+  stripeWebhookToleranceMs: v('STRIPE_WEBHOOK_TOLERANCE', parse.duration(), { default: 300_000 }),
+  /** Stripe's search index lags writes: a look-up missing a younger attempt means "not yet". */
+  stripeSearchLagMs: v('STRIPE_SEARCH_LAG', parse.duration(), { default: 120_000 }),
+  /** How often the reconciler settles PENDING payments whose outcome was unknown; 0 = never. */
+  reconcileIntervalMs: v('PAYMENT_RECONCILE_INTERVAL', parse.duration(), { default: 30_000 }),
   /** How long a vaulted payment method can be authorized (the saga authorizes within seconds). */
   paymentMethodTtlMs: v('PAYMENT_METHOD_TTL', parse.duration(), { default: 3_600_000 }),
 };

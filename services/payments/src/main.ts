@@ -2,7 +2,7 @@
 import { runService } from '@meshcart/kit';
 import { orderCorrelation } from '@meshcart/saga/correlation';
 import { paymentsConfigSpec, serverSettings } from './config';
-import { createProvider } from './provider/create-provider';
+import { startProvider } from './provider/provider-runtime';
 import { buildServer } from './server';
 import { createDb } from './store/db';
 
@@ -11,7 +11,6 @@ runService({
   dir: __dirname,
   correlations: [orderCorrelation],
   async start({ config, base, logger, onShutdown }) {
-    const provider = createProvider(config); // refuses `simulated` without the opt-in
     const settings = serverSettings(config); // reads the vault key: fails fast when bad
     const db = createDb(config.databaseUrl, {
       connectionLimit: config.dbPoolSize,
@@ -19,6 +18,7 @@ runService({
     });
     onShutdown('database pool', () => db.$disconnect());
     await db.$queryRaw`SELECT 1`; // fail fast on a wrong URL or password
+    const provider = await startProvider({ config, db, logger, onShutdown }); // + reconciler, webhooks
     logger.info({ provider: provider.name, vault_key_id: settings.vaultKey.keyId }, 'started');
     return buildServer({ ...base, ...settings, db, provider });
   },

@@ -4,6 +4,7 @@ import { PaymentServiceService } from '@meshcart/proto/shop/payments/v1/payments
 import { createPaymentsApp } from './app/payments.app';
 import { createVaultApp } from './app/vault.app';
 import type { PaymentProvider } from './domain/payment-provider';
+import { AuthGuardedProvider } from './provider/auth-guard';
 import { paymentServiceImpl } from './grpc/payments.handlers';
 import { createPaymentMethodStore } from './store/payment-methods.store';
 import { createPaymentStore } from './store/payments.store';
@@ -17,6 +18,8 @@ export interface PaymentsServerDeps extends HandlerBase {
   providerTimeoutMs?: number;
   /** The card-token vault's key (PAYMENT_VAULT_KEY or _FILE). */
   vaultKey: VaultKey;
+  /** How often a provider that refused our key is re-checked while NOT_SERVING (default 30 s). */
+  providerAuthRecheckMs?: number;
   /** Lifetime of a vaulted payment method (default 1 h). */
   paymentMethodTtlMs?: number;
   now?: () => Date;
@@ -32,21 +35,34 @@ export function buildServer(deps: PaymentsServerDeps): GrpcServer {
     ttlMs: deps.paymentMethodTtlMs ?? 3_600_000,
     now: deps.now,
   });
+  // A key the provider starts refusing turns this server NOT_SERVING (auth-guard.ts).
+  const provider = new AuthGuardedProvider(deps.provider);
   const app = createPaymentsApp({
     store,
-    provider: deps.provider,
+    provider,
     providerTimeoutMs,
     resolvePaymentMethod: (id) => vault.resolve(id),
   });
-  return createGrpcServer({
+  const server = createGrpcServer({
     logger: deps.logger,
     reflection: deps.reflection,
     services: [
       {
-        name: 'shop.payments.v1.PaymentService',
+        name: SERVICE_NAME,
         definition: PaymentServiceService,
-        implementation: paymentServiceImpl({ ...deps, app, vault }),
+        implementation: paymentServiceImpl({ ...deps, provider, app, vault }),
       },
     ],
   });
+  provider.hooks = {
+    logger: deps.logger,
+    recheckMs: deps.providerAuthRecheckMs,
+    setServing: (serving) => {
+      for (const name of ['', SERVICE_NAME])
+        server.health.setStatus(name, serving ? 'SERVING' : 'NOT_SERVING');
+    },
+  };
+  return server;
 }
+
+const SERVICE_NAME = 'shop.payments.v1.PaymentService';

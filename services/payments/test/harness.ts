@@ -12,6 +12,7 @@ import {
   PaymentServiceService,
   type AuthorizePaymentRequest,
 } from '@meshcart/proto/shop/payments/v1/payments';
+import type { PaymentProvider } from '../src/domain/payment-provider';
 import { SimulatedPaymentProvider } from '../src/provider/simulated.provider';
 import { buildServer } from '../src/server';
 import { createDb, type Db } from '../src/store/db';
@@ -23,7 +24,7 @@ export const SERVICE_DIR = path.resolve(__dirname, '..');
 
 export type PaymentsClient = TypedClient<typeof PaymentServiceService>;
 
-export interface PaymentsHarness {
+export interface PaymentsHarness<P extends PaymentProvider = SimulatedPaymentProvider> {
   /** Calls as the saga worker (a `service` token on every call). */
   client: PaymentsClient;
   /** Calls as orders (VaultPaymentMethod). */
@@ -32,11 +33,11 @@ export interface PaymentsHarness {
   auth: TestAuth;
   db: TestDatabase;
   prisma: Db;
-  provider: SimulatedPaymentProvider;
+  provider: P;
   /** Another server (replica) over the same database, with its own provider and pool. */
   replica(): Promise<{
     client: PaymentsClient;
-    provider: SimulatedPaymentProvider;
+    provider: P;
     stop(): Promise<void>;
   }>;
   stop(): Promise<void>;
@@ -46,11 +47,29 @@ export async function startPayments(opts: {
   prefix: string;
   latencyMs?: number;
   paymentMethodTtlMs?: number;
-}): Promise<PaymentsHarness> {
+  providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
+}): Promise<PaymentsHarness>;
+/** With another provider (the contract suite's stripe-on-stripe-mock); replicas share it. */
+export async function startPayments<P extends PaymentProvider>(opts: {
+  prefix: string;
+  paymentMethodTtlMs?: number;
+  providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
+  provider: P;
+}): Promise<PaymentsHarness<P>>;
+export async function startPayments(opts: {
+  prefix: string;
+  latencyMs?: number;
+  paymentMethodTtlMs?: number;
+  providerTimeoutMs?: number;
+  providerAuthRecheckMs?: number;
+  provider?: PaymentProvider;
+}): Promise<PaymentsHarness<PaymentProvider>> {
   // One vault key for the main server and its replicas (as one key for every pod).
   const vaultKey: VaultKey = vaultKeyOf(newVaultKeyBase64());
   const serve = async (shared?: ServiceHarness<Db>) => {
-    const provider = new SimulatedPaymentProvider({ latencyMs: opts.latencyMs });
+    const provider = opts.provider ?? new SimulatedPaymentProvider({ latencyMs: opts.latencyMs });
     const h = await startServiceHarness({
       serviceDir: SERVICE_DIR,
       prefix: opts.prefix,
@@ -64,6 +83,8 @@ export async function startPayments(opts: {
           provider,
           vaultKey,
           paymentMethodTtlMs: opts.paymentMethodTtlMs,
+          providerTimeoutMs: opts.providerTimeoutMs,
+          providerAuthRecheckMs: opts.providerAuthRecheckMs,
           logger: silentLogger(),
           verifier: auth.verifier,
           reflection: false,

@@ -13,11 +13,13 @@
  * which a real PSP treats as its idempotency key.
  */
 import { createHash } from 'node:crypto';
-import { DomainError, ErrorReason, errors, isReason } from '@meshcart/kit';
+import { DomainError, ErrorReason, errors } from '@meshcart/kit';
 import { planAuthorize, planCapture, planRefund, planVoid, type Payment } from '../domain/payment';
-import { ProviderUnavailableError, type PaymentProvider } from '../domain/payment-provider';
+import type { PaymentProvider } from '../domain/payment-provider';
 import type { AuthorizeCommand, RefundCommand } from '../domain/payments.validation';
 import type { LockedPayment, PaymentStore } from '../store/payments.store';
+import { callProvider, isOutcomeUnknown, isProviderUnavailable } from './provider-call';
+import { settleFromProvider } from './settle-authorization';
 
 export interface PaymentsAppDeps {
   store: PaymentStore;
@@ -44,31 +46,14 @@ export function sourceHash(paymentId: string, source: AuthorizeCommand['source']
     : tokenHash(paymentId, source.paymentMethodId);
 }
 
-export function createPaymentsApp({
-  store,
-  provider,
-  providerTimeoutMs,
-  resolvePaymentMethod,
-}: PaymentsAppDeps) {
-  /** Runs a provider call with a time limit; an outage or timeout becomes UNAVAILABLE. */
-  async function callProvider<T>(fn: () => Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new ProviderUnavailableError('payment provider timed out')),
-        providerTimeoutMs,
-      );
-    });
-    try {
-      return await Promise.race([fn(), timeout]);
-    } catch (e) {
-      if (e instanceof ProviderUnavailableError)
-        throw errors.unavailable(ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE, { cause: e });
-      throw e;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
+const declined = (paymentId: string) =>
+  errors.failedPrecondition(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, {
+    metadata: { paymentId },
+  });
+
+export function createPaymentsApp(deps: PaymentsAppDeps) {
+  const { store, provider, providerTimeoutMs, resolvePaymentMethod } = deps;
+  const call = <T>(fn: () => Promise<T>) => callProvider(providerTimeoutMs, fn);
 
   /** Committed outcome of a locked step: the payment, or a failure to throw after commit. */
   type Outcome = { payment: Payment } | { failure: DomainError };
@@ -100,32 +85,38 @@ export function createPaymentsApp({
     // Counted before the call and committed even when the call fails: tok_flaky (and real
     // retry accounting) must see every attempt, across restarts and replicas.
     await tx.update({ providerAttempts: attempt });
+    const attemptedAt = new Date();
     try {
-      const result = await callProvider(() =>
+      const result = await call(() =>
         provider.authorize({
           paymentId: cmd.paymentId,
           amount: cmd.amount,
           token,
           attempt,
+          keyGeneration: p.authorizeKeyGeneration,
         }),
       );
       if (result.kind === 'declined') {
         await tx.update({ status: 'DECLINED' });
-        return {
-          failure: errors.failedPrecondition(ErrorReason.ERROR_REASON_PAYMENT_DECLINED, {
-            metadata: { paymentId: p.id },
-          }),
-        };
+        return { failure: declined(p.id) };
       }
       await tx.update({ status: 'AUTHORIZED', providerReference: result.reference });
       await tx.appendLedger('AUTHORIZATION', cmd.amount);
       return { payment: tx.current() };
     } catch (e) {
-      if (
-        e instanceof DomainError &&
-        isReason(e.reason, ErrorReason.ERROR_REASON_PROVIDER_UNAVAILABLE)
-      )
-        return { failure: e };
+      // No answer, but it may have happened: ask the provider before answering. Approved or
+      // declined there settles the payment now; otherwise it stays PENDING for the reconciler (or
+      // the caller's retry, which re-sends the same idempotency key).
+      if (isOutcomeUnknown(e)) {
+        const settled = await settleFromProvider(p, tx, deps, attemptedAt).catch((lookupError) => {
+          if (isProviderUnavailable(lookupError)) return 'unsettled' as const;
+          throw lookupError;
+        });
+        if (settled === 'authorized') return { payment: tx.current() };
+        if (settled === 'declined') return { failure: declined(p.id) };
+      }
+      // A rejected request (INVALID_ARGUMENT) commits the attempt count and leaves it PENDING.
+      if (e instanceof DomainError) return { failure: e };
       throw e;
     }
   }
@@ -153,7 +144,7 @@ export function createPaymentsApp({
       store.withLock(paymentId, async (p, tx) => {
         if (planCapture(p, paymentId) === 'answer' || !p?.terms) return p!;
         const { amount } = p.terms;
-        await callProvider(() =>
+        await call(() =>
           provider.capture({ paymentId, reference: p.providerReference ?? '', amount }),
         );
         await tx.update({ status: 'CAPTURED', captured: amount.minor });
@@ -169,9 +160,7 @@ export function createPaymentsApp({
         const plan = planVoid(p);
         if (plan === 'answer') return p;
         if (plan === 'void' && p.terms) {
-          await callProvider(() =>
-            provider.void({ paymentId, reference: p.providerReference ?? '' }),
-          );
+          await call(() => provider.void({ paymentId, reference: p.providerReference ?? '' }));
           await tx.appendLedger('VOID', p.terms.amount);
         }
         await tx.update({ status: 'VOIDED' });
@@ -186,7 +175,7 @@ export function createPaymentsApp({
         // The refund row first: a concurrent use of this refund id on another payment waits on
         // it and then fails IDEMPOTENCY_KEY_REUSED before reaching the provider.
         await tx.insertRefund(cmd);
-        await callProvider(() => provider.refund({ ...cmd, reference: p.providerReference ?? '' }));
+        await call(() => provider.refund({ ...cmd, reference: p.providerReference ?? '' }));
         await tx.update({ status: plan.status, refunded: plan.refunded });
         await tx.appendLedger('REFUND', cmd.amount, cmd.refundId);
         return tx.current();

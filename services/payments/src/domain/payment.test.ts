@@ -20,6 +20,7 @@ const payment = (status: PaymentStatus, over: Partial<Payment> = {}): Payment =>
   refunded: 0n,
   providerReference: null,
   providerAttempts: 0,
+  authorizeKeyGeneration: 0,
   ledger: [],
   createdAt: new Date(0),
   updatedAt: new Date(0),

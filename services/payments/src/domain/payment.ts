@@ -41,6 +41,8 @@ export interface Payment {
   refunded: bigint;
   providerReference: string | null;
   providerAttempts: number;
+  /** Idempotency-Key generation for authorize (payments.app.ts, settle-authorization.ts). */
+  authorizeKeyGeneration: number;
   ledger: LedgerEntry[];
   createdAt: Date;
   updatedAt: Date;

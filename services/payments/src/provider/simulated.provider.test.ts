@@ -6,7 +6,7 @@ const amount = { currency: 'EUR', minor: 100n };
 test('test tokens: visa approves, decline declines, flaky fails twice then approves', async () => {
   const p = new SimulatedPaymentProvider();
   const auth = (token: string, attempt: number) =>
-    p.authorize({ paymentId: 'p', amount, token, attempt });
+    p.authorize({ paymentId: 'p', amount, token, attempt, keyGeneration: 0 });
   expect(await auth('tok_visa', 1)).toEqual({
     kind: 'approved',
     reference: expect.stringMatching(/^sim_auth_/),

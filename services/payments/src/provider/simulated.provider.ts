@@ -6,9 +6,10 @@
  * It counts every call so tests can prove "exactly one provider call".
  */
 import { createHash } from 'node:crypto';
-import type { Money } from '../domain/money';
 import {
   ProviderUnavailableError,
+  type AuthorizationLookup,
+  type AuthorizeRequest,
   type AuthorizeResult,
   type PaymentProvider,
 } from '../domain/payment-provider';
@@ -29,6 +30,11 @@ export class SimulatedPaymentProvider implements PaymentProvider {
   readonly name = 'simulated';
   /** Every call made, in order. */
   readonly calls: ProviderCall[] = [];
+  /**
+   * What each payment's authorization came to, as a PSP remembers it: look-ups after a timeout
+   * read this (`in-progress` while a call is still running, e.g. one slower than our time limit).
+   */
+  private readonly outcomes = new Map<string, AuthorizationLookup>();
 
   /** latencyMs: time each call takes (widens race windows in concurrency tests). */
   constructor(private readonly opts: { latencyMs?: number } = {}) {}
@@ -44,13 +50,27 @@ export class SimulatedPaymentProvider implements PaymentProvider {
     return (SIMULATED_TOKENS as readonly string[]).includes(token);
   }
 
-  async authorize(req: {
-    paymentId: string;
-    amount: Money;
-    token: string;
-    attempt: number;
-  }): Promise<AuthorizeResult> {
-    await this.record('authorize', req.paymentId, String(req.attempt));
+  async authorize(req: AuthorizeRequest): Promise<AuthorizeResult> {
+    this.outcomes.set(req.paymentId, { kind: 'in-progress' });
+    try {
+      await this.record('authorize', req.paymentId, String(req.attempt));
+      const result = this.decide(req);
+      this.outcomes.set(req.paymentId, result);
+      return result;
+    } catch (e) {
+      this.outcomes.delete(req.paymentId); // an outage: nothing happened here
+      throw e;
+    }
+  }
+
+  async lookupAuthorization(req: { paymentId: string }): Promise<AuthorizationLookup> {
+    return this.outcomes.get(req.paymentId) ?? { kind: 'none' };
+  }
+
+  /** No credentials to check. */
+  async verify(): Promise<void> {}
+
+  private decide(req: { paymentId: string; token: string; attempt: number }): AuthorizeResult {
     switch (req.token) {
       case 'tok_visa':
         return { kind: 'approved', reference: reference('auth', req.paymentId) };

@@ -17,6 +17,7 @@ export interface RawPaymentRow {
   refunded_minor: bigint;
   provider_reference: string | null;
   provider_attempts: number;
+  authorize_key_generation: number;
   created_at: Date;
   updated_at: Date;
 }
@@ -33,6 +34,7 @@ export function fromRaw(r: RawPaymentRow): PaymentRow {
     refundedMinor: BigInt(r.refunded_minor),
     providerReference: r.provider_reference,
     providerAttempts: Number(r.provider_attempts),
+    authorizeKeyGeneration: Number(r.authorize_key_generation),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
   };
@@ -62,6 +64,7 @@ export function toPayment(row: PaymentRow, ledger: LedgerRow[]): Payment {
     refunded: row.refundedMinor,
     providerReference: row.providerReference,
     providerAttempts: row.providerAttempts,
+    authorizeKeyGeneration: row.authorizeKeyGeneration,
     ledger: ledger.map(toEntry),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

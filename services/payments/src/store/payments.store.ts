@@ -27,6 +27,7 @@ export interface PaymentChange {
   refunded?: bigint;
   providerReference?: string;
   providerAttempts?: number;
+  authorizeKeyGeneration?: number;
 }
 
 /** Operations on a payment whose row lock the current transaction holds. */
@@ -36,8 +37,21 @@ export interface LockedPayment {
   findRefund(refundId: string): Promise<RefundRecord | null>;
   /** Fails ALREADY_EXISTS IDEMPOTENCY_KEY_REUSED when the refund id is taken meanwhile. */
   insertRefund(refund: RefundRecord): Promise<void>;
+  /**
+   * Records a provider event as handled (with what it did); false when that event id was
+   * recorded before (a redelivery: the caller changes nothing).
+   */
+  recordEvent(e: ProviderEventRecord): Promise<boolean>;
   /** The payment as this transaction has written it so far. */
   current(): Payment;
+}
+
+/** One provider webhook event, as kept in provider_events. */
+export interface ProviderEventRecord {
+  eventId: string;
+  provider: string;
+  type: string;
+  outcome: string;
 }
 
 export type PaymentStore = ReturnType<typeof createPaymentStore>;
@@ -64,6 +78,41 @@ export function createPaymentStore(db: Db, txTimeoutMs: number) {
           (payment_id, status, order_id, currency, amount_minor, token_hash, created_at, updated_at)
         VALUES (${id}, 'PENDING', ${t.orderId}, ${t.amount.currency}, ${t.amount.minor}, ${t.tokenHash}, ${now}, ${now})
         ON DUPLICATE KEY UPDATE payment_id = payment_id`.catch(rethrow);
+    },
+
+    /**
+     * PENDING payments whose authorize reached the provider (attempts > 0) and has not been
+     * touched since `before`: the reconciler's work list, oldest first.
+     */
+    async listUnsettled(before: Date, limit: number): Promise<string[]> {
+      const rows = await db.payment
+        .findMany({
+          where: { status: 'PENDING', providerAttempts: { gt: 0 }, updatedAt: { lt: before } },
+          select: { id: true },
+          orderBy: { updatedAt: 'asc' },
+          take: limit,
+        })
+        .catch(rethrow);
+      return rows.map((r) => r.id);
+    },
+
+    /** The payment a provider reference (e.g. a PaymentIntent id) belongs to, if any. */
+    async idByReference(reference: string): Promise<string | null> {
+      const row = await db.payment
+        .findFirst({ where: { providerReference: reference }, select: { id: true } })
+        .catch(rethrow);
+      return row?.id ?? null;
+    },
+
+    /** Records an event no payment of ours is concerned by; false when seen before. */
+    async recordUnmatchedEvent(e: ProviderEventRecord): Promise<boolean> {
+      const { count } = await db.providerEvent
+        .createMany({
+          data: [{ id: e.eventId, provider: e.provider, type: e.type, outcome: e.outcome }],
+          skipDuplicates: true,
+        })
+        .catch(rethrow);
+      return count === 1;
     },
 
     /** Records a VOIDED tombstone for an unknown id; false when the payment already exists. */
@@ -112,6 +161,7 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
           refundedMinor: c.refunded,
           providerReference: c.providerReference,
           providerAttempts: c.providerAttempts,
+          authorizeKeyGeneration: c.authorizeKeyGeneration,
           updatedAt,
         },
       });
@@ -122,6 +172,7 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
         refunded: c.refunded ?? p.refunded,
         providerReference: c.providerReference ?? p.providerReference,
         providerAttempts: c.providerAttempts ?? p.providerAttempts,
+        authorizeKeyGeneration: c.authorizeKeyGeneration ?? p.authorizeKeyGeneration,
         updatedAt,
       };
     },
@@ -166,6 +217,15 @@ function lockedPayment(tx: Tx, start: Payment): LockedPayment {
         });
       }
     },
+    recordEvent: async (e) => {
+      const { count } = await tx.providerEvent.createMany({
+        data: [
+          { id: e.eventId, provider: e.provider, type: e.type, paymentId: id, outcome: e.outcome },
+        ],
+        skipDuplicates: true,
+      });
+      return count === 1;
+    },
     current: () => p,
   };
 }
@@ -178,6 +238,7 @@ function noPayment(id: string): LockedPayment {
     appendLedger: fail,
     insertRefund: fail,
     findRefund: async () => null,
+    recordEvent: fail,
     current: () => {
       throw new Error(`payment ${id} does not exist`);
     },
