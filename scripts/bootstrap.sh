@@ -40,5 +40,7 @@ ensure_go_tool grpcurl "$GRPCURL_MODULE"
 ensure_go_tool temporal "$TEMPORAL_CLI_MODULE"
 ensure_go_tool helm "$HELM_MODULE"
 "$MESHCART_ROOT/scripts/mariadb.sh" ensure
+# stripe-mock (payments tests, PAYMENT_PROVIDER=stripe npm start), built once per version.
+bash "$MESHCART_ROOT/scripts/stripe-mock.sh" ensure
 if [ -x scripts/prisma-generate.sh ] || [ -f scripts/prisma-generate.sh ]; then bash scripts/prisma-generate.sh; fi
 log "bootstrap done in $((SECONDS - started))s"
