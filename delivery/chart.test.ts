@@ -209,8 +209,14 @@ describe.each(Object.keys(SCENARIOS))('workload rules: %s', (name) => {
     const services = byKind(objs(), 'Service');
     for (const [svc, port] of Object.entries(GRPC_PORTS)) {
       const s = services.find((x) => x.metadata.name === svc)!;
+      // payments with the stripe provider also takes Stripe's webhooks (routed from the ingress).
+      const webhooks =
+        svc === 'payments' && name === 'production'
+          ? [{ name: 'http-webhooks', appProtocol: 'http', port: 50084, targetPort: 'webhooks' }]
+          : [];
       expect(s.spec.ports).toEqual([
         { name: 'grpc', appProtocol: 'grpc', port, targetPort: 'grpc' },
+        ...webhooks,
       ]);
       expect(s.spec.selector).toEqual(deployment(svc).spec.selector.matchLabels);
     }

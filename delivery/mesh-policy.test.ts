@@ -127,6 +127,8 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
     const allowed: string[] = [];
     for (const ap of byKind(objs, 'AuthorizationPolicy')) {
       if (ap.metadata.name === 'deny-all' || ap.metadata.name === 'allow-edge') continue;
+      // Stripe's webhooks: the one public, non-call-graph rule (pinned in its own test below).
+      if (ap.metadata.name === 'allow-payments-stripe-webhooks') continue;
       expect(ap.spec.action).toBe('ALLOW');
       const callee = ap.spec.selector.matchLabels['app.kubernetes.io/name'];
       expect(podLabels(callee)).toMatchObject(ap.spec.selector.matchLabels); // selects a real workload
@@ -218,13 +220,44 @@ describe.each(Object.keys(SCENARIOS))('mesh policy: %s', (scenario) => {
     const vs = one('VirtualService', 'edge-public')!;
     expect(vs.spec.gateways).toEqual([gw.metadata.name]);
     expect(vs.spec.hosts).toEqual(gw.spec.servers[0].hosts);
-    expect(vs.spec.http[0].route[0].destination).toEqual({
+    const edgeRoute = vs.spec.http.find((r: K8sObject) => r.name === 'edge');
+    expect(edgeRoute.route[0].destination).toEqual({
       host: fqdn('edge'),
       port: { number: 8080 },
     });
     expect(
-      vs.spec.http[0].retries.retryOn.split(',').filter((c: string) => !SAFE_HTTP_RETRY_ON.has(c)),
+      edgeRoute.retries.retryOn.split(',').filter((c: string) => !SAFE_HTTP_RETRY_ON.has(c)),
     ).toEqual([]);
+    // Everything else goes to the edge: the only other route is Stripe's webhook (provider stripe).
+    const others = vs.spec.http.filter((r: K8sObject) => r.name !== 'edge');
+    expect(others.map((r: K8sObject) => r.name)).toEqual(
+      scenario === 'production' ? ['stripe-webhooks'] : [],
+    );
+  });
+
+  it('routes Stripe webhooks (provider stripe) to payments only: ingress, POST, one path, one port, no retries', () => {
+    const ap = one('AuthorizationPolicy', 'allow-payments-stripe-webhooks');
+    const vs = one('VirtualService', 'edge-public')!;
+    const route = vs.spec.http.find((r: K8sObject) => r.name === 'stripe-webhooks');
+    if (scenario !== 'production') {
+      expect(ap).toBeUndefined();
+      expect(route).toBeUndefined();
+      return;
+    }
+    expect(ap!.spec.selector.matchLabels['app.kubernetes.io/name']).toBe('payments');
+    expect(ap!.spec.rules).toEqual([
+      {
+        from: [{ source: { principals: [INGRESS] } }],
+        to: [{ operation: { ports: ['50084'], methods: ['POST'], paths: ['/webhooks/stripe'] } }],
+      },
+    ]);
+    expect(route.match).toEqual([
+      { uri: { exact: '/webhooks/stripe' }, method: { exact: 'POST' } },
+    ]);
+    expect(route.route).toEqual([
+      { destination: { host: fqdn('payments'), port: { number: 50084 } } },
+    ]);
+    expect(route.retries).toEqual({ attempts: 0 });
   });
 
   it('limits egress to the namespace, istio-system and the declared dependencies', () => {
