@@ -20,6 +20,7 @@ import {
 import { migrate } from './migrate';
 import { provisionDatabase, serviceDatabaseUrl } from './provision';
 import { withDatabasePoolSettings } from './pool-settings';
+import { connect } from 'node:net';
 import path from 'node:path';
 
 const ACQUIRE_TIMEOUT_MS = 1_000;
@@ -104,6 +105,13 @@ test('database down: every call UNAVAILABLE DB_UNAVAILABLE within the acquire ti
     await sleep(500);
     phase = 'stopping';
     await mariadb.halt();
+    // Down means nothing listens any more (not merely that the stop command returned).
+    const port = Number(new URL(mariadb.adminUrl).port);
+    const refusedBy = Date.now() + 10_000;
+    while (await listening(port)) {
+      if (Date.now() > refusedBy) throw new Error(`MariaDB still listens on ${port} after halt`);
+      await sleep(50);
+    }
     phase = 'down';
     await sleep(3_000);
     phase = 'starting';
@@ -137,3 +145,15 @@ test('database down: every call UNAVAILABLE DB_UNAVAILABLE within the acquire ti
   expect(summary(during('up again'))).toEqual(['OK']);
   expect(unhandled).toEqual([]);
 }, 60_000);
+
+/** True while something accepts TCP connections on 127.0.0.1:port. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
