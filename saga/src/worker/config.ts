@@ -75,6 +75,14 @@ export const workerConfigSpec = {
   orphanReconcileScheduleId: v('ORPHAN_RECONCILE_SCHEDULE_ID', parse.string({ max: 200 }), {
     default: '',
   }),
+  /**
+   * The saga's search attributes at boot (ops/search-attributes.ts): `check` (default) refuses
+   * to start without them, `create` registers them (needs operator rights on the namespace),
+   * `off` skips the check.
+   */
+  searchAttributes: v('SAGA_SEARCH_ATTRIBUTES', parse.oneOf(['check', 'create', 'off'] as const), {
+    default: 'check' as 'check' | 'create' | 'off',
+  }),
   /** gRPC deadline of each service call inside an activity (below the 10 s startToClose). */
   rpcTimeoutMs: v('SAGA_RPC_TIMEOUT', positiveDuration(), { default: 4_000 }),
   healthHost: v('GRPC_HOST', parse.string({ min: 1 }), { default: '0.0.0.0' }),

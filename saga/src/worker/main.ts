@@ -20,6 +20,7 @@ import { pinoTemporalLogger } from './temporal-logger';
 import { payloadDataConverter } from './payload-codec';
 import { startCodecServer } from './codec-endpoint';
 import { scheduleReconcilerAtBoot } from './reconcile-schedule';
+import { searchAttributesAtBoot } from '../ops/search-attributes';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   });
   if (!connection) return; // shutdown requested while waiting for Temporal
   live.connection = connection;
+  // Before polling: a saga upserting an unregistered attribute would stall, not fail.
+  await searchAttributesAtBoot(connection, config.temporalNamespace, config.searchAttributes);
   const worker = await createSagaWorker({
     connection,
     namespace: config.temporalNamespace,
