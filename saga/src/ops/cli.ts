@@ -12,12 +12,13 @@
  * 0 done, 1 the gate failed or an unexpected error, 2 configuration, 3 refused (with the reason).
  */
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, DomainError, loadConfig, temporalConnectionOptions } from '@meshcart/kit';
 import { payloadDataConverter } from '../worker/payload-codec';
 import { bundleSagaWorkflows } from '../worker/saga-worker';
 import { operatorSpec, replayGateSpec, temporalOpsSpec, type TemporalOpsConfig } from './config';
 import { authorizeOperator } from './operator-auth';
-import { runReplayGate } from './replay-gate';
+import { gateVerdict, runReplayGate } from './replay-gate';
 import { OperatorError, cancelSaga, listNeedsAttention, retryCompensation } from './saga-admin';
 import { ensureSagaSearchAttributes } from './search-attributes';
 
@@ -83,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
         }),
       );
       print(result);
-      return result.failures.length === 0 ? 0 : 1;
+      return gateVerdict(result) ? 0 : 1;
     }
     case 'needs-attention':
     case 'retry-compensation':
@@ -121,6 +122,12 @@ const noop = () => undefined;
 const quietBundler = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
 
 if (require.main === module) {
+  // The SDK's own logs at WARN (the replay gate's workers would log every state change);
+  // core's at ERROR (replaying a running saga's last task logs what the replayer cannot run).
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {

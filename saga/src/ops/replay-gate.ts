@@ -31,6 +31,41 @@ export interface ReplayGateResult {
   replayed: number;
   /** One line per saga that did not replay: `<workflowId>/<runId>: <error>`. */
   failures: string[];
+  /**
+   * Sagas whose payloads this gate cannot decrypt (no TEMPORAL_PAYLOAD_KEYS, or written with a
+   * key it lacks: e.g. a test's throwaway key): not replayed, listed, not a failure - unless
+   * nothing could be replayed at all (gateVerdict).
+   */
+  undecodable: string[];
+}
+
+/** Passes when every saga replayed and at least one did (all undecodable = misconfigured keys). */
+export const gateVerdict = (r: ReplayGateResult): boolean =>
+  r.failures.length === 0 && (r.replayed > 0 || r.undecodable.length === 0);
+
+/**
+ * True when the saga's input is encrypted and the given codec cannot decrypt it. Checked before
+ * replaying: the replay itself would fail on it, and that is a key problem, not a code one.
+ */
+export async function isUndecodable(
+  history: History,
+  dataConverter: ReplayWorkerOptions['dataConverter'],
+): Promise<boolean> {
+  const payloads =
+    history.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads ?? [];
+  const encrypted = payloads.some(
+    (p) => Buffer.from(p.metadata?.encoding ?? new Uint8Array()).toString() === 'binary/encrypted',
+  );
+  if (!encrypted) return false;
+  const codecs = dataConverter?.payloadCodecs ?? [];
+  if (codecs.length === 0) return true;
+  try {
+    let decoded = payloads;
+    for (const codec of [...codecs].reverse()) decoded = await codec.decode(decoded);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export const DEFAULT_REPLAY_SINCE_MS = 7 * 86_400_000;
@@ -69,6 +104,12 @@ export async function replayHistories(
   dataConverter?: ReplayWorkerOptions['dataConverter'],
 ): Promise<ReplayGateResult> {
   const failures: string[] = [];
+  const undecodable: string[] = [];
+  const readable: typeof histories = [];
+  for (const h of histories) {
+    if (await isUndecodable(h.history, dataConverter)) undecodable.push(h.workflowId);
+    else readable.push(h);
+  }
   let replayed = 0;
   // The production sinks: skipped during replay, but the workflow code calls them.
   const sinks = { ...workflowSpanSinks(), ...sagaMetricsSinks() };
@@ -79,12 +120,12 @@ export async function replayHistories(
       replayName: 'saga-replay-gate',
       ...(dataConverter ? { dataConverter } : {}),
     },
-    histories,
+    readable,
   )) {
     replayed += 1;
     if (r.error) failures.push(`${r.workflowId}/${r.runId}: ${r.error.name}: ${r.error.message}`);
   }
-  return { replayed, failures };
+  return { replayed, failures, undecodable };
 }
 
 /** Export + replay. */
