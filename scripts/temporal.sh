@@ -35,16 +35,14 @@ cli() { "$MESHCART_TOOLS/bin/temporal" "$@" --address "127.0.0.1:$PORT"; }
 # Search attributes and retention on a running server (idempotent): one started by an older
 # version of this script, or the namespace's retention changed since.
 configure() {
-  local listed sa missing=()
+  local listed sa
   listed="$(cli operator search-attribute list -n "$NAMESPACE" -o json)" ||
     die "cannot list search attributes of namespace $NAMESPACE"
   for sa in "${SEARCH_ATTRIBUTES[@]}"; do
-    grep -q "\"${sa%%=*}\"" <<<"$listed" || missing+=(--name "${sa%%=*}" --type "${sa#*=}")
+    grep -q "\"${sa%%=*}\"" <<<"$listed" && continue
+    cli operator search-attribute create -n "$NAMESPACE" --name "${sa%%=*}" --type "${sa#*=}" >/dev/null ||
+      die "cannot register search attribute $sa in namespace $NAMESPACE"
   done
-  if [ "${#missing[@]}" -gt 0 ]; then
-    cli operator search-attribute create -n "$NAMESPACE" "${missing[@]}" >/dev/null ||
-      die "cannot register search attributes ${missing[*]} in namespace $NAMESPACE"
-  fi
   cli operator namespace update -n "$NAMESPACE" --retention "$RETENTION" >/dev/null ||
     die "cannot set the retention of namespace $NAMESPACE to $RETENTION"
 }

@@ -13,7 +13,7 @@ import {
   temporalConnectionOptions,
 } from '@meshcart/kit';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { healthPortOf, loadWorkerConfig } from './config';
+import { deploymentOf, healthPortOf, loadWorkerConfig } from './config';
 import { connectWithRetry } from './connect';
 import { createSagaClients, createSagaWorker, workflowSource } from './saga-worker';
 import { pinoTemporalLogger } from './temporal-logger';
@@ -97,6 +97,7 @@ async function main(): Promise<void> {
     maxConcurrentActivities: config.maxConcurrentActivities,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
     shutdownGraceMs: config.shutdownGraceMs,
+    deployment: deploymentOf(config),
     logger,
   });
   live.worker = worker;
@@ -106,7 +107,11 @@ async function main(): Promise<void> {
   live.running = running;
   health.health.setStatus('', 'SERVING');
   logger.info(
-    { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
+    {
+      taskQueue: config.taskQueue,
+      namespace: config.temporalNamespace,
+      deployment: deploymentOf(config),
+    },
     'saga worker polling',
   );
   running.catch((err: unknown) => {
