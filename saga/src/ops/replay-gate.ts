@@ -6,7 +6,7 @@
  * ran: the local dev server after the e2e suites in `npm test`, staging in CI (README,
  * "Operating the saga").
  */
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { Worker, type ReplayWorkerOptions, type WorkflowBundle } from '@temporalio/worker';
 import { workflowSpanSinks } from '@meshcart/kit/telemetry/temporal';
@@ -91,8 +91,13 @@ export async function exportSagaHistories(
   }
   const out: { workflowId: string; runId: string; history: History }[] = [];
   for (const r of runs) {
-    const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
-    out.push({ ...r, history });
+    try {
+      const history = await client.workflow.getHandle(r.workflowId, r.runId).fetchHistory();
+      out.push({ ...r, history });
+    } catch (err) {
+      // Listed, then gone (retention or a deletion since): nothing to replay.
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
   }
   return out;
 }
