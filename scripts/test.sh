@@ -3,7 +3,8 @@
 #   1. bootstrap (installs what is missing; fast when already there)
 #   2. static checks: generated code fresh, buf lint/format/breaking, types, lint, format
 #   3. start the project-local MariaDB and Temporal dev server (stopped again at the end if
-#      this run started them), run jest (unit + integration + e2e) and the Go tests.
+#      this run started them), run jest (unit + integration + e2e), replay the sagas it ran
+#      against the current workflow code (the replay gate), and the Go tests.
 # MESHCART_TEST_ONLY=static|jest|go runs one part (after bootstrap).
 source "$(dirname "$0")/lib/common.sh"
 cd "$MESHCART_ROOT"
@@ -47,6 +48,12 @@ if [ "$only" = all ] || [ "$only" = jest ]; then
   export MESHCART_MYSQL_ADMIN_URL="$(bash scripts/mariadb.sh url)"
   step "jest"
   jest --ci ${JEST_ARGS:-}
+  # The histories of the sagas the suites just ran (completed and running) against this code:
+  # a non-deterministic change to the saga fails here (saga/src/ops/replay-gate.ts).
+  step "replay gate"
+  REPLAY_SINCE="${REPLAY_SINCE:-6h}" tsx saga/src/ops/cli.ts replay-gate >"$MESHCART_DATA/replay-gate.json" ||
+    { cat "$MESHCART_DATA/replay-gate.json"; die "replay gate failed (above; saga/README.md, Replay gate)"; }
+  log "replay gate: $(tr -d '\n ' <"$MESHCART_DATA/replay-gate.json" | cut -c1-120)"
 fi
 
 if [ "$only" = all ] || [ "$only" = go ]; then

@@ -109,6 +109,8 @@ test('connected: SERVING on the health port, JSON logs, graceful SIGTERM exits 0
       WORKFLOW_BUNDLE_PATH: bundlePath,
       // No orphan-reconcile schedule left firing on the shared Temporal after the test.
       ORPHAN_RECONCILE_INTERVAL: 'off',
+      // The shared dev server may predate the saga's search attributes: register, not refuse.
+      SAGA_SEARCH_ATTRIBUTES: 'create',
     },
     timeoutMs: 90_000,
   });

@@ -92,3 +92,32 @@ export const sagaStateQuery = defineQuery<SagaState>('sagaState');
  * is the reason (ALREADY_DISPATCHED, CANCELLATION_WINDOW_CLOSED).
  */
 export const cancelOrderUpdate = defineUpdate<SagaState, []>('cancelOrder');
+
+/** Workflow type of an operator's retry of one failed compensation (ops/saga-admin.ts). */
+export const RETRY_COMPENSATION_WORKFLOW = 'RetryCompensation';
+
+/** The compensations a saga can report failed (SagaState.failedCompensations[].name). */
+export const COMPENSATIONS = [
+  'releaseReservation',
+  'voidPayment',
+  'cancelShipment',
+  'returnReservation',
+  'refundPayment',
+  'commitReservation',
+] as const;
+export type CompensationName = (typeof COMPENSATIONS)[number];
+
+export interface RetryCompensationInput {
+  orderId: string;
+  compensation: CompensationName;
+  /** The order total (what a void or refund gives back), from the saga's input. */
+  total: SagaMoney;
+}
+
+/**
+ * One retry workflow per order and compensation: a second request while one runs is refused,
+ * and a retry that succeeded is not repeated (ops/saga-admin.ts sets the reuse policy).
+ * Not `order-...`: that prefix names the saga itself (orderIdOfWorkflowId).
+ */
+export const retryCompensationWorkflowId = (orderId: string, c: CompensationName): string =>
+  `compensation-retry-${c}-${orderId}`;

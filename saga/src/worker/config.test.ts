@@ -2,7 +2,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { ConfigError } from '@meshcart/kit';
 import { ORDER_SAGA_TASK_QUEUE } from '../contract';
-import { healthPortOf, loadWorkerConfig } from './config';
+import { deploymentOf, healthPortOf, loadWorkerConfig } from './config';
 
 const required = {
   JWT_ISSUER: 'meshcart',
@@ -76,4 +76,32 @@ test('every problem at once, secrets never echoed', () => {
     expect(text).toContain(name);
   }
   expect(text).not.toContain('not-a-pem-secret');
+});
+
+test('worker versioning: deployment and build id together or not at all; search attributes checked by default', () => {
+  const plain = loadWorkerConfig(required);
+  expect(deploymentOf(plain)).toBeUndefined();
+  expect(plain.searchAttributes).toBe('check');
+  const versioned = loadWorkerConfig({
+    ...required,
+    TEMPORAL_WORKER_DEPLOYMENT: 'meshcart-saga',
+    TEMPORAL_WORKER_BUILD_ID: 'v1.2.3',
+  });
+  expect(deploymentOf(versioned)).toEqual({ deploymentName: 'meshcart-saga', buildId: 'v1.2.3' });
+  expect(() => loadWorkerConfig({ ...required, TEMPORAL_WORKER_BUILD_ID: 'v1' })).toThrow(
+    ConfigError,
+  );
+  expect(() => loadWorkerConfig({ ...required, TEMPORAL_WORKER_DEPLOYMENT: 'd' })).toThrow(
+    ConfigError,
+  );
+  expect(() =>
+    loadWorkerConfig({
+      ...required,
+      TEMPORAL_WORKER_DEPLOYMENT: 'd',
+      TEMPORAL_WORKER_BUILD_ID: 'a b',
+    }),
+  ).toThrow(ConfigError);
+  expect(() => loadWorkerConfig({ ...required, SAGA_SEARCH_ATTRIBUTES: 'maybe' })).toThrow(
+    ConfigError,
+  );
 });

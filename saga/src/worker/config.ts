@@ -1,5 +1,6 @@
 /** Saga worker configuration: defaults + environment, validated once at startup (kit loadConfig). */
 import {
+  ConfigError,
   loadConfig,
   loadTopology,
   localAddress,
@@ -75,6 +76,25 @@ export const workerConfigSpec = {
   orphanReconcileScheduleId: v('ORPHAN_RECONCILE_SCHEDULE_ID', parse.string({ max: 200 }), {
     default: '',
   }),
+  /**
+   * The saga's search attributes at boot (ops/search-attributes.ts): `check` (default) refuses
+   * to start without them, `create` registers them (needs operator rights on the namespace),
+   * `off` skips the check.
+   */
+  searchAttributes: v('SAGA_SEARCH_ATTRIBUTES', parse.oneOf(['check', 'create', 'off'] as const), {
+    default: 'check' as 'check' | 'create' | 'off',
+  }),
+  /**
+   * Worker versioning: the Worker Deployment this worker belongs to and its build id (the image
+   * tag in the chart). Both or neither: with them the worker is versioned (sagas pinned to the
+   * version that started them; README "Operating the saga" for rollout and rollback).
+   */
+  workerDeployment: v('TEMPORAL_WORKER_DEPLOYMENT', parse.string({ max: 200 }), { default: '' }),
+  workerBuildId: v(
+    'TEMPORAL_WORKER_BUILD_ID',
+    parse.string({ max: 200, pattern: /^$|^[A-Za-z0-9][A-Za-z0-9._-]*$/ }),
+    { default: '' },
+  ),
   /** gRPC deadline of each service call inside an activity (below the 10 s startToClose). */
   rpcTimeoutMs: v('SAGA_RPC_TIMEOUT', positiveDuration(), { default: 4_000 }),
   healthHost: v('GRPC_HOST', parse.string({ min: 1 }), { default: '0.0.0.0' }),
@@ -111,8 +131,17 @@ export type WorkerConfig = ConfigOf<typeof workerConfigSpec>;
 export function loadWorkerConfig(
   env: Record<string, string | undefined> = process.env,
 ): WorkerConfig {
-  return loadConfig(workerConfigSpec, env);
+  const config = loadConfig(workerConfigSpec, env);
+  if (Boolean(config.workerDeployment) !== Boolean(config.workerBuildId))
+    throw new ConfigError([
+      'TEMPORAL_WORKER_DEPLOYMENT and TEMPORAL_WORKER_BUILD_ID go together (both set: versioned worker; neither: unversioned)',
+    ]);
+  return config;
 }
+
+/** The worker's deployment version, when it is versioned. */
+export const deploymentOf = (c: WorkerConfig) =>
+  c.workerDeployment ? { deploymentName: c.workerDeployment, buildId: c.workerBuildId } : undefined;
 
 /** The port the health server binds. */
 export const healthPortOf = (c: WorkerConfig): number =>

@@ -13,13 +13,14 @@ import {
   temporalConnectionOptions,
 } from '@meshcart/kit';
 import { Runtime, type NativeConnection, type Worker } from '@temporalio/worker';
-import { healthPortOf, loadWorkerConfig } from './config';
+import { deploymentOf, healthPortOf, loadWorkerConfig } from './config';
 import { connectWithRetry } from './connect';
 import { createSagaClients, createSagaWorker, workflowSource } from './saga-worker';
 import { pinoTemporalLogger } from './temporal-logger';
 import { payloadDataConverter } from './payload-codec';
 import { startCodecServer } from './codec-endpoint';
 import { scheduleReconcilerAtBoot } from './reconcile-schedule';
+import { searchAttributesAtBoot } from '../ops/search-attributes';
 
 async function main(): Promise<void> {
   const config = loadWorkerConfig();
@@ -79,6 +80,8 @@ async function main(): Promise<void> {
   });
   if (!connection) return; // shutdown requested while waiting for Temporal
   live.connection = connection;
+  // Before polling: a saga upserting an unregistered attribute would stall, not fail.
+  await searchAttributesAtBoot(connection, config.temporalNamespace, config.searchAttributes);
   const worker = await createSagaWorker({
     connection,
     namespace: config.temporalNamespace,
@@ -94,6 +97,7 @@ async function main(): Promise<void> {
     maxConcurrentActivities: config.maxConcurrentActivities,
     maxConcurrentWorkflowTasks: config.maxConcurrentWorkflowTasks,
     shutdownGraceMs: config.shutdownGraceMs,
+    deployment: deploymentOf(config),
     logger,
   });
   live.worker = worker;
@@ -103,7 +107,11 @@ async function main(): Promise<void> {
   live.running = running;
   health.health.setStatus('', 'SERVING');
   logger.info(
-    { taskQueue: config.taskQueue, namespace: config.temporalNamespace },
+    {
+      taskQueue: config.taskQueue,
+      namespace: config.temporalNamespace,
+      deployment: deploymentOf(config),
+    },
     'saga worker polling',
   );
   running.catch((err: unknown) => {

@@ -111,6 +111,36 @@ export function bundleSagaWorkflows(logger?: BundleOptions['logger']): Promise<W
   });
 }
 
+/**
+ * The versioning behaviour of each workflow type the worker runs, chosen per type:
+ * - OrderSaga: PINNED. A saga lives for days (the cancellation window); pinned, it finishes on
+ *   the build that started it, so a new saga version never replays an old saga's history.
+ * - RetryCompensation, ReconcileOrphanOrders: PINNED too. Each runs one activity for seconds,
+ *   so pinning costs nothing, and AUTO_UPGRADE would buy nothing.
+ * All the same, so it is given as the worker's default: the per-type declaration
+ * (setWorkflowOptions in workflow code) makes an unversioned worker's task completions fail
+ * ("versioning behavior cannot be specified without deployment options", server 1.29.1), and
+ * local runs and tests are unversioned. A type that needs AUTO_UPGRADE one day needs that.
+ */
+export const VERSIONING_BEHAVIOR = 'PINNED' as const;
+
+/**
+ * Worker options of a versioned worker (Worker Deployments): its deployment and build id, and
+ * VERSIONING_BEHAVIOR. None for an unversioned worker.
+ */
+export function versioningOptions(
+  deployment: { deploymentName: string; buildId: string } | undefined,
+): Pick<WorkerOptions, 'workerDeploymentOptions'> {
+  if (!deployment) return {};
+  return {
+    workerDeploymentOptions: {
+      version: deployment,
+      useWorkerVersioning: true,
+      defaultVersioningBehavior: VERSIONING_BEHAVIOR,
+    },
+  };
+}
+
 /** A saga worker (not yet running) polling `taskQueue` with the given activities. */
 export async function createSagaWorker(opts: {
   connection: NativeConnection;
@@ -128,6 +158,12 @@ export async function createSagaWorker(opts: {
   logger?: Logger;
   /** Payload encryption (payloadDataConverter); the same keys as orders' client. */
   dataConverter?: WorkerOptions['dataConverter'];
+  /**
+   * Worker Deployment version (TEMPORAL_WORKER_DEPLOYMENT + TEMPORAL_WORKER_BUILD_ID): with it
+   * the worker is versioned and each workflow type's behaviour applies (OrderSaga PINNED);
+   * without it, unversioned (local runs, tests).
+   */
+  deployment?: { deploymentName: string; buildId: string };
 }): Promise<Worker> {
   // Not the SDK default on every runtime: on Node < 24 its watchdog firing after a pause of the
   // process is a fatal "async hook stack has become corrupted" (issue 22, see the module).
@@ -156,6 +192,7 @@ export async function createSagaWorker(opts: {
     shutdownGraceTime: opts.shutdownGraceMs ?? 20_000,
     isolateExecutionTimeout: isolate.ms,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    ...versioningOptions(opts.deployment),
   };
   // Tracing (RunWorkflow/RunActivity spans joined to orders' trace), saga metrics and
   // per-activity log lines (telemetry.ts; exports nothing when no OTel SDK was started).

@@ -54,6 +54,7 @@ export async function OrderSaga(
     failedCompensations: [],
   };
   const progress = new ProgressLog(orderId, state);
+  progress.started(input);
   const snapshot = (): SagaState => ({
     ...state,
     failedCompensations: state.failedCompensations.map((f) => ({ ...f })),

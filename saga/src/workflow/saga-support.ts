@@ -8,8 +8,9 @@ import {
 } from '@temporalio/workflow';
 import type { SagaMetricsSinks } from './metrics-sinks';
 import type { ProgressRecord } from '../activities/types';
-import type { SagaState } from '../contract';
+import type { OrderSagaInput, SagaState } from '../contract';
 import { legacyProgressRecorder, progressRecorder } from './activity-options';
+import { SagaVisibility } from './saga-visibility';
 
 /** Reason when an operator cancels the workflow itself (not a customer cancel). */
 export const SAGA_CANCELLED = 'SAGA_CANCELLED';
@@ -56,7 +57,10 @@ export const PROGRESS_LOCAL_ACTIVITY_PATCH = 'progress-local-activity';
  */
 export const RELEASE_AFTER_CAPTURE_PATCH = 'release-shipment-after-capture';
 
-/** RecordOrderProgress with the saga's strictly increasing sequence; mirrors statuses into state. */
+/**
+ * RecordOrderProgress with the saga's strictly increasing sequence; mirrors statuses into state
+ * and into the saga's search attributes (every step and status change passes through here).
+ */
 export class ProgressLog {
   private sequence = 0;
   /**
@@ -67,15 +71,23 @@ export class ProgressLog {
   private readonly acts = patched(PROGRESS_LOCAL_ACTIVITY_PATCH)
     ? progressRecorder()
     : legacyProgressRecorder();
+  /** After the progress patch: patch markers keep the order they were first written in. */
+  private readonly visibility = new SagaVisibility();
 
   constructor(
     private readonly orderId: string,
     private readonly state: SagaState,
   ) {}
 
+  /** The saga started: index its customer, total and first step. */
+  started(input: OrderSagaInput): void {
+    this.visibility.started(input, this.state);
+  }
+
   async record(r: Omit<ProgressRecord, 'orderId' | 'sequence'>): Promise<void> {
     if (r.paymentStatus) this.state.paymentStatus = r.paymentStatus;
     if (r.shipmentStatus) this.state.shipmentStatus = r.shipmentStatus;
+    this.visibility.moved(r.step, r.status, this.state.paymentStatus);
     this.sequence += 1;
     await this.acts.recordOrderProgress({ orderId: this.orderId, sequence: this.sequence, ...r });
   }

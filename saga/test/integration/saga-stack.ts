@@ -127,6 +127,8 @@ export async function startSagaStack(opts: { logLevel?: string } = {}): Promise<
       ORPHAN_RECONCILE_INTERVAL: 'off',
       TEMPORAL_ADDRESS: temporalAddress(),
       TEMPORAL_TASK_QUEUE: taskQueue,
+      // The shared dev server may predate the saga's search attributes: register, not refuse.
+      SAGA_SEARCH_ATTRIBUTES: 'create',
       INVENTORY_ADDR: addresses.inventory,
       PAYMENTS_ADDR: addresses.payments,
       SHIPPING_ADDR: addresses.shipping,

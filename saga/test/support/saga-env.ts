@@ -20,6 +20,7 @@ import {
   type SagaState,
 } from '../../src/contract';
 import { bundleSagaWorkflows } from '../../src/worker/saga-worker';
+import { ensureSagaSearchAttributes } from '../../src/ops/search-attributes';
 import { withSagaTelemetry } from '../../src/worker/telemetry';
 import type { OrderSaga } from '../../src/workflow';
 
@@ -35,6 +36,8 @@ export interface SagaEnv {
 export async function createSagaEnv(): Promise<SagaEnv> {
   quietRuntime();
   const temporal = await connectTestTemporal();
+  // Every saga upserts them: a server started without them (an older temporal.sh) gets them here.
+  await ensureSagaSearchAttributes(temporal.connection, 'default');
   const connection = await NativeConnection.connect({ address: temporalAddress() });
   const bundle = await bundleSagaWorkflows(quietBundlerLogger);
   return {
