@@ -20,7 +20,7 @@ import {
   type SagaEnv,
 } from './support/saga-env';
 
-jest.setTimeout(240_000);
+jest.setTimeout(400_000);
 
 /** temporal.api.enums.v1.VersionDrainageStatus.VERSION_DRAINAGE_STATUS_DRAINING */
 const DRAINING = 1;
@@ -103,7 +103,7 @@ test('sagas stay on the version that started them; new ones run on the current v
     await setCurrent(env.client, deploymentName, 'A');
     const onA = [order(true), order(true)];
     const handlesA = await Promise.all(onA.map(start));
-    await eventually(() => acts.calls.filter((c) => c === 'authorizePayment').length >= 2, 30_000);
+    await eventually(() => acts.calls.filter((c) => c === 'authorizePayment').length >= 2, 90_000);
 
     const runB = b.run();
     const onB = order(false);
@@ -121,7 +121,7 @@ test('sagas stay on the version that started them; new ones run on the current v
             deploymentVersion: { deploymentName, buildId: 'A' },
           })
         ).workerDeploymentVersionInfo?.drainageInfo?.status;
-      await eventually(async () => (await drainage()) === DRAINING, 60_000);
+      await eventually(async () => (await drainage()) === DRAINING, 120_000);
 
       held.open();
       const results = (await Promise.all(handlesA.map((h) => h.result()))) as SagaState[];
@@ -152,7 +152,7 @@ test('sagas stay on the version that started them; new ones run on the current v
         async () =>
           (await env.client.workflow.count(`WorkflowId = '${orderWorkflowId(onB.orderId)}'`))
             .count === 0,
-        30_000,
+        60_000,
       );
     }
   } finally {
