@@ -16,12 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { openConnection, withDatabase } from '@meshcart/kit/db';
 import { freePort } from '@meshcart/kit/testkit';
 
-import { StripeFaultProxy } from '../services/payments/test/support/stripe-fault-proxy';
+import type { StripeFaultProxy } from '../services/payments/test/support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from '../services/payments/test/support/stripe-mock';
+  type FakeStripe,
+} from '../services/payments/test/support/fake-stripe';
 import { edgeClient, orderRequest } from './http-client';
 import { startE2EStack } from './stack-fixture';
 
@@ -29,7 +29,7 @@ jest.setTimeout(300_000);
 
 type Stack = Awaited<ReturnType<typeof startE2EStack>>;
 type Order = { id: string; status: string; paymentStatus: string; cancellationReason: string };
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let stack: Stack;
 let secrets: string;
@@ -38,8 +38,8 @@ let token: string;
 let sku: string;
 
 beforeAll(async () => {
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
   secrets = mkdtempSync(path.join(tmpdir(), 'meshcart-stripe-e2e-'));
   writeFileSync(path.join(secrets, 'secret-key'), 'sk_test_meshcarte2e00000000\n');
   writeFileSync(path.join(secrets, 'webhook-secret'), 'whsec_meshcarte2e00000000\n');
@@ -70,8 +70,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
   if (secrets) rmSync(secrets, { recursive: true, force: true });
 });
 

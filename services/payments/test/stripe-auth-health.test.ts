@@ -7,32 +7,29 @@ import { status } from '@grpc/grpc-js';
 import { checkHealth } from '@meshcart/kit';
 import { StripePaymentProvider } from '../src/provider/stripe/stripe.provider';
 import { authorizeRequest, failure, startPayments, type PaymentsHarness } from './harness';
-import { StripeFaultProxy } from './support/stripe-fault-proxy';
+import type { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from './support/stripe-mock';
+  type FakeStripe,
+} from './support/fake-stripe';
 
 const SERVICE = 'shop.payments.v1.PaymentService';
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let h: PaymentsHarness<StripePaymentProvider>;
 
 beforeAll(async () => {
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
-  const provider = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
+  const provider = fake.provider({
     timeoutMs: 2_000,
   });
   h = await startPayments({ prefix: 'pay_authh', provider, providerAuthRecheckMs: 50 });
 }, STRIPE_MOCK_START_TIMEOUT_MS);
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
 });
 
 test('a refused key: INTERNAL, NOT_SERVING, then SERVING again once the key is accepted', async () => {

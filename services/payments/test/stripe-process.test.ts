@@ -15,18 +15,18 @@ import { PaymentServiceService, PaymentStatus } from '@meshcart/proto/shop/payme
 import Stripe from 'stripe';
 import { newVaultKeyBase64 } from '../src/store/vault-cipher';
 import { authorizeRequest } from './harness';
-import { StripeFaultProxy } from './support/stripe-fault-proxy';
+import type { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from './support/stripe-mock';
+  type FakeStripe,
+} from './support/fake-stripe';
 
 const ENTRY = 'services/payments/src/main.ts';
 const KEY = 'sk_test_meshcartProcessKey4242';
 const WEBHOOK_SECRET = 'whsec_meshcartProcessSecret4242';
 let db: TestDatabase;
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let dir: string;
 let env: Record<string, string>;
@@ -34,8 +34,8 @@ let auth: TestAuth;
 
 beforeAll(async () => {
   db = await createTestDatabase('pay_sproc');
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
   dir = mkdtempSync(path.join(tmpdir(), 'meshcart-stripe-'));
   writeFileSync(path.join(dir, 'key'), `${KEY}\n`);
   writeFileSync(path.join(dir, 'whsec'), `${WEBHOOK_SECRET}\n`);
@@ -58,8 +58,7 @@ beforeAll(async () => {
 }, STRIPE_MOCK_START_TIMEOUT_MS);
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
   await db?.drop();
 });
 

@@ -13,14 +13,14 @@ import {
   authorizeKey,
   idempotencyKey,
 } from '../src/provider/stripe/stripe.provider';
-import { StripeFaultProxy } from './support/stripe-fault-proxy';
+import type { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from './support/stripe-mock';
+  type FakeStripe,
+} from './support/fake-stripe';
 
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let stripe: StripePaymentProvider;
 let n = 0;
@@ -28,19 +28,16 @@ const pid = () => `pay-sp-${process.pid}-${++n}`;
 const eur = (minor: bigint) => ({ currency: 'EUR', minor });
 
 beforeAll(async () => {
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
-  stripe = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
+  stripe = fake.provider({
     timeoutMs: 2_000,
     searchLagMs: 0,
   });
 }, STRIPE_MOCK_START_TIMEOUT_MS);
 afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
 });
 
 const authorize = (paymentId: string, token = 'pm_card_visa', amount = eur(1000n)) =>
@@ -158,9 +155,7 @@ test('429 is retryable with nothing to look up; 5xx, a dropped connection and a 
   await expect(authorize(pid())).resolves.toMatchObject({ kind: 'approved' });
   proxy.failNext('authorize', { kind: 'drop' }, { kind: 'drop' });
   await unavailable(true);
-  const fast = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  const fast = fake.provider({
     timeoutMs: 200,
   });
   proxy.failNext('authorize', { kind: 'stall' });
@@ -211,9 +206,7 @@ test('after an unknown outcome the look-up finds what Stripe holds (or nothing)'
     kind: 'none',
   });
   // Within the search index lag "not found" is not proof: ask again later.
-  const lagging = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  const lagging = fake.provider({
     timeoutMs: 2_000,
     searchLagMs: 60_000,
   });

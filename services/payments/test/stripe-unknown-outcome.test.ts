@@ -18,24 +18,22 @@ import {
   startPayments,
   type PaymentsHarness,
 } from './harness';
-import { StripeFaultProxy } from './support/stripe-fault-proxy';
+import type { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from './support/stripe-mock';
+  type FakeStripe,
+} from './support/fake-stripe';
 
 const TIMEOUT_MS = 300;
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let h: PaymentsHarness<StripePaymentProvider>;
 
 beforeAll(async () => {
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
-  const provider = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
+  const provider = fake.provider({
     timeoutMs: TIMEOUT_MS,
     searchLagMs: 0,
   });
@@ -44,8 +42,7 @@ beforeAll(async () => {
 afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
   await h?.stop();
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
 });
 
 const reconciler = () =>

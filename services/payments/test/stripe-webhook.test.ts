@@ -23,15 +23,15 @@ import {
   uid,
   type PaymentsHarness,
 } from './harness';
-import { StripeFaultProxy } from './support/stripe-fault-proxy';
+import type { StripeFaultProxy } from './support/stripe-fault-proxy';
 import {
-  startStripeMock,
+  startFakeStripe,
   STRIPE_MOCK_START_TIMEOUT_MS,
-  type StripeMock,
-} from './support/stripe-mock';
+  type FakeStripe,
+} from './support/fake-stripe';
 
 const SECRET = 'whsec_meshcart_test_secret_0123456789';
-let mock: StripeMock;
+let fake: FakeStripe;
 let proxy: StripeFaultProxy;
 let h: PaymentsHarness<StripePaymentProvider>;
 let server: ReturnType<typeof createStripeWebhookServer>;
@@ -39,11 +39,9 @@ let url: string;
 const logs: string[] = [];
 
 beforeAll(async () => {
-  mock = await startStripeMock();
-  proxy = await StripeFaultProxy.start(mock.url);
-  const provider = new StripePaymentProvider({
-    secretKey: 'sk_test_meshcart0000',
-    apiBase: proxy.url,
+  fake = await startFakeStripe();
+  proxy = fake.proxy;
+  const provider = fake.provider({
     timeoutMs: 300,
     searchLagMs: 0,
   });
@@ -66,8 +64,7 @@ afterEach(() => proxy.releaseStalls());
 afterAll(async () => {
   await new Promise((r) => server?.close(r));
   await h?.stop();
-  await proxy?.stop();
-  await mock?.stop();
+  await fake?.stop();
 });
 
 /** A PENDING payment whose authorize reached "Stripe" but whose answer was lost. */
