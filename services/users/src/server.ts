@@ -2,7 +2,7 @@
 import { createGrpcServer, type GrpcServer } from '@meshcart/kit';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { rememberPeer } from './app/client-ip';
-import { wrapUnaryMethods } from './app/retry-info';
+import { beforeEachCall } from './app/peer-hook';
 import { usersImplementation, type UsersHandlerDeps } from './grpc/users.handlers';
 
 export type UsersServerDeps = UsersHandlerDeps;
@@ -15,9 +15,9 @@ export function buildServer(deps: UsersServerDeps): GrpcServer {
       {
         name: 'shop.users.v1.UserService',
         definition: UserServiceService,
-        // The peer address (login throttling by IP) and RetryInfo on throttled / overloaded
-        // answers are the two things the kit's wrapper does not give a handler.
-        implementation: wrapUnaryMethods(usersImplementation(deps), rememberPeer),
+        // The peer address (login throttling by IP) is what the kit's wrapper does not give a
+        // handler; RetryInfo comes from the errors' retryDelayMs like everywhere else.
+        implementation: beforeEachCall(usersImplementation(deps), rememberPeer),
       },
     ],
   });

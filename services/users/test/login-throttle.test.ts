@@ -7,7 +7,6 @@ import { credentials, Client, Metadata, status, type ServiceError } from '@grpc/
 import { readErrorDetails } from '@meshcart/kit';
 import { UserServiceService } from '@meshcart/proto/shop/users/v1/users';
 import { afterFailure, type BackoffPolicy, type FailureRecord } from '../src/domain/login-backoff';
-import { retryDelayMsOf } from '../src/app/retry-info';
 import { createLoginThrottleStore } from '../src/store/login-throttle.store';
 import type { PasswordHasher } from '../src/domain/password-hasher';
 import { countingHasher, failure, startUsers, uniqueEmail, type UsersHarness } from './harness';
@@ -108,7 +107,7 @@ describe('per-account backoff', () => {
     for (let i = 0; i < 5; i++) await outcome(email, 'wrong password');
     const err = await rawCreateSession(h.address, { email, password: 'wrong password' });
     expect(err?.code).toBe(status.RESOURCE_EXHAUSTED);
-    const delay = retryDelayMsOf(err!);
+    const delay = readErrorDetails(err!).retryDelayMs;
     expect(delay).toBeGreaterThan(0);
     expect(delay).toBeLessThanOrEqual(BASE_MS);
   });
@@ -322,7 +321,7 @@ describe('bounded hashing', () => {
       // Raw grpc-js errors (the logins) are read back with the kit's reader, typed ones carry it.
       const e = r as ServiceError & { reason?: string };
       expect(e.reason ?? readErrorDetails(e).reason).toBe('OVERLOADED');
-      if (e.metadata instanceof Metadata) expect(retryDelayMsOf(e)).toBe(1_500);
+      if (e.metadata instanceof Metadata) expect(readErrorDetails(e).retryDelayMs).toBe(1_500);
     }
     // Once the burst is over, the service answers normally again.
     await expect(

@@ -57,6 +57,7 @@ export const throttled = (retryDelayMs: number) =>
   errors.resourceExhausted(ErrorReason.ERROR_REASON_LOGIN_THROTTLED, {
     message: 'too many failed logins, retry later',
     metadata: { retryDelayMs: String(retryDelayMs) },
+    retryDelayMs, // google.rpc.RetryInfo (the edge's Retry-After)
   });
 
 export function createLoginThrottle(opts: LoginThrottleOptions): LoginThrottle {

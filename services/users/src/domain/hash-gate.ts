@@ -33,11 +33,12 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** The refusal every overloaded hashing call gets (ErrorInfo metadata carries the delay). */
+/** The refusal every overloaded hashing call gets (RetryInfo and ErrorInfo metadata carry the delay). */
 export const overloaded = (retryDelayMs: number, why: string) =>
   errors.resourceExhausted(ErrorReason.ERROR_REASON_OVERLOADED, {
     message: 'password hashing is overloaded, retry later',
     metadata: { retryDelayMs: String(retryDelayMs), cause: why },
+    retryDelayMs, // google.rpc.RetryInfo (the edge answers 503 + Retry-After)
   });
 
 export function createHashGate(opts: HashGateOptions): HashGate {
