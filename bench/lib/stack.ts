@@ -98,7 +98,8 @@ export async function startBenchStack(opts: {
     logLevel: opts.logLevel,
     out,
     prettyLogs: false,
-    env: opts.env,
+    // A shared server outlives the run: no orphan-reconcile schedule left firing on it.
+    env: { ...(opts.sharedTemporal ? { ORPHAN_RECONCILE_INTERVAL: 'off' } : {}), ...opts.env },
     log: (l) => {
       out.write(`[stack] ${l}\n`);
       opts.log(l);
