@@ -144,6 +144,22 @@ describe('per-account backoff', () => {
     await outcome(email, 'wrong password');
     expect((await outcome(email, 'wrong password')).reason).toBe('LOGIN_THROTTLED');
   });
+});
+
+describe('per-account backoff under a parallel burst', () => {
+  // Its own service, with a lockout far longer than the burst: on a loaded machine the 400 ms
+  // lockout above can run out between two queued guesses, which would test the clock, not the count.
+  let h: UsersHarness;
+  let hasher: ReturnType<typeof countingHasher>;
+  beforeAll(async () => {
+    h = await startUsers({
+      accountPolicy: { freeFailures: 5, baseDelayMs: 60_000, maxDelayMs: 60_000 },
+      ipPolicy: { freeFailures: 1_000 },
+      wrapHasher: (inner: PasswordHasher) => (hasher = countingHasher(inner)),
+    });
+  });
+  afterAll(() => h.stop());
+  const login = (email: string, password: string) => h.client.createSession({ email, password });
 
   test('a parallel burst of guesses gets the 5 free failures, no more, and hashes only those', async () => {
     for (const email of [uniqueEmail('burst-known'), uniqueEmail('burst-ghost')]) {
